@@ -1,0 +1,251 @@
+"""The shipped catalog: blueprints/ and stacks/, loaded once and cached by content digest.
+
+The first run after a catalog change parses the YAML, validates it against schemas/ and checks it
+(needs, conflicts, cycles, profile references); later runs read one JSON cache file instead, so
+planning commands import neither ruamel.yaml nor jsonschema for the catalog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from planner import __version__
+from planner.errors import InputError, Location, PlanError
+from planner.model import (
+    Blueprint,
+    Catalog,
+    Choice,
+    Option,
+    Profile,
+    Rule,
+    Source,
+    Substitution,
+    Workload,
+)
+
+
+@cache
+def data_root() -> Path:
+    """Where blueprints/, stacks/ and schemas/ live: inside the wheel, else the source checkout."""
+    packaged = Path(__file__).parent / "_data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent
+
+
+def catalog_root() -> Path:
+    """The catalog directory: $STACKPLAN_CATALOG_DIR (a folder with blueprints/ and stacks/) or the shipped one."""
+    override = os.environ.get("STACKPLAN_CATALOG_DIR")
+    return Path(override) if override else data_root()
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "stackplan"
+
+
+def _catalog_files(root: Path) -> tuple[list[Path], list[Path]]:
+    blueprints = sorted((root / "blueprints").glob("*.yaml"))
+    stacks = sorted((root / "stacks").glob("*.yaml"))
+    if not blueprints:
+        raise InputError(f"no blueprints found in {root / 'blueprints'}",
+                         hint="set STACKPLAN_CATALOG_DIR to a folder with blueprints/ and stacks/, or reinstall")
+    return blueprints, stacks
+
+
+def _digest(files: list[Path]) -> str:
+    h = hashlib.sha256(__version__.encode())
+    for schema in sorted((data_root() / "schemas").glob("*.json")):
+        h.update(schema.read_bytes())
+    for f in files:
+        h.update(f"{f.parent.name}/{f.name}\0".encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:32]
+
+
+def load_catalog(root: Path | None = None, *, use_cache: bool = True) -> Catalog:
+    """The catalog under `root` (default: catalog_root()), validated; cached by content digest."""
+    root = root or catalog_root()
+    blueprint_files, stack_files = _catalog_files(root)
+    key = _digest(blueprint_files + stack_files)
+    cached = cache_dir() / f"catalog-{key}.json"
+    raw: dict[str, Any] | None = None
+    if use_cache:
+        try:
+            raw = json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = None
+    if raw is None:
+        raw = _read_and_validate(root, blueprint_files, stack_files)
+        if use_cache:
+            _write_atomic(cached, json.dumps(raw, sort_keys=True))
+    return _build(raw)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+def _read_and_validate(root: Path, blueprint_files: list[Path], stack_files: list[Path]) -> dict[str, Any]:
+    from planner.load import read_yaml, validate
+
+    out: dict[str, Any] = {"blueprints": {}, "profiles": {}}
+    for f in blueprint_files:
+        display = f"{f.parent.name}/{f.name}" if root == data_root() else str(f)
+        data, origin = read_yaml(f, display)
+        validate(data, "blueprint", origin)
+        data["file"] = display
+        out["blueprints"][f.stem] = data
+    for f in stack_files:
+        display = f"{f.parent.name}/{f.name}" if root == data_root() else str(f)
+        data, origin = read_yaml(f, display)
+        validate(data, "profile", origin)
+        data["file"] = display
+        out["profiles"][f.stem] = data
+    check_catalog(_build(out))
+    return out
+
+
+def _build(raw: Mapping[str, Any]) -> Catalog:
+    blueprints = {bid: blueprint_from_dict(bid, d) for bid, d in raw["blueprints"].items()}
+    profiles = {name: profile_from_dict(name, d) for name, d in raw["profiles"].items()}
+    return Catalog(blueprints=blueprints, profiles=profiles)
+
+
+def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
+    src = d["source"]
+    if src["kind"] == "helm":
+        source = Source("helm", src["repo"], chart=src["chart"])
+    elif src["kind"] == "oci":
+        source = Source("oci", src["url"], chart=src["chart"])
+    else:
+        source = Source("kustomize", src["url"], ref=src["ref"])
+    kube = d.get("kubernetes") or {}
+    return Blueprint(
+        id=bid,
+        description=d["description"],
+        layer=d["layer"],
+        source=source,
+        version=d["version"],
+        namespace=d["namespace"],
+        needs=tuple(d.get("needs", ())),
+        conflicts=tuple(d.get("conflicts", ())),
+        kube_min=kube.get("min"),
+        kube_max=kube.get("max"),
+        values=d.get("values") or {},
+        known_values=tuple(d.get("knownValues", ())),
+        rules=tuple(Rule(r["when"], r["set"], r.get("note")) for r in d.get("rules", ())),
+        mirror_values=d.get("mirrorValues") or {},
+        namespace_labels=d.get("namespaceLabels") or {},
+        crds=tuple(d.get("crds", ())),
+        workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False))
+                        for w in d.get("workloads", ())),
+        webhooks=tuple(d.get("webhooks", ())),
+        images=tuple(d.get("images", ())),
+        health=tuple(d.get("health", ())),
+        sources=tuple(d.get("sources", ())),
+        unconfirmed=tuple(d.get("unconfirmed", ())),
+        file=d.get("file", f"blueprints/{bid}.yaml"),
+    )
+
+
+def profile_from_dict(name: str, d: Mapping[str, Any]) -> Profile:
+    choices = {
+        cname: Choice(
+            name=cname,
+            description=c["description"],
+            default=c["default"],
+            options={
+                oname: Option(oname, o["description"], tuple(o.get("components", ())), o.get("values") or {})
+                for oname, o in c["options"].items()
+            },
+        )
+        for cname, c in (d.get("choices") or {}).items()
+    }
+    subs = tuple(Substitution(s["when"], s["replace"], s["with"], s["note"]) for s in d.get("substitutions", ()))
+    return Profile(
+        name=name,
+        description=d["description"],
+        components=tuple(d["components"]),
+        choices=choices,
+        values=d.get("values") or {},
+        substitutions=subs,
+        file=d.get("file", f"stacks/{name}.yaml"),
+    )
+
+
+def check_catalog(catalog: Catalog) -> None:
+    """Semantic checks the schema cannot express: every reference resolves, no cycles."""
+    ids = catalog.blueprints
+    for bp in ids.values():
+        for ref, field in [(n, "needs") for n in bp.needs] + [(c, "conflicts") for c in bp.conflicts]:
+            if ref not in ids:
+                raise PlanError(f"component `{bp.id}` {field} `{ref}`, which no blueprint defines",
+                                hint=f"typo in `{field}`? known components: {', '.join(sorted(ids))}",
+                                location=Location(bp.file, pointer=f"/{field}"))
+        for bad in (name for name in bp.needs if name in bp.conflicts):
+            raise PlanError(f"component `{bp.id}` both needs and conflicts with `{bad}`",
+                            location=Location(bp.file, pointer="/conflicts"))
+    cycle = find_cycle({b.id: b.needs for b in ids.values()})
+    if cycle:
+        first = ids[cycle[0]]
+        raise PlanError("dependency cycle in blueprints: " + " -> ".join(cycle),
+                        hint="remove one of these `needs` entries", location=Location(first.file, pointer="/needs"))
+    for prof in catalog.profiles.values():
+        refs = [(c, "/components") for c in prof.components]
+        for choice in prof.choices.values():
+            if choice.default not in choice.options:
+                raise PlanError(f"profile `{prof.name}`: choice `{choice.name}` defaults to `{choice.default}`, "
+                                "which is not one of its options",
+                                location=Location(prof.file, pointer=f"/choices/{choice.name}/default"))
+            for opt in choice.options.values():
+                refs += [(c, f"/choices/{choice.name}/options/{opt.name}/components") for c in opt.components]
+                refs += [(c, f"/choices/{choice.name}/options/{opt.name}/values") for c in opt.values]
+        refs += [(c, "/values") for c in prof.values]
+        refs += [(s.replace, "/substitutions") for s in prof.substitutions]
+        refs += [(s.with_, "/substitutions") for s in prof.substitutions]
+        for ref, where in refs:
+            if ref not in ids:
+                raise PlanError(f"profile `{prof.name}` names component `{ref}`, which no blueprint defines",
+                                location=Location(prof.file, pointer=where))
+
+
+def find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str] | None:
+    """A dependency cycle as a closed path [a, b, ..., a], or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if state.get(nxt) is None:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for n in sorted(graph):
+        if n not in state:
+            found = visit(n)
+            if found:
+                return found
+    return None

@@ -1,0 +1,1 @@
+"""One module per CLI command (or small family of commands); see planner/cli.py for the map."""

@@ -1,0 +1,66 @@
+"""Options shared by several commands, and the one way to turn them into a Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from planner.errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_STACK_FILE = "stackplan.yaml"
+
+
+def stack_options(func: F) -> F:
+    """`-f FILE`, `--profile P`, `--set comp.key=value`, `--strict`."""
+    func = click.option("--strict", is_flag=True,
+                        help="A Kubernetes version above a component's documented range is an error.")(func)
+    func = click.option("--set", "sets", multiple=True, metavar="COMP.KEY=VALUE",
+                        help="Override one value of one component (repeatable).")(func)
+    func = click.option("--profile", "-p", metavar="PROFILE",
+                        help="Plan a profile with the default cluster instead of reading a stack file.")(func)
+    func = click.option("-f", "--file", "stack_file", metavar="FILE",
+                        help=f"The stack file (default: ./{DEFAULT_STACK_FILE}).")(func)
+    return func
+
+
+def cluster_options(func: F) -> F:
+    """`--kubeconfig K`, `--context C` (kubectl's conventions; KUBECONFIG is honoured)."""
+    func = click.option("--context", metavar="NAME", help="The kubeconfig context to use.")(func)
+    func = click.option("--kubeconfig", metavar="PATH", envvar="KUBECONFIG",
+                        help="Path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config).")(func)
+    return func
+
+
+def output_option(choices: Sequence[str], default: str = "table") -> Callable[[F], F]:
+    return click.option("--output", "-o", type=click.Choice(list(choices)), default=default, show_default=True,
+                        help="Output format.")
+
+
+def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] = (), strict: bool = False):
+    """Resolve the plan from `-f`/`--profile`/`--set` (raises StackplanError on bad input)."""
+    from planner.catalog import load_catalog
+    from planner.model import StackSpec
+    from planner.resolve import resolve
+    from planner.stackfile import load_stack
+    from planner.values import parse_set
+
+    if stack_file and profile:
+        raise InputError("--profile and -f are mutually exclusive",
+                         hint="set the profile inside the stack file, or drop -f to plan a profile's defaults")
+    parsed_sets = [parse_set(s) for s in sets]
+    catalog = load_catalog()
+    if profile:
+        stack = StackSpec(profile=profile)
+    else:
+        path = stack_file or DEFAULT_STACK_FILE
+        if not stack_file and not Path(path).exists():
+            raise InputError(f"no {DEFAULT_STACK_FILE} here and no --profile given",
+                             hint="pass --profile training-team|llm-inference|full-mlops, or -f PATH, "
+                                  "or create one with `stackplan init --profile <profile>`")
+        stack = load_stack(path)
+    return resolve(catalog, stack, parsed_sets, strict=strict)

@@ -1,0 +1,315 @@
+"""The values stackplan passes around: blueprints, profiles, the user's stack, and the Plan.
+
+All frozen. `Plan.to_dict()` is the stable JSON form (`stackplan plan --output json`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.errors import Location
+
+JSON = Any  # a JSON-compatible value (dict/list/str/int/float/bool/None)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a release's manifests come from.
+
+    kind: `helm` (repo URL + chart), `oci` (location is the full oci:// chart reference),
+    `kustomize` (location is a kustomize URL, `ref` the git ref), or `local` (a directory holding
+    `<chart>/` folders or `<chart>-<version>.tgz` archives, or for kustomize a directory of manifests).
+    """
+
+    kind: str
+    location: str
+    chart: str | None = None
+    ref: str | None = None
+
+    def to_dict(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {"kind": self.kind, "location": self.location}
+        if self.chart is not None:
+            out["chart"] = self.chart
+        if self.ref is not None:
+            out["ref"] = self.ref
+        return out
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A workload a component runs when healthy (used by checks and drift)."""
+
+    kind: str  # Deployment | DaemonSet | StatefulSet | Job
+    name: str
+    namespace: str | None = None  # None: the release namespace
+    optional: bool = False  # created only under some values; absence is not a failure
+
+    def to_dict(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {"kind": self.kind, "name": self.name}
+        if self.namespace:
+            out["namespace"] = self.namespace
+        if self.optional:
+            out["optional"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A knob: when every fact in `when` equals its value, `set` these dotted value paths."""
+
+    when: Mapping[str, JSON]
+    set: Mapping[str, JSON]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """One component of the catalog, as data (blueprints/<id>.yaml)."""
+
+    id: str
+    description: str
+    layer: str
+    source: Source
+    version: str
+    namespace: str
+    needs: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    kube_min: str | None = None
+    kube_max: str | None = None
+    values: Mapping[str, JSON] = field(default_factory=dict)
+    known_values: tuple[str, ...] = ()  # top-level chart value keys; empty = not checked
+    rules: tuple[Rule, ...] = ()
+    mirror_values: Mapping[str, str] = field(default_factory=dict)  # value path -> upstream image/registry
+    namespace_labels: Mapping[str, str] = field(default_factory=dict)
+    crds: tuple[str, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    webhooks: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    health: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    unconfirmed: tuple[str, ...] = ()
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer to a profile choice: the components it adds and values it sets."""
+
+    name: str
+    description: str
+    components: tuple[str, ...] = ()
+    values: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    description: str
+    default: str
+    options: Mapping[str, Option]
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """Replace component `replace` by `with_` when the facts in `when` hold (e.g. no GPUs)."""
+
+    when: Mapping[str, JSON]
+    replace: str
+    with_: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A use-case profile (stacks/<name>.yaml)."""
+
+    name: str
+    description: str
+    components: tuple[str, ...]
+    choices: Mapping[str, Choice]
+    values: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
+    substitutions: tuple[Substitution, ...] = ()
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    blueprints: Mapping[str, Blueprint]
+    profiles: Mapping[str, Profile]
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model the stack serves (from the stack file's `models:`)."""
+
+    name: str
+    source: str
+    engine: str = "vllm"
+    gpus_per_replica: int = 1
+    replicas: int = 1
+    args: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "engine": self.engine,
+            "gpusPerReplica": self.gpus_per_replica,
+            "replicas": self.replicas,
+            "args": list(self.args),
+        }
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """Air-gapped installs: where charts, kustomize manifests and images come from instead."""
+
+    charts: str | None = None  # oci://host/path | https://host/path | a local directory
+    images: str | None = None  # registry prefix, e.g. registry.internal:5000/mirror
+    kustomize: str | None = None  # a local directory holding <release id>/ folders
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {k: v for k, v in (("charts", self.charts), ("images", self.images),
+                                  ("kustomize", self.kustomize)) if v is not None}
+
+
+@dataclass(frozen=True)
+class ComponentOverride:
+    enabled: bool | None = None
+    values: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """The user's stackplan.yaml, validated. `origin` maps JSON pointers to file positions."""
+
+    profile: str
+    choices: Mapping[str, str] = field(default_factory=dict)
+    cluster: Mapping[str, JSON] = field(default_factory=dict)
+    components: Mapping[str, ComponentOverride] = field(default_factory=dict)
+    models: tuple[Model, ...] = ()
+    mirror: Mirror | None = None
+    strict: bool = False
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A loaded file and the positions of its keys, for file:line:col errors."""
+
+    file: str
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, pointer: str) -> Location:
+        """The closest known position for a JSON pointer (walks up to the parent if needed)."""
+        p = pointer
+        while True:
+            if p in self.positions:
+                line, col = self.positions[p]
+                return Location(self.file, line, col, pointer)
+            if not p:
+                return Location(self.file, None, None, pointer)
+            p = p.rsplit("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Note:
+    level: str  # info | warning
+    message: str
+    release: str | None = None
+
+    def to_dict(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {"level": self.level, "message": self.message}
+        if self.release:
+            out["release"] = self.release
+        return out
+
+
+@dataclass(frozen=True)
+class Release:
+    """One install step of the plan: a Helm release or a kustomize apply."""
+
+    id: str
+    component: str
+    layer: str
+    source: Source
+    version: str
+    namespace: str
+    needs: tuple[str, ...]
+    values: Mapping[str, JSON]
+    values_digest: str
+    namespace_labels: Mapping[str, str] = field(default_factory=dict)
+    crds: tuple[str, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    webhooks: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    reason: str = ""  # why it is in the plan
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "id": self.id,
+            "component": self.component,
+            "layer": self.layer,
+            "source": self.source.to_dict(),
+            "chart": self.source.chart,
+            "version": self.version,
+            "namespace": self.namespace,
+            "namespaceLabels": dict(self.namespace_labels),
+            "needs": list(self.needs),
+            "reason": self.reason,
+            "values": self.values,
+            "valuesDigest": self.values_digest,
+            "crds": list(self.crds),
+            "workloads": [w.to_dict() for w in self.workloads],
+            "webhooks": list(self.webhooks),
+            "images": list(self.images),
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The resolved stack: releases in waves (each wave's needs are all in earlier waves)."""
+
+    profile: str
+    kubernetes_version: str
+    cluster: Mapping[str, JSON]
+    choices: Mapping[str, str]
+    waves: tuple[tuple[str, ...], ...]
+    releases: Mapping[str, Release]
+    models: tuple[Model, ...] = ()
+    mirror: Mirror | None = None
+    notes: tuple[Note, ...] = ()
+
+    def ordered(self) -> Iterator[Release]:
+        """Releases in install order (wave by wave, ids sorted within a wave)."""
+        for wave in self.waves:
+            for rid in wave:
+                yield self.releases[rid]
+
+    def reversed_waves(self) -> tuple[tuple[str, ...], ...]:
+        """Waves in teardown order."""
+        return tuple(reversed(self.waves))
+
+    def namespaces(self) -> tuple[str, ...]:
+        return tuple(sorted({r.namespace for r in self.releases.values()}))
+
+    def to_dict(self) -> dict[str, JSON]:
+        from planner.values import digest
+
+        body: dict[str, JSON] = {
+            "apiVersion": "stackplan.dev/v1alpha1",
+            "kind": "Plan",
+            "profile": self.profile,
+            "kubernetesVersion": self.kubernetes_version,
+            "cluster": self.cluster,
+            "choices": dict(self.choices),
+            "waves": [list(w) for w in self.waves],
+            "releases": [r.to_dict() for r in self.ordered()],
+            "models": [m.to_dict() for m in self.models],
+            "mirror": self.mirror.to_dict() if self.mirror else None,
+            "notes": [n.to_dict() for n in self.notes],
+        }
+        body["digest"] = digest(body)
+        return body

@@ -1,0 +1,1 @@
+"""Renderers: turn values (plans, reports) into text for people and machines."""

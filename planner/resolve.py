@@ -1,0 +1,357 @@
+"""Pure: a profile, the user's stack and the catalog -> an immutable Plan.
+
+Value precedence, lowest first: blueprint defaults < profile values < the chosen options' values
+< knob rules from cluster facts < the stack file's component values < --set.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
+from planner.mirror import mirror_image, mirror_source
+from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.values import NullOverMapping, get_path, merge, nested, split_path
+from planner.values import digest as values_digest
+
+DEFAULT_FLAVOR = "onprem"
+DEFAULT_GPU = {"nodes": 1, "perNode": 1, "driversPreinstalled": False, "toolkitPreinstalled": False}
+
+
+def minor(version: str) -> tuple[int, int]:
+    """"v1.35.2" -> (1, 35)."""
+    parts = version.lstrip("v").split(".")
+    return int(parts[0]), int(parts[1])
+
+
+def default_kubernetes_version(catalog: Catalog) -> str:
+    """The newest minor that every component of the catalog supports (the lowest documented maximum)."""
+    maxima = [minor(b.kube_max) for b in catalog.blueprints.values() if b.kube_max]
+    mj, mn = min(maxima) if maxima else (1, 35)
+    return f"{mj}.{mn}"
+
+
+def default_cluster(catalog: Catalog) -> dict[str, JSON]:
+    """The cluster assumed without a stack file (documented in README, "Default cluster")."""
+    return {
+        "kubernetesVersion": default_kubernetes_version(catalog),
+        "flavor": DEFAULT_FLAVOR,
+        "storageClass": None,
+        "gpu": dict(DEFAULT_GPU),
+    }
+
+
+def _suggest(name: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    known = ", ".join(sorted(options))
+    return f"did you mean `{close[0]}`? known: {known}" if close else f"known: {known}"
+
+
+class _Resolver:
+    def __init__(self, catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]],
+                 strict: bool) -> None:
+        self.catalog = catalog
+        self.stack = stack
+        self.sets = sets
+        self.strict = strict or stack.strict
+        self.notes: list[Note] = []
+        self.errors: list[StackplanError] = []
+
+    # -- locations -------------------------------------------------------------------------------
+    def loc(self, ptr: str) -> Location | None:
+        return self.stack.origin.locate(ptr) if self.stack.origin else None
+
+    def fail(self, message: str, ptr: str | None = None, hint: str | None = None, *, flag: str | None = None,
+             cls: type[StackplanError] = PlanError) -> None:
+        where = self.loc(ptr) if ptr is not None else None
+        if flag and where is None:
+            message = f"{flag}: {message}"
+        self.errors.append(cls(message, hint=hint, location=where))
+
+    def raise_errors(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise MultipleErrors(self.errors)
+
+    # -- steps ------------------------------------------------------------------------------------
+    def profile(self) -> Profile:
+        name = self.stack.profile
+        prof = self.catalog.profiles.get(name)
+        if prof is None:
+            where = self.loc("/profile")
+            raise PlanError(f"unknown profile `{name}`", hint=_suggest(name, list(self.catalog.profiles)),
+                            location=where)
+        return prof
+
+    def cluster(self) -> dict[str, JSON]:
+        base = default_cluster(self.catalog)
+        given = dict(self.stack.cluster)
+        gpu = {**base["gpu"], **(given.pop("gpu", None) or {})}
+        out = {**base, **given, "gpu": gpu}
+        out["kubernetesVersion"] = str(out["kubernetesVersion"]).lstrip("v")
+        return out
+
+    def choices(self, prof: Profile) -> dict[str, str]:
+        chosen: dict[str, str] = {}
+        for name, value in self.stack.choices.items():
+            if name not in prof.choices:
+                self.fail(f"profile `{prof.name}` has no choice `{name}`", f"/choices/{name}",
+                          _suggest(name, list(prof.choices)) if prof.choices else "this profile has no choices")
+                continue
+            if value not in prof.choices[name].options:
+                self.fail(f"`{value}` is not an option of choice `{name}`", f"/choices/{name}",
+                          _suggest(value, list(prof.choices[name].options)))
+                continue
+            chosen[name] = value
+        for name, choice in prof.choices.items():
+            chosen.setdefault(name, choice.default)
+        return dict(sorted(chosen.items()))
+
+    @staticmethod
+    def facts(cluster: Mapping[str, JSON], choices: Mapping[str, str], members: set[str]) -> dict[str, JSON]:
+        gpu = cluster.get("gpu") or {}
+        facts: dict[str, JSON] = {
+            "cluster.kubernetesVersion": cluster.get("kubernetesVersion"),
+            "cluster.flavor": cluster.get("flavor"),
+            "cluster.storageClass": cluster.get("storageClass"),
+            "cluster.gpu.present": int(gpu.get("nodes", 0) or 0) > 0,
+        }
+        for key, value in gpu.items():
+            facts[f"cluster.gpu.{key}"] = value
+        for key, value in choices.items():
+            facts[f"choices.{key}"] = value
+        for cid in members:
+            facts[f"components.{cid}"] = True
+        return facts
+
+    @staticmethod
+    def holds(when: Mapping[str, JSON], facts: Mapping[str, JSON]) -> bool:
+        return all(facts.get(k, False if k.startswith("components.") else None) == v for k, v in when.items())
+
+    def members(self, prof: Profile, choices: Mapping[str, str], facts: Mapping[str, JSON]) -> dict[str, str]:
+        """Component id -> why it is in the plan."""
+        reasons: dict[str, str] = {}
+        for cid in prof.components:
+            reasons[cid] = f"profile {prof.name}"
+        for cname, oname in choices.items():
+            for cid in prof.choices[cname].options[oname].components:
+                reasons.setdefault(cid, f"choice {cname}={oname}")
+        for sub in prof.substitutions:
+            if sub.replace in reasons and self.holds(sub.when, facts):
+                reasons[sub.with_] = f"instead of {sub.replace}: {sub.note}"
+                del reasons[sub.replace]
+                self.notes.append(Note("info", f"{sub.with_} replaces {sub.replace}: {sub.note}", sub.with_))
+        disabled: set[str] = set()
+        for cid, override in self.stack.components.items():
+            if cid not in self.catalog.blueprints:
+                self.fail(f"unknown component `{cid}`", f"/components/{cid}",
+                          _suggest(cid, list(self.catalog.blueprints)))
+                continue
+            if override.enabled is True and cid not in reasons:
+                reasons[cid] = "enabled in the stack file"
+            elif override.enabled is False:
+                disabled.add(cid)
+                reasons.pop(cid, None)
+        # needs, transitively, in a stable order
+        queue = sorted(reasons)
+        while queue:
+            cid = queue.pop(0)
+            for need in self.catalog.blueprints[cid].needs:
+                if need in disabled:
+                    self.fail(f"`{cid}` needs `{need}`, which the stack file disables",
+                              f"/components/{need}/enabled",
+                              f"enable `{need}` again, or disable `{cid}` as well")
+                    continue
+                if need not in reasons:
+                    reasons[need] = f"needed by {cid}"
+                    self.notes.append(Note("info", f"added {need}: needed by {cid}", need))
+                    queue.append(need)
+        return dict(sorted(reasons.items()))
+
+    def conflicts(self, members: Mapping[str, str]) -> None:
+        seen: set[frozenset[str]] = set()
+        for cid in members:
+            for other in self.catalog.blueprints[cid].conflicts:
+                pair = frozenset((cid, other))
+                if other in members and pair not in seen:
+                    seen.add(pair)
+                    a, b = sorted(pair)
+                    ptr = f"/components/{b}" if b in self.stack.components else (
+                        f"/components/{a}" if a in self.stack.components else "/choices")
+                    self.fail(f"`{a}` ({members[a]}) conflicts with `{b}` ({members[b]})", ptr,
+                              f"disable one of them in the stack file (components: {b}: enabled: false)")
+
+    def kube_range(self, members: Mapping[str, str], version: str) -> None:
+        try:
+            have = minor(version)
+        except (ValueError, IndexError):
+            self.fail(f"cluster.kubernetesVersion `{version}` is not a version like 1.35",
+                      "/cluster/kubernetesVersion", cls=InputError)
+            return
+        for cid in members:
+            bp = self.catalog.blueprints[cid]
+            if bp.kube_min and have < minor(bp.kube_min):
+                self.fail(f"`{cid}` {bp.version} needs Kubernetes >= {bp.kube_min}, the cluster is {version}",
+                          "/cluster/kubernetesVersion",
+                          f"upgrade the cluster, or disable `{cid}` (components: {cid}: enabled: false)")
+            elif bp.kube_max and have > minor(bp.kube_max):
+                msg = (f"`{cid}` {bp.version} documents Kubernetes up to {bp.kube_max}; the cluster is {version}. "
+                       "Upstream ranges often lag releases.")
+                if self.strict:
+                    self.fail(msg, "/cluster/kubernetesVersion", "drop --strict to accept it as a warning")
+                else:
+                    self.notes.append(Note("warning", msg, cid))
+
+    def check_keys(self, bp: Blueprint, values: Mapping[str, JSON], ptr: str | None, flag: str | None) -> bool:
+        if not bp.known_values:
+            return True
+        allowed = set(bp.known_values) | set(bp.values)
+        ok = True
+        for key in values:
+            if key not in allowed:
+                where = f"{ptr}/{key}" if ptr is not None else None
+                self.fail(f"`{bp.id}` has no value `{key}`", where, _suggest(key, sorted(allowed)),
+                          flag=flag, cls=InputError)
+                ok = False
+        return ok
+
+    def values(self, prof: Profile, choices: Mapping[str, str], bp: Blueprint,
+               facts: Mapping[str, JSON]) -> dict[str, JSON]:
+        layers: list[tuple[Mapping[str, JSON], str, str | None]] = [(bp.values, bp.file, None)]
+        if bp.id in prof.values:
+            layers.append((prof.values[bp.id], prof.file, None))
+        for cname, oname in choices.items():
+            opt_values = prof.choices[cname].options[oname].values
+            if bp.id in opt_values:
+                layers.append((opt_values[bp.id], prof.file, None))
+        for rule in bp.rules:
+            if self.holds(rule.when, facts):
+                patch: dict[str, JSON] = {}
+                for path, value in rule.set.items():
+                    if isinstance(value, Mapping) and set(value) == {"fact"}:
+                        value = facts.get(str(value["fact"]))
+                    patch = merge(patch, nested(path, value))
+                layers.append((patch, bp.file, None))
+                if rule.note:
+                    self.notes.append(Note("info", rule.note, bp.id))
+        override = self.stack.components.get(bp.id)
+        if override and override.values:
+            ptr = f"/components/{bp.id}/values"
+            if self.check_keys(bp, override.values, ptr, None):
+                layers.append((override.values, "stack", ptr))
+        for cid, path, value in self.sets:
+            if cid == bp.id:
+                flag = f"--set {cid}.{path}"
+                patch = nested(path, value)
+                if self.check_keys(bp, patch, None, flag):
+                    layers.append((patch, flag, None))
+        out: dict[str, JSON] = {}
+        for layer, origin, ptr in layers:
+            try:
+                out = merge(out, layer)
+            except NullOverMapping as e:
+                where = f"{ptr}/{e.path.replace('.', '/')}" if ptr else None
+                self.fail(f"`{bp.id}`: `{e.path}: null` would wipe a whole section of defaults",
+                          where, "to turn it off set `enabled: false` inside it; to replace it give the new mapping",
+                          flag=origin if origin.startswith("--set") else None, cls=InputError)
+        return out
+
+    def check_sets(self, members: Mapping[str, str]) -> None:
+        for cid, path, _ in self.sets:
+            if cid not in self.catalog.blueprints:
+                self.fail(f"unknown component `{cid}`", None, _suggest(cid, list(self.catalog.blueprints)),
+                          flag=f"--set {cid}.{path}", cls=InputError)
+            elif cid not in members:
+                self.fail(f"component `{cid}` is not in this plan", None,
+                          f"enable it in the stack file (components: {cid}: enabled: true)",
+                          flag=f"--set {cid}.{path}", cls=InputError)
+
+    def waves(self, members: Mapping[str, str]) -> tuple[tuple[str, ...], ...]:
+        level: dict[str, int] = {}
+
+        def depth(cid: str) -> int:
+            if cid not in level:
+                needs = [n for n in self.catalog.blueprints[cid].needs if n in members]
+                level[cid] = 1 + max((depth(n) for n in needs), default=-1)
+            return level[cid]
+
+        for cid in members:
+            depth(cid)
+        count = max(level.values(), default=-1) + 1
+        return tuple(tuple(sorted(c for c, lv in level.items() if lv == i)) for i in range(count))
+
+    def release(self, bp: Blueprint, reason: str, values: dict[str, JSON],
+                members: Mapping[str, str]) -> Release:
+        mirror = self.stack.mirror
+        source = bp.source
+        images = bp.images
+        if mirror:
+            source, note = mirror_source(bp, mirror)
+            if note:
+                self.notes.append(Note("warning", note, bp.id))
+            if mirror.images:
+                images = tuple(mirror_image(i, mirror.images) for i in bp.images)
+                for path, upstream in sorted(bp.mirror_values.items()):
+                    current = get_path(values, path, upstream)
+                    values = merge(values, nested(path, mirror_image(str(current), mirror.images)))
+        return Release(
+            id=bp.id,
+            component=bp.id,
+            layer=bp.layer,
+            source=source,
+            version=bp.version,
+            namespace=bp.namespace,
+            needs=tuple(sorted(n for n in bp.needs if n in members)),
+            values=values,
+            values_digest=values_digest(values),
+            namespace_labels=dict(bp.namespace_labels),
+            crds=bp.crds,
+            workloads=bp.workloads,
+            webhooks=bp.webhooks,
+            images=images,
+            reason=reason,
+        )
+
+    def run(self) -> Plan:
+        prof = self.profile()
+        cluster = self.cluster()
+        choices = self.choices(prof)
+        self.raise_errors()
+        members = self.members(prof, choices, self.facts(cluster, choices, set()))
+        self.check_sets(members)
+        self.conflicts(members)
+        self.kube_range(members, str(cluster["kubernetesVersion"]))
+        self.raise_errors()
+        facts = self.facts(cluster, choices, set(members))
+        values = {cid: self.values(prof, choices, self.catalog.blueprints[cid], facts) for cid in members}
+        self.raise_errors()
+        releases = {cid: self.release(self.catalog.blueprints[cid], why, values[cid], members)
+                    for cid, why in members.items()}
+        for model in self.stack.models:
+            if model.gpus_per_replica > int(cluster["gpu"].get("perNode", 1) or 1) and cluster["gpu"].get("nodes"):
+                self.notes.append(Note("warning", f"model `{model.name}` asks {model.gpus_per_replica} GPUs per "
+                                       f"replica, more than one node has ({cluster['gpu'].get('perNode')}); "
+                                       "it needs multi-node serving (LeaderWorkerSet)"))
+        notes = tuple(sorted(set(self.notes), key=lambda n: (n.level != "warning", n.release or "", n.message)))
+        return Plan(
+            profile=prof.name,
+            kubernetes_version=str(cluster["kubernetesVersion"]),
+            cluster=cluster,
+            choices=choices,
+            waves=self.waves(members),
+            releases=releases,
+            models=self.stack.models,
+            mirror=self.stack.mirror,
+            notes=notes,
+        )
+
+
+def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),
+            *, strict: bool = False) -> Plan:
+    """Resolve a stack into a Plan, or raise PlanError/InputError (all problems at once where possible)."""
+    for _, path, _ in sets:
+        split_path(path)
+    return _Resolver(catalog, stack, sets, strict).run()

@@ -1,0 +1,48 @@
+"""The user's stackplan.yaml: read, validate against schemas/stack.schema.json, turn into a StackSpec."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.model import ComponentOverride, Mirror, Model, Origin, StackSpec
+
+
+def load_stack(path: str | Path) -> StackSpec:
+    """Load and validate a stack file; errors carry file:line:col."""
+    from planner.load import read_yaml, validate
+
+    p = Path(path)
+    data, origin = read_yaml(p, str(path))
+    if data is None:
+        data = {}
+    validate(data, "stack", origin)
+    return stack_from_dict(data, origin)
+
+
+def stack_from_dict(data: Mapping[str, Any], origin: Origin | None = None) -> StackSpec:
+    mirror = data.get("mirror")
+    return StackSpec(
+        profile=data["profile"],
+        choices=dict(data.get("choices") or {}),
+        cluster=dict(data.get("cluster") or {}),
+        components={
+            cid: ComponentOverride(enabled=c.get("enabled"), values=c.get("values") or {})
+            for cid, c in (data.get("components") or {}).items()
+        },
+        models=tuple(
+            Model(
+                name=m["name"],
+                source=m["source"],
+                engine=m.get("engine", "vllm"),
+                gpus_per_replica=m.get("gpusPerReplica", 1),
+                replicas=m.get("replicas", 1),
+                args=tuple(m.get("args", ())),
+            )
+            for m in data.get("models") or ()
+        ),
+        mirror=Mirror(mirror.get("charts"), mirror.get("images"), mirror.get("kustomize")) if mirror else None,
+        strict=bool(data.get("strict", False)),
+        origin=origin,
+    )

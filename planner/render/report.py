@@ -1,0 +1,197 @@
+"""Report renderers: one function per output format, chosen by name (RENDERERS drives click.Choice).
+
+Every format shows the explanation of a finding when there is one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+from planner.report import Finding, Outcome, Report, Severity
+
+_ICON = {Outcome.PASSED: "ok", Outcome.FAILED: "FAIL", Outcome.UNKNOWN: "??", Outcome.SKIPPED: "skip"}
+_STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.UNKNOWN: "yellow", Outcome.SKIPPED: "dim"}
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _summary_line(report: Report) -> str:
+    s = report.summary()
+    text = (f"{s['PASSED']} passed, {s['FAILED']} failed, {s['UNKNOWN']} unknown, {s['SKIPPED']} skipped")
+    if report.errors:
+        text += f"; {len(report.errors)} errors"
+    return text
+
+
+def render_table(report: Report, *, width: int | None = None, show_passed: bool = False) -> str:
+    """Problems first with their evidence and explanation; passed findings are counted, not listed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width or 120, force_terminal=False, soft_wrap=False)
+    shown = [f for f in report.findings if f.is_problem or show_passed]
+    if shown:
+        table = Table(header_style="bold", show_lines=True)
+        for col in ("result", "check", "component", "subject", "message"):
+            table.add_column(col, overflow="fold")
+        for f in shown:
+            table.add_row(f"[{_STYLE[f.outcome]}]{_ICON[f.outcome]}[/]", f"{f.check_id}\n{f.title}",
+                          f.component or "", str(f.subject), _details(f))
+        console.print(table)
+    for err in report.errors:
+        console.print(f"[yellow]error:[/] {err}", highlight=False)
+    verdict = "problems found" if report.exit_code() else "all good"
+    console.print(f"{report.kind}: {_summary_line(report)} — {verdict}", highlight=False)
+    return buf.getvalue()
+
+
+def _details(f: Finding) -> str:
+    lines = [f.message]
+    lines += [f"  · {e}" for e in f.evidence[:6]]
+    if len(f.evidence) > 6:
+        lines.append(f"  · … {len(f.evidence) - 6} more")
+    if f.explanation:
+        x = f.explanation
+        lines.append(f"why: {x.cause}")
+        lines.append(f"fix: {x.fix}")
+        lines += [f"  $ {c}" for c in x.commands]
+        lines.append(f"(explained by {x.source})")
+    elif f.remediation:
+        lines.append(f"fix: {f.remediation}")
+    return "\n".join(lines)
+
+
+def render_junit(report: Report) -> str:
+    """One test suite per component (or check id), one test case per finding."""
+    from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
+
+    suites: dict[str, TestSuite] = {}
+    for f in report.findings:
+        key = f.component or f.check_id
+        suite = suites.setdefault(key, TestSuite(f"stackplan {report.kind}: {key}"))
+        case = TestCase(f"{f.check_id} {f.subject}", classname=f"stackplan.{report.kind}.{key}")
+        body = _details(f)
+        if f.outcome is Outcome.FAILED:
+            result = Failure(f.message, type_=f.severity.value)
+            result.text = body
+            case.result = [result]
+        elif f.outcome is Outcome.UNKNOWN:
+            result = Error(f.message, type_="UNKNOWN")
+            result.text = body
+            case.result = [result]
+        elif f.outcome is Outcome.SKIPPED:
+            case.result = [Skipped(f.message)]
+        suite.add_testcase(case)
+    xml = JUnitXml(f"stackplan {report.kind}")
+    for key in sorted(suites):
+        suites[key].update_statistics()
+        xml.add_testsuite(suites[key])
+    for err in report.errors:
+        suite = TestSuite(f"stackplan {report.kind}: errors")
+        case = TestCase(err[:80], classname=f"stackplan.{report.kind}.errors")
+        case.result = [Error(err, type_="error")]
+        suite.add_testcase(case)
+        suite.update_statistics()
+        xml.add_testsuite(suite)
+    xml.update_statistics()
+    out = xml.tostring()
+    return (out.decode() if isinstance(out, bytes) else str(out)) + "\n"
+
+
+_SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+                Severity.LOW: "note", Severity.INFO: "note"}
+
+
+def render_sarif(report: Report) -> str:
+    """SARIF 2.1.0: one rule per check id, one result per FAILED/UNKNOWN finding (located at the stack file)."""
+    from planner import __version__
+
+    rules: dict[str, dict] = {}
+    results = []
+    stack_file = str(report.meta.get("stackFile") or "stackplan.yaml")
+    for f in report.findings:
+        rules.setdefault(f.check_id, {
+            "id": f.check_id,
+            "name": f.title,
+            "shortDescription": {"text": f.title},
+            "helpUri": f.doc_url or None,
+            "help": {"text": f.remediation or f.title},
+        })
+        if not f.is_problem:
+            continue
+        text = f"{f.subject}: {f.message}"
+        if f.explanation:
+            text += f" Why: {f.explanation.cause} Fix: {f.explanation.fix}"
+        results.append({
+            "ruleId": f.check_id,
+            "level": _SARIF_LEVEL[f.severity] if f.outcome is Outcome.FAILED else "warning",
+            "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": stack_file}},
+                           "logicalLocations": [{"fullyQualifiedName": str(f.subject), "kind": f.subject.kind}]}],
+            "properties": {"outcome": f.outcome.value, "component": f.component, "evidence": list(f.evidence)},
+        })
+    for rule in rules.values():
+        if rule["helpUri"] is None:
+            del rule["helpUri"]
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "stackplan", "version": __version__, "rules": list(rules.values())}},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(report: Report) -> str:
+    """GitHub Actions workflow commands: ::error / ::warning per problem, ::notice for the summary."""
+    stack_file = str(report.meta.get("stackFile") or "stackplan.yaml")
+    lines = []
+    for f in report.findings:
+        if not f.is_problem:
+            continue
+        level = "error" if f.outcome is Outcome.FAILED and f.severity in (
+            Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM) else "warning"
+        title = f"{f.check_id} {f.component or ''} {f.title}".strip()
+        body = f"{f.subject}: {f.message}"
+        if f.explanation:
+            body += f"\nWhy: {f.explanation.cause}\nFix: {f.explanation.fix}"
+        elif f.remediation:
+            body += f"\nFix: {f.remediation}"
+        lines.append(f"::{level} file={_gh_escape(stack_file, True)},title={_gh_escape(title, True)}::"
+                     f"{_gh_escape(body)}")
+    for err in report.errors:
+        lines.append(f"::warning title=stackplan {report.kind} error::{_gh_escape(err)}")
+    lines.append(f"::notice title=stackplan {report.kind}::{_gh_escape(_summary_line(report))}")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "junit": render_junit,
+    "sarif": render_sarif,
+    "github": render_github,
+}
+
+
+def render_report(report: Report, fmt: str) -> str:
+    try:
+        return RENDERERS[fmt](report)
+    except KeyError:
+        from planner.errors import InputError
+
+        raise InputError(f"unknown output format `{fmt}`", hint=f"use one of: {', '.join(RENDERERS)}") from None

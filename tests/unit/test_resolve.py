@@ -186,7 +186,8 @@ def test_mirror_rewrites_sources_and_images(catalog):
     gpu = plan.releases["gpu"]
     assert gpu.source.kind == "oci" and gpu.source.location == "oci://reg.internal/charts/gpu-operator"
     assert gpu.values["operator"]["repository"] == "reg.internal:5000/m/nvidia"
-    assert gpu.images == ("reg.internal:5000/m/nvidia/gpu-operator:v26.7.0", "reg.internal:5000/m/library/busybox:1.38.0")
+    assert gpu.images == ("reg.internal:5000/m/nvidia/gpu-operator:v26.7.0",
+                          "reg.internal:5000/m/library/busybox:1.38.0")
     assert any(n.release == "pipes" and "mirror.kustomize" in n.message for n in plan.notes)
 
 

@@ -1,0 +1,74 @@
+"""`stackplan drift`: does the cluster still match the plan? Exit 0 no drift, 1 drift, 2 bad input, 3 unreachable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from planner.commands.options import cluster_options, load_plan, output_option
+from planner.drift.render import CHOICES
+
+
+@click.command()
+@click.option("-f", "--file", "stack_file", metavar="FILE", help="The stack file (default: ./stackplan.yaml).")
+@click.option("--profile", "-p", metavar="PROFILE", help="Compare against a profile's default plan instead.")
+@click.option("--set", "sets", multiple=True, metavar="COMP.KEY=VALUE", help="Override one value (repeatable).")
+@cluster_options
+@output_option(CHOICES)
+@click.option("--strict", is_flag=True, help="Components the plan does not manage are drift too (else a note).")
+@click.option("--pulumi", "use_pulumi", is_flag=True,
+              help="Also run `pulumi preview --expect-no-changes --json` in the Pulumi project and fold it in.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="Timeout of each API request.")
+def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], kubeconfig: str | None,
+          context: str | None, output: str, strict: bool, use_pulumi: bool, timeout: float) -> None:
+    """Compare the plan with the live cluster: Helm release records, CRDs, workloads.
+
+    \b
+    Reads only Helm's release records (Secrets of type helm.sh/release.v1) in the plan's namespaces,
+    CRDs and Deployments/DaemonSets/StatefulSets. Exit 0 no drift, 1 drift, 2 bad input, 3 cluster
+    unreachable. In CI: `stackplan drift --output github`.
+    """
+    import time
+    from datetime import UTC, datetime
+
+    from planner import __version__
+    from planner.cluster import ClusterReader
+    from planner.drift.compare import drift_report
+    from planner.drift.reader import read_live
+    from planner.drift.render import render
+
+    plan = load_plan(stack_file, profile, sets)
+    started = time.perf_counter()
+    with ClusterReader(kubeconfig, context, timeout) as reader:
+        reader.ping()
+        live = read_live(reader, plan)
+        stats = reader.stats()
+        server = reader.server
+    extra = ()
+    if use_pulumi:
+        from planner.drift.pulumi_preview import preview
+
+        directory = Path(stack_file).resolve().parent if stack_file else Path.cwd()
+        result = preview(plan, directory, kubeconfig=kubeconfig)
+        if result.note:
+            click.echo(f"note: {result.note}", err=True)
+        extra = result.findings
+    meta = {
+        "profile": plan.profile,
+        "stackFile": stack_file or ("stackplan.yaml" if not profile else None),
+        "planDigest": plan.to_dict()["digest"],
+        "cluster": server,
+        "context": context,
+        "namespaces": list(plan.namespaces()),
+        "strict": strict,
+        "pulumi": use_pulumi,
+        "apiRequests": stats["requests"],
+        "seconds": round(time.perf_counter() - started, 3),
+        "stackplanVersion": __version__,
+        "generatedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    report = drift_report(plan, live, strict=strict, extra=extra, meta=meta)
+    click.echo(render(report, output), nl=False)
+    click.get_current_context().exit(report.exit_code())

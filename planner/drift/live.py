@@ -1,0 +1,92 @@
+"""What drift knows about the live cluster: small frozen summaries, never whole objects.
+
+`reader.py` builds a LiveFacts from the cluster; tests build them by hand. Secret data never reaches
+here except the decoded Helm release records' user-supplied values (`HelmRelease.config`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.drift.helm_records import HelmRelease
+
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGER = "stackplan"
+RELEASE_LABEL = "stackplan.dev/release"
+DIGEST_ANNOTATION = "stackplan.dev/values-digest"
+
+# workload kinds drift reads, one cluster-wide LIST each (Jobs are left to `check`: Helm deletes hook Jobs
+# after they succeed, so a missing Job is not drift)
+WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
+
+
+@dataclass(frozen=True)
+class LiveObject:
+    kind: str
+    name: str
+    namespace: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def stackplan_release(self) -> str | None:
+        """The plan release id of an object stackplan applied (kustomize components), else None."""
+        if self.labels.get(MANAGED_BY) != MANAGER:
+            return None
+        return self.labels.get(RELEASE_LABEL) or None
+
+    def ref(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class LiveCrd(LiveObject):
+    served: tuple[str, ...] = ()
+    storage: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveFacts:
+    """Everything drift read. A source that could not be read is named in `unread` with the reason:
+    `secrets/<namespace>`, `crds`, or a workload kind."""
+
+    releases: Mapping[tuple[str, str], HelmRelease] = field(default_factory=dict)  # (namespace, name)
+    record_errors: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    crds: Mapping[str, LiveCrd] = field(default_factory=dict)
+    workloads: Mapping[str, Mapping[tuple[str, str], LiveObject]] = field(default_factory=dict)  # kind -> objs
+    unread: Mapping[str, str] = field(default_factory=dict)
+
+    def release(self, namespace: str, name: str) -> HelmRelease | None:
+        return self.releases.get((namespace, name))
+
+    def labelled(self, release_id: str) -> list[LiveObject]:
+        """Objects stackplan labelled as belonging to `release_id` (CRDs and workloads)."""
+        out: list[LiveObject] = [c for c in self.crds.values() if c.stackplan_release == release_id]
+        for objs in self.workloads.values():
+            out += [o for o in objs.values() if o.stackplan_release == release_id]
+        return sorted(out, key=LiveObject.ref)
+
+    def stackplan_objects(self) -> list[LiveObject]:
+        out: list[LiveObject] = [c for c in self.crds.values() if c.stackplan_release]
+        for objs in self.workloads.values():
+            out += [o for o in objs.values() if o.stackplan_release]
+        return sorted(out, key=LiveObject.ref)
+
+
+def summarize_object(kind: str, obj: Mapping[str, Any]) -> LiveObject:
+    meta = obj.get("metadata") or {}
+    return LiveObject(kind=kind, name=str(meta.get("name") or ""), namespace=meta.get("namespace"),
+                      labels=dict(meta.get("labels") or {}), annotations=dict(meta.get("annotations") or {}))
+
+
+def summarize_crd(obj: Mapping[str, Any]) -> LiveCrd:
+    """A CustomResourceDefinition's name, labels and versions (spec.versions[].served / .storage)."""
+    meta = obj.get("metadata") or {}
+    versions = (obj.get("spec") or {}).get("versions") or []
+    served = tuple(str(v.get("name")) for v in versions if v.get("served"))
+    storage = next((str(v.get("name")) for v in versions if v.get("storage")), None)
+    return LiveCrd(kind="CustomResourceDefinition", name=str(meta.get("name") or ""), namespace=None,
+                   labels=dict(meta.get("labels") or {}), annotations=dict(meta.get("annotations") or {}),
+                   served=served, storage=storage)

@@ -1,0 +1,57 @@
+"""Read what drift compares, through the cluster edge (`planner.cluster.ClusterReader`).
+
+API requests do not depend on the number of components: one LIST of Helm release records per plan
+namespace (Secrets with fieldSelector `type=helm.sh/release.v1`; no other Secret is requested), one
+LIST of CRDs and one cluster-wide LIST per workload kind. Everything runs in parallel. Only each
+release's newest record is decoded; every other Secret field is dropped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+from planner.cluster import Reader, ReadError
+from planner.drift.helm_records import latest_releases
+from planner.drift.live import WORKLOAD_KINDS, LiveCrd, LiveFacts, LiveObject, summarize_crd, summarize_object
+from planner.kinds import CRDS, DAEMONSETS, DEPLOYMENTS, HELM_RELEASE_SECRETS, HELM_RELEASE_TYPE, STATEFULSETS, Kind
+from planner.model import Plan
+
+_WORKLOADS: dict[str, Kind] = {"Deployment": DEPLOYMENTS, "DaemonSet": DAEMONSETS, "StatefulSet": STATEFULSETS}
+RECORD_SELECTOR = f"type={HELM_RELEASE_TYPE}"
+
+
+def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
+    """LiveFacts for `plan`. A LIST that fails becomes an `unread` entry; ClusterUnreachableError propagates."""
+    namespaces: Sequence[str] = plan.namespaces()
+    calls: dict[str, Callable[[], list[dict[str, Any]]]] = {
+        f"secrets/{ns}": partial(reader.list, HELM_RELEASE_SECRETS, ns, field_selector=RECORD_SELECTOR)
+        for ns in namespaces
+    }
+    calls["crds"] = partial(reader.list, CRDS)
+    calls.update({name: partial(reader.list, kind) for name, kind in _WORKLOADS.items() if name in WORKLOAD_KINDS})
+
+    def run(label: str) -> tuple[str, list[dict[str, Any]] | ReadError]:
+        try:
+            return label, calls[label]()
+        except ReadError as e:
+            return label, e
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(calls)))) as pool:
+        results = dict(pool.map(run, calls))  # ClusterUnreachableError re-raises here
+
+    unread = {label: res.reason for label, res in results.items() if isinstance(res, ReadError)}
+    secrets = [s for ns in namespaces if isinstance(res := results[f"secrets/{ns}"], list) for s in res]
+    decoded = latest_releases(secrets)
+    crds: dict[str, LiveCrd] = {}
+    if isinstance(res := results["crds"], list):
+        crds = {c.name: c for c in map(summarize_crd, res)}
+    workloads: dict[str, dict[tuple[str, str], LiveObject]] = {}
+    for name in _WORKLOADS:
+        if isinstance(res := results.get(name), list):
+            objs = (summarize_object(name, o) for o in res)
+            workloads[name] = {(o.namespace or "", o.name): o for o in objs}
+    return LiveFacts(releases=decoded.releases, record_errors=decoded.errors, crds=crds, workloads=workloads,
+                     unread=unread)

@@ -1,0 +1,137 @@
+"""Install a Plan wave by wave; the releases of one wave run in parallel (asyncio).
+
+A release already deployed with the same chart, version and values digest is skipped, so re-running
+after a failure continues where it stopped. A failed release lets its wave finish, then stops: later
+waves are not started and stay `pending`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+
+from planner.engine.charts import ChartTarget, KustomizeTarget, Target
+from planner.engine.runner import Deployed, HelmRunner, KubeRunner, Observer
+from planner.engine.state import ApplyResult, ReleaseOutcome, ReleaseState, StepError, trim_error
+from planner.model import Plan, Release
+
+
+class _NullObserver:
+    def update(self, release: str, state: ReleaseState, detail: str = "") -> None:
+        pass
+
+
+def up_to_date(release: Release, current: Deployed | None) -> bool:
+    """True when Helm already has this release deployed with the plan's chart, version and values."""
+    if current is None or current.status != "deployed":
+        return False
+    if release.source.chart and current.chart not in (release.source.chart, release.id):
+        return False
+    return current.version == release.version and current.values_digest == release.values_digest
+
+
+def namespaces_of(plan: Plan, wave: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Namespace -> the union of the labels its releases in this wave ask for (sorted, deterministic)."""
+    out: dict[str, dict[str, str]] = {}
+    for rid in sorted(wave):
+        rel = plan.releases[rid]
+        out.setdefault(rel.namespace, {}).update(rel.namespace_labels)
+    return dict(sorted(out.items()))
+
+
+class _Run:
+    def __init__(self, plan: Plan, targets: Mapping[str, Target], helm: HelmRunner | None, kube: KubeRunner | None,
+                 timeout: str, observer: Observer, parallel: int) -> None:
+        self.plan = plan
+        self.targets = targets
+        self.helm = helm
+        self.kube = kube
+        self.timeout = timeout
+        self.observer = observer
+        self.limit = asyncio.Semaphore(max(1, parallel))
+        self.outcomes: dict[str, ReleaseOutcome] = {}
+
+    def record(self, rid: str, wave: int, state: ReleaseState, detail: str, started: float | None = None) -> None:
+        seconds = time.monotonic() - started if started is not None else 0.0
+        self.outcomes[rid] = ReleaseOutcome(rid, wave, state, detail, round(seconds, 2))
+        self.observer.update(rid, state, detail)
+
+    async def namespaces(self, wave_no: int, wave: tuple[str, ...]) -> set[str]:
+        """Ensure the wave's namespaces exist with their labels; returns the releases that cannot proceed."""
+        blocked: set[str] = set()
+        for ns, labels in namespaces_of(self.plan, wave).items():
+            members = [rid for rid in wave if self.plan.releases[rid].namespace == ns]
+            if self.kube is None:
+                if labels:
+                    reason = f"namespace {ns} needs labels {labels}, which needs kubectl"
+                    for rid in members:
+                        self.record(rid, wave_no, ReleaseState.FAILED, reason)
+                    blocked.update(members)
+                continue  # helm --create-namespace makes unlabelled namespaces
+            try:
+                await self.kube.ensure_namespace(ns, labels)
+            except StepError as e:
+                for rid in members:
+                    self.record(rid, wave_no, ReleaseState.FAILED, f"namespace {ns}: {e.message}")
+                blocked.update(members)
+        return blocked
+
+    async def one(self, wave_no: int, rid: str) -> None:
+        release = self.plan.releases[rid]
+        target = self.targets[rid]
+        async with self.limit:
+            started = time.monotonic()
+            self.record(rid, wave_no, ReleaseState.INSTALLING, target.describe())
+            try:
+                if isinstance(target, ChartTarget):
+                    if self.helm is None:
+                        raise StepError("no helm runner")
+                    current = await self.helm.deployed(release)
+                    if up_to_date(release, current):
+                        assert current is not None
+                        self.record(rid, wave_no, ReleaseState.SKIPPED,
+                                    f"up to date (revision {current.revision})", started)
+                        return
+                    detail = await self.helm.upgrade(release, target, self.timeout, current)
+                elif isinstance(target, KustomizeTarget):
+                    if self.kube is None:
+                        raise StepError("kubectl is needed for kustomize releases")
+                    detail = await self.kube.apply_kustomize(release, target, self.timeout)
+                else:  # pragma: no cover - Target is a closed union
+                    raise StepError(f"unknown target {target!r}")
+            except StepError as e:
+                self.record(rid, wave_no, ReleaseState.FAILED, e.message, started)
+                return
+            except Exception as e:  # a bug or an unexpected tool failure must not abort the other releases
+                self.record(rid, wave_no, ReleaseState.FAILED, f"{type(e).__name__}: {trim_error(str(e))}", started)
+                return
+            self.record(rid, wave_no, ReleaseState.READY, detail, started)
+
+    async def run(self) -> ApplyResult:
+        waves = self.plan.waves
+        for i, wave in enumerate(waves, start=1):
+            for rid in wave:
+                self.record(rid, i, ReleaseState.PENDING, "")
+        for i, wave in enumerate(waves, start=1):
+            blocked = await self.namespaces(i, wave)
+            await asyncio.gather(*(self.one(i, rid) for rid in wave if rid not in blocked))
+            failed = [rid for rid in wave if self.outcomes[rid].state is ReleaseState.FAILED]
+            if failed:
+                for later_no, later in enumerate(waves[i:], start=i + 1):
+                    for rid in later:
+                        self.record(rid, later_no, ReleaseState.PENDING,
+                                    f"not started: wave {i} failed ({', '.join(failed)})")
+                return self.result(i, failed_wave=i)
+        return self.result(len(waves))
+
+    def result(self, waves_run: int, failed_wave: int | None = None) -> ApplyResult:
+        order = [rid for wave in self.plan.waves for rid in wave]
+        return ApplyResult(tuple(self.outcomes[rid] for rid in order), waves_run, len(self.plan.waves), failed_wave)
+
+
+async def apply_plan(plan: Plan, targets: Mapping[str, Target], *, helm: HelmRunner | None,
+                     kube: KubeRunner | None, timeout: str = "10m", observer: Observer | None = None,
+                     parallel: int = 8) -> ApplyResult:
+    """Install `plan` (targets from `charts.resolve_targets`); never raises for a release's failure."""
+    return await _Run(plan, targets, helm, kube, timeout, observer or _NullObserver(), parallel).run()

@@ -1,0 +1,46 @@
+"""`stackplan apply --dry-run`: what would be done, wave by wave, without touching the cluster. Pure."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+
+from planner.engine.apply import namespaces_of
+from planner.engine.charts import ChartTarget, Target
+from planner.engine.runner import DIGEST_ANNOTATION, stackplan_labels
+from planner.model import Plan
+
+
+def _labels(labels: Mapping[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in labels.items())
+
+
+def describe(plan: Plan, targets: Mapping[str, Target], timeout: str) -> str:
+    lines = [f"dry run: profile {plan.profile}, {len(plan.releases)} releases in {len(plan.waves)} waves "
+             f"(nothing is changed)"]
+    for i, wave in enumerate(plan.waves, start=1):
+        parallel = " (in parallel)" if len(wave) > 1 else ""
+        lines.append(f"wave {i}{parallel}:")
+        for ns, labels in namespaces_of(plan, wave).items():
+            extra = f" labels {_labels(labels)}" if labels else ""
+            lines.append(f"  namespace {ns}{extra}")
+        for rid in wave:
+            rel = plan.releases[rid]
+            target = targets[rid]
+            if isinstance(target, ChartTarget):
+                cmd = ["helm", "upgrade", "--install", rid, target.ref]
+                if target.repo:
+                    cmd += ["--repo", target.repo]
+                if target.version:
+                    cmd += ["--version", target.version]
+                cmd += ["--namespace", rel.namespace, "--create-namespace", "--wait", "--timeout", timeout]
+                lines.append(f"  {rid}: {shlex.join(cmd)}")
+                lines.append(f"    values {rel.values_digest} ({len(rel.values)} top-level keys, on stdin); "
+                             f"release labels {_labels(stackplan_labels(rid))}; skipped if already deployed "
+                             f"at {rel.version} with this digest")
+            else:
+                lines.append(f"  {rid}: kubectl apply --server-side -k {target.location} (CRDs first, then the rest;"
+                             f" wait for rollouts, timeout {timeout})")
+                lines.append(f"    labels {_labels(stackplan_labels(rid))}; annotation "
+                             f"{DIGEST_ANNOTATION}={rel.values_digest}")
+    return "\n".join(lines)

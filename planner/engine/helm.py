@@ -1,0 +1,145 @@
+"""Helm releases through pyhelm3 over the real `helm` binary (the only module that imports pyhelm3).
+
+pyhelm3 runs the binary (process handling, cancellation, error classes) and reads release state
+(`helm status`, `helm get values`). The install itself is one `helm upgrade --install --wait` built
+here, because pyhelm3's `install_or_upgrade_release` cannot pass `--labels`.
+
+What carries stackplan's marks on a Helm release (chart values are never touched):
+- the release record (Secret `sh.helm.release.v1.<id>.v<n>`) gets the labels
+  `app.kubernetes.io/managed-by=stackplan` and `stackplan.dev/release=<id>` (`helm --labels`, Helm >= 3.13);
+- the revision description is `stackplan values-digest sha256:…` (`helm history` shows it);
+- the objects the chart renders carry Helm's own `app.kubernetes.io/managed-by: Helm` and
+  `meta.helm.sh/release-name: <id>` marks; stackplan adds nothing to them (that needs a post-renderer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from planner.engine.charts import ChartTarget
+from planner.engine.duration import seconds
+from planner.engine.runner import Deployed, stackplan_labels
+from planner.engine.state import StepError, trim_error
+from planner.model import Release
+from planner.values import digest
+
+HELM_HINT = (
+    "install helm 3 (https://helm.sh/docs/intro/install/ — e.g. `brew install helm`, or "
+    "`go install helm.sh/helm/v3/cmd/helm@v3.22.0`) and put it on PATH, or set STACKPLAN_HELM to its path"
+)
+PENDING = {"pending-install", "pending-upgrade", "pending-rollback", "uninstalling"}
+DESCRIPTION_PREFIX = "stackplan values-digest "
+
+
+def find_helm() -> str | None:
+    """The helm binary: $STACKPLAN_HELM, else `helm` on PATH."""
+    import shutil
+
+    env = os.environ.get("STACKPLAN_HELM")
+    if env:
+        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
+    return shutil.which("helm")
+
+
+def _stderr(exc: Exception) -> str:
+    raw = getattr(exc, "stderr", b"")
+    return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw or exc)
+
+
+class PyHelmRunner:
+    """HelmRunner over pyhelm3. `kubeconfig`/`context` follow kubectl's conventions."""
+
+    def __init__(self, executable: str, *, kubeconfig: str | None = None, context: str | None = None) -> None:
+        from pyhelm3 import Client
+        from pyhelm3.command import Command
+
+        self._command = Command(executable=executable, kubeconfig=Path(kubeconfig) if kubeconfig else None,
+                                kubecontext=context)
+        self._client = Client(command=self._command, executable=executable)
+        self.version = self._client.version  # semver.Version; Client ran `helm version`
+
+    @property
+    def supports_labels(self) -> bool:
+        return (self.version.major, self.version.minor) >= (3, 13)
+
+    async def reachable(self) -> str | None:
+        """None when the cluster answers `helm list`, else helm's (trimmed) reason."""
+        from pyhelm3 import errors
+
+        try:
+            await self._command.list(all_namespaces=True, max_releases=1)
+        except errors.Error as e:
+            return trim_error(_stderr(e))
+        return None
+
+    async def deployed(self, release: Release) -> Deployed | None:
+        from pyhelm3 import errors
+
+        try:
+            rev = await self._client.get_current_revision(release.id, namespace=release.namespace)
+        except errors.ReleaseNotFoundError:
+            return None
+        except errors.Error as e:
+            raise StepError(f"helm status: {trim_error(_stderr(e))}") from e
+        try:
+            meta = await rev.chart_metadata()
+            values = await rev.values()
+        except errors.Error as e:
+            raise StepError(f"helm get: {trim_error(_stderr(e))}") from e
+        from planner.drift.values_diff import values_equal
+
+        # Helm stores numbers as float64 (2.0 comes back as 2): equal up to that is the plan's digest
+        live = release.values_digest if values_equal(release.values, values, release.values_digest) else digest(values)
+        return Deployed(status=rev.status.value, chart=meta.name, version=meta.version,
+                        values_digest=live, revision=rev.revision)
+
+    def upgrade_args(self, release: Release, target: ChartTarget, timeout: str) -> list[str]:
+        """The `helm upgrade --install` arguments (values go on stdin as JSON, never to a file)."""
+        args = ["upgrade", release.id, target.ref, "--install", "--namespace", release.namespace,
+                "--create-namespace", "--wait", "--timeout", timeout, "--history-max", "10",
+                "--values", "-", "--output", "json",
+                "--description", f"{DESCRIPTION_PREFIX}{release.values_digest}"]
+        if target.repo:
+            args += ["--repo", target.repo]
+        if target.version:
+            args += ["--version", target.version]
+        if self.supports_labels:
+            args += ["--labels", ",".join(f"{k}={v}" for k, v in stackplan_labels(release.id).items())]
+        return args
+
+    async def upgrade(self, release: Release, target: ChartTarget, timeout: str, current: Deployed | None) -> str:
+        import json
+
+        from pyhelm3 import errors
+
+        limit = seconds(timeout) + 60  # helm enforces --timeout; this only guards a hung process
+        try:
+            if current is not None and current.status in PENDING:
+                # an interrupted earlier run: roll back or remove the stuck revision so helm accepts a new one
+                await asyncio.wait_for(self._client.get_proceedable_revision(
+                    release.id, namespace=release.namespace, timeout=timeout), limit)
+            out = await asyncio.wait_for(
+                self._command.run(self.upgrade_args(release, target, timeout),
+                                  json.dumps(dict(release.values)).encode()), limit)
+        except errors.Error as e:
+            raise StepError(trim_error(_stderr(e))) from e
+        except TimeoutError as e:
+            raise StepError(f"helm did not finish within {timeout} (+60s)") from e
+        revision = _revision(out)
+        verb = "installed" if current is None else "upgraded"
+        return f"{verb} (revision {revision})" if revision else verb
+
+
+def _revision(stdout: bytes) -> int | None:
+    import json
+
+    text = stdout.decode(errors="replace")
+    start = text.find("{")  # helm may print OCI pull lines before the JSON
+    if start < 0:
+        return None
+    try:
+        return int(json.loads(text[start:]).get("version"))
+    except (ValueError, TypeError, AttributeError):
+        return None

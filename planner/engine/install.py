@@ -1,0 +1,92 @@
+"""The I/O shell around `apply_plan`: find helm and kubectl, check the cluster answers, show progress.
+
+Used by `stackplan apply` and by `stackplan cluster create` (which installs fake-gpu-operator).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from planner.engine.charts import KustomizeTarget, Target
+from planner.engine.state import ApplyResult
+from planner.errors import ClusterUnreachableError, InputError, ServiceUnavailableError
+from planner.model import Plan
+
+_UNREACHABLE = ("unreachable", "connection refused", "no such host", "i/o timeout", "unauthorized",
+                "x509", "certificate", "dial tcp", "no configuration has been provided", "context deadline",
+                "forbidden: user \"system:anonymous\"", "invalid configuration", "does not exist")
+
+
+def kube_flags(kubeconfig: str | None, context: str | None) -> tuple[str | None, str | None]:
+    """The --kubeconfig to pass on (None leaves KUBECONFIG/~/.kube/config to helm and kubectl)."""
+    if kubeconfig and os.pathsep in kubeconfig:
+        return None, context  # a KUBECONFIG list: the tools merge it themselves
+    if kubeconfig and not Path(kubeconfig).expanduser().is_file():
+        raise InputError(f"--kubeconfig {kubeconfig}: no such file",
+                         hint="pass the path of a kubeconfig, or unset KUBECONFIG to use ~/.kube/config")
+    return (str(Path(kubeconfig).expanduser()) if kubeconfig else None), context
+
+
+def needs_kubectl(plan: Plan, targets: Mapping[str, Target]) -> list[str]:
+    """Why this plan needs kubectl (kustomize releases, labelled namespaces); empty when it does not."""
+    why = [f"release {rid} is a kustomize release" for rid, t in targets.items() if isinstance(t, KustomizeTarget)]
+    why += [f"namespace {r.namespace} of {r.id} needs labels" for r in plan.ordered() if r.namespace_labels]
+    return why
+
+
+def make_runners(plan: Plan, targets: Mapping[str, Target], kubeconfig: str | None, context: str | None):
+    """(helm runner, kube runner or None); raises ServiceUnavailableError (exit 3) naming what is missing."""
+    from planner.engine.helm import HELM_HINT, PyHelmRunner, find_helm
+    from planner.engine.kubectl import KUBECTL_HINT, KubectlRunner, find_kubectl
+
+    helm_bin = find_helm()
+    if helm_bin is None:
+        raise ServiceUnavailableError("the helm binary was not found", hint=HELM_HINT)
+    try:
+        helm = PyHelmRunner(helm_bin, kubeconfig=kubeconfig, context=context)
+    except Exception as e:  # `helm version` failed: not a working helm
+        raise ServiceUnavailableError(f"{helm_bin} does not work as helm: {e}", hint=HELM_HINT) from e
+    if helm.version.major < 3:
+        raise ServiceUnavailableError(f"{helm_bin} is helm {helm.version}; stackplan needs helm 3 or 4",
+                                      hint=HELM_HINT)
+    kubectl_bin = find_kubectl()
+    why = needs_kubectl(plan, targets)
+    if kubectl_bin is None and why:
+        raise ServiceUnavailableError(f"kubectl was not found, and {why[0]}", hint=KUBECTL_HINT)
+    kube = KubectlRunner(kubectl_bin, kubeconfig=kubeconfig, context=context) if kubectl_bin else None
+    return helm, kube
+
+
+def check_reachable(helm) -> None:
+    reason = asyncio.run(helm.reachable())
+    if reason and any(s in reason.lower() for s in _UNREACHABLE):
+        raise ClusterUnreachableError(f"the cluster cannot be reached: {reason}",
+                                      hint="check --kubeconfig/--context (or KUBECONFIG) and that the API server "
+                                           "is up: `kubectl cluster-info`")
+
+
+def install(plan: Plan, targets: Mapping[str, Target], *, kubeconfig: str | None, context: str | None,
+            timeout: str, tty: bool | None = None) -> ApplyResult:
+    """Apply the plan with progress on stdout; returns the result (exit code via `result.exit_code()`)."""
+    from planner.engine.apply import apply_plan
+    from planner.engine.progress import LineProgress, RichProgress, print_summary_rich, summary_text
+
+    kubeconfig, context = kube_flags(kubeconfig, context)
+    helm, kube = make_runners(plan, targets, kubeconfig, context)
+    check_reachable(helm)
+    waves = {rid: i for i, wave in enumerate(plan.waves, start=1) for rid in wave}
+    tty = sys.stdout.isatty() if tty is None else tty
+    if tty:
+        with RichProgress(waves) as progress:
+            result = asyncio.run(apply_plan(plan, targets, helm=helm, kube=kube, timeout=timeout,
+                                            observer=progress))
+        print_summary_rich(result)
+    else:
+        result = asyncio.run(apply_plan(plan, targets, helm=helm, kube=kube, timeout=timeout,
+                                        observer=LineProgress(waves)))
+        print(summary_text(result), flush=True)
+    return result

@@ -1,0 +1,146 @@
+"""What apply prints and passes on: dry run, summary, trimmed errors, helm arguments, kustomize overlay."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.engine.charts import ChartTarget, KustomizeTarget
+from planner.engine.dryrun import describe
+from planner.engine.duration import normalise, seconds
+from planner.engine.kustomize import crd_names, overlay, partition, rollouts
+from planner.engine.progress import LineProgress, summary_text
+from planner.engine.state import ApplyResult, ReleaseOutcome, ReleaseState, trim_error
+from tests.unit.engine_fakes import plan, release, targets
+from tests.unit.stubs import HELM_VERSION, stub
+
+
+def test_dry_run_lists_every_wave_namespace_and_command():
+    p = plan((release("gpu-operator", ns="gpu-operator", version="v26.7.0",
+                      labels={"pod-security.kubernetes.io/enforce": "privileged"}), release("cert-manager")),
+             (release("kfp", ("gpu-operator",), kind="kustomize", ns="kubeflow"),))
+    text = describe(p, targets(p), "5m")
+    lines = text.splitlines()
+    assert lines[1] == "wave 1 (in parallel):"
+    assert "  namespace gpu-operator labels pod-security.kubernetes.io/enforce=privileged" in lines
+    assert ("  gpu-operator: helm upgrade --install gpu-operator gpu-operator --repo https://charts.example.invalid "
+            "--version v26.7.0 --namespace gpu-operator --create-namespace --wait --timeout 5m") in lines
+    assert "wave 2:" in lines
+    assert any(ln.startswith("  kfp: kubectl apply --server-side -k /manifests/kfp") for ln in lines)
+    assert p.releases["kfp"].values_digest in text
+
+
+def test_summary_names_the_failed_release_its_reason_and_the_waves_not_started():
+    result = ApplyResult((
+        ReleaseOutcome("a", 1, ReleaseState.READY, "installed (revision 1)", 2.0),
+        ReleaseOutcome("b", 2, ReleaseState.FAILED, "Error: timed out waiting for the condition", 61.2),
+        ReleaseOutcome("c", 3, ReleaseState.PENDING, "not started: wave 2 failed (b)"),
+    ), waves_run=2, waves_total=3, failed_wave=2)
+    text = summary_text(result)
+    assert "release b failed: Error: timed out waiting for the condition" in text
+    assert "waves 3-3 were not started" in text
+    assert "run `stackplan apply` again" in text
+    assert result.exit_code() == 1
+
+
+def test_line_progress_prints_changes_but_not_the_initial_pending(capsys):
+    lp = LineProgress({"a": 1})
+    lp.update("a", ReleaseState.PENDING)
+    lp.update("a", ReleaseState.INSTALLING, "chart a")
+    lp.update("a", ReleaseState.READY, "installed")
+    assert capsys.readouterr().out.splitlines() == ["[wave 1] a installing: chart a", "[wave 1] a ready: installed"]
+
+
+def test_trim_error_keeps_the_cause_and_masks_secrets():
+    text = ("line one\n\nDEBUG noise\nmysql password: hunter2\n"
+            "data: c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\n"
+            "Error: UPGRADE FAILED: timed out waiting for the condition\n")
+    out = trim_error(text)
+    assert out.endswith("Error: UPGRADE FAILED: timed out waiting for the condition")
+    assert "hunter2" not in out and "c2VjcmV0" not in out and "DEBUG" not in out
+    assert len(trim_error("x" * 5000)) <= 600
+
+
+@pytest.mark.parametrize(("text", "secs"), [("90s", 90), ("10m", 600), ("1h30m", 5400), ("45", 45)])
+def test_durations(text, secs):
+    assert seconds(text) == secs
+
+
+def test_bad_duration_and_normalised_bare_number():
+    with pytest.raises(ValueError):
+        seconds("ten minutes")
+    assert normalise("30") == "30s" and normalise("2m") == "2m"
+
+
+def test_kustomize_overlay_labels_without_touching_selectors():
+    r = release("kfp", kind="kustomize", ns="kubeflow")
+    ov = overlay(r, "../manifests/kfp")
+    assert ov["resources"] == ["../manifests/kfp"]
+    assert ov["labels"] == [{"pairs": {"app.kubernetes.io/managed-by": "stackplan", "stackplan.dev/release": "kfp"},
+                             "includeSelectors": False, "includeTemplates": False}]
+    assert ov["commonAnnotations"] == {"stackplan.dev/values-digest": r.values_digest}
+
+
+def test_rendered_manifests_split_crds_and_namespaces_first():
+    docs = [
+        {"kind": "Deployment", "metadata": {"name": "ml-pipeline", "namespace": "kubeflow"}},
+        {"kind": "CustomResourceDefinition", "metadata": {"name": "viewers.kubeflow.org"}},
+        None,
+        {"kind": "List", "items": [{"kind": "Namespace", "metadata": {"name": "kubeflow"}},
+                                   {"kind": "DaemonSet", "metadata": {"name": "agent"}}]},
+    ]
+    first, rest = partition(docs)
+    assert [d["kind"] for d in first] == ["CustomResourceDefinition", "Namespace"]
+    assert crd_names(first) == ["viewers.kubeflow.org"]
+    assert rollouts(rest, "kubeflow") == [("kubeflow", "deployment", "ml-pipeline"), ("kubeflow", "daemonset", "agent")]
+
+
+def _runner(tmp_path, version: str):
+    from planner.engine.helm import PyHelmRunner
+
+    helm = stub(tmp_path, "helm", f'if args[:1] == ["version"]:\n    sys.stdout.write("{version}"); sys.exit(0)\n')
+    return PyHelmRunner(str(helm), kubeconfig="/tmp/kc", context="ctx")
+
+
+def test_helm_upgrade_arguments(tmp_path):
+    r = release("kueue", ns="kueue-system", version="0.19.2")
+    args = _runner(tmp_path, "v3.22.0").upgrade_args(r, ChartTarget("oci://registry.k8s.io/kueue/charts/kueue",
+                                                                    version="0.19.2"), "5m")
+    assert args[:4] == ["upgrade", "kueue", "oci://registry.k8s.io/kueue/charts/kueue", "--install"]
+    joined = " ".join(args)
+    for part in ("--namespace kueue-system", "--create-namespace", "--wait", "--timeout 5m", "--values -",
+                 "--version 0.19.2", f"--description stackplan values-digest {r.values_digest}",
+                 "--labels app.kubernetes.io/managed-by=stackplan,stackplan.dev/release=kueue"):
+        assert part in joined
+    assert "--repo" not in args
+
+
+def test_helm_before_3_13_gets_no_labels_flag(tmp_path):
+    r = release("a")
+    args = _runner(tmp_path, "v3.12.3").upgrade_args(r, ChartTarget("/charts/a", local=True), "5m")
+    assert "--labels" not in args and "--version" not in args
+
+
+def test_helm_runner_reads_a_missing_release_as_none_and_a_deployed_one(tmp_path):
+    import asyncio
+    import json
+
+    r = release("a", values={"replicas": 2.0})
+    status = {"name": "a", "namespace": "apps", "version": 4, "info": {"status": "deployed",
+              "last_deployed": "2026-11-27T07:00:00Z"}, "manifest": "",
+              "chart": {"metadata": {"name": "a", "version": "1.0.0", "apiVersion": "v2"}}}
+    body = HELM_VERSION + (
+        'if args[:2] == ["status", "missing"]:\n    sys.stderr.write("Error: release: not found"); sys.exit(1)\n'
+        f'if args[:1] == ["status"]:\n    print({json.dumps(json.dumps(status))}); sys.exit(0)\n'
+        'if args[:2] == ["get", "values"]:\n    print(\'{"replicas": 2}\'); sys.exit(0)\n')
+    from planner.engine.helm import PyHelmRunner
+
+    runner = PyHelmRunner(str(stub(tmp_path, "helm", body)))
+    missing = release("missing")
+    assert asyncio.run(runner.deployed(missing)) is None
+    got = asyncio.run(runner.deployed(r))
+    assert got is not None and got.status == "deployed" and got.revision == 4 and got.version == "1.0.0"
+    assert got.values_digest == r.values_digest  # 2.0 planned, 2 stored by helm: the same values
+
+
+def test_kustomize_target_describe():
+    assert KustomizeTarget("/x").describe() == "/x"

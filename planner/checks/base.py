@@ -1,0 +1,68 @@
+"""The base of every health check: identity as class attributes, one `evaluate(view)` method.
+
+A check returns one Finding per subject it looked at (or, for cluster-wide scans, one per problem
+plus a single PASSED summary). It never catches ReadError: the runner makes it UNKNOWN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from planner.checks.view import ClusterView, Obj
+from planner.kinds import Kind
+from planner.report import Finding, Outcome, Severity, Subject
+
+DOCS = "https://github.com/stackplan/stackplan/blob/main/docs/checks.md"
+
+
+class Check:
+    """Subclass, set the class attributes, implement `evaluate`. Register it in registry.py."""
+
+    id: ClassVar[str]  # HC###, stable, never reused
+    title: ClassVar[str]  # the healthy state: "ClusterPolicy is ready"
+    components: ClassVar[tuple[str, ...]] = ()  # empty: applies to every plan
+    severity: ClassVar[Severity] = Severity.MEDIUM  # of a FAILED finding unless given
+    reads: ClassVar[tuple[Kind, ...]] = ()  # every kind evaluate() lists (drives prefetch and `stackplan rbac`)
+    remediation: ClassVar[str] = ""
+    doc_url: ClassVar[str] = ""
+
+    def applies_to(self, components: Iterable[str]) -> bool:
+        return not self.components or bool(set(self.components) & set(components))
+
+    def evaluate(self, view: ClusterView) -> list[Finding]:
+        raise NotImplementedError
+
+    # ----- finding builders
+
+    def _finding(self, outcome: Outcome, subject: Subject, message: str, *, evidence: Iterable[str] = (),
+                 severity: Severity | None = None, remediation: str | None = None, component: str | None = None,
+                 sensitive: Iterable[str] = ()) -> Finding:
+        if component is None and len(self.components) == 1:
+            component = self.components[0]
+        return Finding(
+            check_id=self.id, title=self.title, outcome=outcome, subject=subject, message=message,
+            severity=Severity.INFO if outcome is Outcome.PASSED else (severity or self.severity),
+            component=component, evidence=tuple(evidence),
+            remediation="" if outcome is Outcome.PASSED else (remediation or self.remediation),
+            doc_url=self.doc_url or f"{DOCS}#{self.id.lower()}", sensitive=tuple(dict.fromkeys(sensitive)),
+        )
+
+    def passed(self, subject: Subject, message: str, **kw) -> Finding:
+        return self._finding(Outcome.PASSED, subject, message, **kw)
+
+    def failed(self, subject: Subject, message: str, **kw) -> Finding:
+        return self._finding(Outcome.FAILED, subject, message, **kw)
+
+    def unknown(self, subject: Subject, message: str, **kw) -> Finding:
+        return self._finding(Outcome.UNKNOWN, subject, f"[{self.id}] {message}", **kw)
+
+    def scope(self, what: str) -> Subject:
+        """The subject of a summary finding over many objects, e.g. `Scope/nodes`."""
+        return Subject("Scope", what)
+
+
+def subject_of(obj: Obj) -> Subject:
+    from planner.checks.k8s import subject
+
+    return subject(obj)

@@ -1,0 +1,34 @@
+"""HC021: Kueue LocalQueues are Active (their ClusterQueue exists and is active).
+
+Condition `Active` (kubernetes-sigs/kueue:apis/kueue/v1beta2/localqueue_types.go@v0.19.2, LocalQueueActive).
+"""
+
+from __future__ import annotations
+
+from planner.checks import k8s
+from planner.checks.base import Check
+from planner.checks.view import ClusterView
+from planner.kinds import LOCAL_QUEUES
+from planner.report import Finding, Severity
+
+
+class KueueLocalQueuesActive(Check):
+    id = "HC021"
+    title = "Kueue LocalQueues are active"
+    components = ("kueue",)
+    severity = Severity.MEDIUM
+    reads = (LOCAL_QUEUES,)
+    remediation = "Point spec.clusterQueue at an existing, active ClusterQueue (HC020)."
+
+    def evaluate(self, view: ClusterView) -> list[Finding]:
+        queues, out = view.list(LOCAL_QUEUES), []
+        for lq in queues:
+            if not k8s.is_true(lq, "Active"):
+                cq = (lq.get("spec") or {}).get("clusterQueue")
+                out.append(self.failed(k8s.subject(lq), f"LocalQueue {k8s.namespace(lq)}/{k8s.name(lq)} "
+                                       f"(ClusterQueue {cq}) is not active",
+                                       evidence=[k8s.describe_condition(lq, "Active"), f".spec.clusterQueue={cq}"],
+                                       sensitive=(k8s.name(lq), k8s.namespace(lq) or "", cq or "")))
+        if not out:
+            out.append(self.passed(self.scope("LocalQueues"), f"{len(queues)} LocalQueue(s) active"))
+        return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -71,4 +72,6 @@ def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], ku
     }
     report = drift_report(plan, live, strict=strict, extra=extra, meta=meta)
     click.echo(render(report, output), nl=False)
-    click.get_current_context().exit(report.exit_code())
+    # sys.exit, not ctx.exit: cli.main runs click with standalone_mode=False, where ctx.exit's code is returned
+    # from cli.main and then dropped
+    sys.exit(report.exit_code())

@@ -81,6 +81,10 @@ def _ver(v: str) -> str:
     return v[1:] if v.startswith("v") else v
 
 
+def _short(dig: str) -> str:
+    return dig[:23] + "…" if len(dig) > 24 else dig
+
+
 def _where(rec: HelmRelease) -> str:
     return f"Secret {rec.namespace}/{rec.secret or rec.name}"
 
@@ -120,13 +124,14 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
         out.add("DR002", Outcome.PASSED, f"{rec.chart} {rec.chart_version}")
 
     if values_equal(r.values, rec.config, r.values_digest):
-        out.add("DR003", Outcome.PASSED, f"values digest {r.values_digest[:19]}…")
+        out.add("DR003", Outcome.PASSED, f"values digest {_short(r.values_digest)}")
     else:
         changes = diff_values(r.values, rec.config)
         paths = ", ".join(c.path for c in changes[:5]) + (" …" if len(changes) > 5 else "")
         out.add("DR003", Outcome.FAILED, f"values differ from the plan in {len(changes)} key(s): {paths}",
                 severity=Severity.MEDIUM,
-                evidence=[f"{_where(rec)} .config digest {digest(rec.config)} != planned {r.values_digest}",
+                evidence=[f"{_where(rec)} .config digest {_short(digest(rec.config))} != planned "
+                          f"{_short(r.values_digest)}",
                           *map(str, changes)],
                 remediation="`stackplan apply` restores the planned values; to keep the live ones, "
                             "put them under `components.<id>.values` in stackplan.yaml")
@@ -164,7 +169,7 @@ def _kustomize(r: Release, live: LiveFacts, out: _Findings) -> bool:
                           f"!= planned {r.values_digest}" for o in stale],
                 remediation="`stackplan apply` re-applies the planned manifests")
     else:
-        out.add("DR003", Outcome.PASSED, f"values digest {r.values_digest[:19]}…")
+        out.add("DR003", Outcome.PASSED, f"values digest {_short(r.values_digest)}")
     return True
 
 
@@ -194,8 +199,9 @@ def _crds(r: Release, live: LiveFacts, out: _Findings) -> None:
         parts = [f"{len(missing)} missing ({', '.join(missing)})"] if missing else []
         parts += [f"{len(set(wrong))} at another version ({', '.join(sorted(set(wrong)))})"] if wrong else []
         out.add("DR005", Outcome.FAILED, f"CRDs of {r.id}: " + "; ".join(parts), evidence=ev,
-                remediation="`stackplan apply` re-creates them (CRDs in a chart's crds/ folder are installed "
-                            "only on first install: re-create them with `kubectl apply -f <chart>/crds/`)")
+                remediation="`stackplan apply` re-creates CRDs a chart renders from templates; Helm never "
+                            "re-installs a chart's crds/ folder after the first install, so apply those with "
+                            "`kubectl apply -f <chart>/crds/`")
     else:
         out.add("DR005", Outcome.PASSED, f"{len(wanted)} CRD(s) present")
 

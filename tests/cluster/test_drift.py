@@ -1,0 +1,206 @@
+"""`stackplan drift` against the real control plane, after real `helm install`s of tests/drift/charts/widget.
+
+Each test gets its own namespace and a synthetic catalog (STACKPLAN_CATALOG_DIR) whose two blueprints
+install the widget chart there; then one kind of drift is produced with helm/kubectl and the CLI's
+exit code, JSON report (validated against schemas/report.schema.json) and output are checked.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.cluster
+
+CHART = Path(__file__).resolve().parents[1] / "drift" / "charts" / "widget"
+ROOT = Path(__file__).resolve().parents[2]
+NEVER = {"stackplan.dev/test-never": "true"}  # no node has this label: pods stay Pending
+
+
+def _blueprint(ns: str, crd_group: str, **kw: Any) -> dict[str, Any]:
+    bp = {"description": "drift test widget", "layer": "platform", "sources": ["tests/drift/charts/widget"],
+          "source": {"kind": "helm", "repo": "https://charts.example.invalid", "chart": "widget"},
+          "version": "1.0.0", "namespace": ns}
+    bp.update(kw)
+    return bp
+
+
+@dataclass
+class Stack:
+    ns: str
+    dir: Path
+    env: dict[str, str]
+    crd: str
+
+    def run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
+        p = subprocess.run(list(argv), env=self.env, cwd=self.dir, capture_output=True, text=True, timeout=120)
+        if check and p.returncode != 0:
+            pytest.fail(f"{' '.join(argv)} failed ({p.returncode}): {p.stderr}", pytrace=False)
+        return p
+
+    def helm(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.run("helm", *args, "-n", self.ns, check=check)
+
+    def values_file(self, rid: str) -> str:
+        plan = json.loads(self.run(sys.executable, "-m", "planner", "plan", "-f", "stackplan.yaml", "-o",
+                                   "json").stdout)
+        values = next(r["values"] for r in plan["releases"] if r["id"] == rid)
+        path = self.dir / f"{rid}-values.json"
+        path.write_text(json.dumps(values))
+        return str(path)
+
+    def install(self, rid: str, chart: Path = CHART, *extra: str) -> None:
+        self.helm("upgrade", "--install", rid, str(chart), "-f", self.values_file(rid), *extra)
+
+    def drift(self, *args: str) -> tuple[int, dict[str, Any]]:
+        p = self.run(sys.executable, "-m", "planner", "drift", "-f", "stackplan.yaml", "-o", "json", *args,
+                     check=False)
+        assert p.returncode in (0, 1), p.stderr
+        return p.returncode, json.loads(p.stdout)
+
+    def text(self, *args: str) -> subprocess.CompletedProcess:
+        return self.run(sys.executable, "-m", "planner", "drift", "-f", "stackplan.yaml", *args, check=False)
+
+
+@pytest.fixture
+def stack(cluster_namespace: str, cluster_env: dict[str, str], tmp_path: Path) -> Stack:
+    """alpha: widget with a templated CRD and a DaemonSet; beta: widget pinned to a node label nobody has."""
+    ns = cluster_namespace
+    group = f"{ns}.drift.test"
+    catalog = tmp_path / "catalog"
+    (catalog / "blueprints").mkdir(parents=True)
+    (catalog / "stacks").mkdir()
+    alpha = _blueprint(ns, group, crds=[f"widgets.{group}"],
+                       values={"daemonset": True, "crd": {"enabled": True, "group": group},
+                               "auth": {"password": "planned-secret"}},
+                       workloads=[{"kind": "Deployment", "name": "alpha-web"},
+                                  {"kind": "DaemonSet", "name": "alpha-agent"}])
+    beta = _blueprint(ns, group, values={"nodeSelector": NEVER},
+                      workloads=[{"kind": "Deployment", "name": "beta-web"}])
+    for name, bp in (("alpha", alpha), ("beta", beta)):
+        (catalog / "blueprints" / f"{name}.yaml").write_text(json.dumps(bp))
+    (catalog / "stacks" / "drifttest.yaml").write_text(json.dumps(
+        {"description": "drift test", "components": ["alpha", "beta"], "choices": {}}))
+    work = tmp_path / "project"
+    work.mkdir()
+    (work / "stackplan.yaml").write_text("profile: drifttest\n")
+    env = {**cluster_env, "STACKPLAN_CATALOG_DIR": str(catalog), "PYTHONPATH": str(ROOT)}
+    s = Stack(ns, work, env, f"widgets.{group}")
+    s.install("alpha")
+    s.install("beta")
+    yield s
+    s.run("kubectl", "delete", "crd", s.crd, "--ignore-not-found", "--wait=false", check=False)
+
+
+def _problems(report: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+    return sorted((f["checkId"], f["component"], f["outcome"]) for f in report["findings"]
+                  if f["outcome"] in ("FAILED", "UNKNOWN"))
+
+
+def _finding(report: dict[str, Any], check_id: str, component: str) -> dict[str, Any]:
+    (f,) = [f for f in report["findings"] if f["checkId"] == check_id and f["component"] == component]
+    return f
+
+
+def _schema_valid(report: dict[str, Any]) -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(report)
+
+
+def test_no_drift_right_after_install(stack: Stack) -> None:
+    code, report = stack.drift()
+    assert code == 0, _problems(report)
+    _schema_valid(report)
+    ids = {(f["checkId"], f["component"]) for f in report["findings"]}
+    assert {("DR001", "alpha"), ("DR003", "alpha"), ("DR005", "alpha"), ("DR006", "alpha"),
+            ("DR001", "beta"), ("DR004", "beta")} <= ids
+    assert report["meta"]["apiRequests"] <= 1 + 1 + 3 + 2  # ping (2) + records (1 ns) + CRDs + 3 kinds
+    gh = stack.text("-o", "github")
+    assert gh.returncode == 0 and "::error" not in gh.stdout and "::notice" in gh.stdout
+
+
+def test_upgrade_to_another_chart_version(stack: Stack, tmp_path: Path) -> None:
+    newer = tmp_path / "widget"
+    shutil.copytree(CHART, newer)
+    chart_yaml = newer / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text().replace("version: 1.0.0", "version: 1.1.0"))
+    stack.install("alpha", newer)
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR002", "alpha", "FAILED")]
+    assert _finding(report, "DR002", "alpha")["message"] == \
+        "widget 1.1.0 is installed; the plan has widget 1.0.0"
+
+
+def test_values_changed_with_helm_set(stack: Stack) -> None:
+    stack.helm("upgrade", "alpha", str(CHART), "--reuse-values", "--set", "replicaCount=3",
+               "--set", "auth.password=live-secret")
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR003", "alpha", "FAILED")]
+    f = _finding(report, "DR003", "alpha")
+    assert "replicaCount: not planned, live 3" in f["evidence"]  # a chart default, overridden live
+    assert "auth.password: planned ***, live ***" in f["evidence"]
+    for out in (json.dumps(report), stack.text().stdout, stack.text("-o", "github").stdout,
+                stack.text("-o", "junit").stdout):
+        assert "live-secret" not in out and "planned-secret" not in out
+
+
+def test_release_uninstalled(stack: Stack) -> None:
+    stack.helm("uninstall", "beta", "--wait")
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR001", "beta", "FAILED")]
+    assert "not installed in namespace" in _finding(report, "DR001", "beta")["message"]
+
+
+def test_crd_deleted(stack: Stack) -> None:
+    stack.run("kubectl", "delete", "crd", stack.crd)
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR005", "alpha", "FAILED")]
+    assert _finding(report, "DR005", "alpha")["evidence"] == [f"CustomResourceDefinition/{stack.crd}: not found"]
+
+
+def test_workload_deleted(stack: Stack) -> None:
+    stack.run("kubectl", "delete", "daemonset", "alpha-agent", "-n", stack.ns)
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR006", "alpha", "FAILED")]
+    assert "DaemonSet/alpha-agent" in _finding(report, "DR006", "alpha")["message"]
+
+
+def test_release_left_failed_by_a_timed_out_upgrade(stack: Stack) -> None:
+    """beta's pods can never schedule, so `helm upgrade --wait` times out and records a failed revision."""
+    p = stack.helm("upgrade", "beta", str(CHART), "-f", stack.values_file("beta"), "--wait", "--timeout", "3s",
+                   check=False)
+    assert p.returncode != 0
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR004", "beta", "FAILED")]  # same chart and values: only the status
+    f = _finding(report, "DR004", "beta")
+    assert f["message"].startswith("revision 2 is failed")
+    junit = stack.text("-o", "junit").stdout
+    assert junit.count("<testcase") == 2 and junit.count("<failure") == 1
+
+
+def test_extra_release_in_a_plan_namespace(stack: Stack) -> None:
+    stack.helm("install", f"stray-{uuid.uuid4().hex[:4]}", str(CHART))
+    code, report = stack.drift()
+    assert code == 0  # a note, not drift
+    (note,) = [f for f in report["findings"] if f["checkId"] == "DR007"]
+    assert note["outcome"] == "PASSED" and note["subject"]["name"].startswith("stray-")
+    assert "note:" in stack.text().stdout
+    code, report = stack.drift("--strict")
+    assert code == 1
+    assert _problems(report) == [("DR007", None, "FAILED")]

@@ -1,0 +1,219 @@
+"""The custom resources a plan needs once its operators run, as plain dicts. Pure.
+
+Upstream shapes (read at the versions the catalog pins):
+- Kueue ResourceFlavor / ClusterQueue / LocalQueue, `kueue.x-k8s.io/v1beta2` (storage version):
+  kubernetes-sigs/kueue site/static/examples/admin/single-clusterqueue-setup.yaml@v0.19.2,
+  apis/kueue/v1beta2/{resourceflavor,localqueue}_types.go@v0.19.2.
+- Volcano Queue, `scheduling.volcano.sh/v1beta1` (weight, reclaimable, capability):
+  volcano-sh/volcano example/deployment/queue.yaml and
+  staging/src/volcano.sh/apis/pkg/apis/scheduling/v1beta1/types.go@v1.15.1.
+- KubeAI Model, `kubeai.org/v1` (url, engine OLlama|VLLM, features, resourceProfile "<profile>:<n>",
+  minReplicas, maxReplicas, args): kubeai-project/kubeai api/k8s/v1/model_types.go; resource profile
+  names from charts/kubeai/values.yaml. KubeAI watches only its own namespace, so Models live there.
+- KServe InferenceService, `serving.kserve.io/v1beta1`, Hugging Face runtime (vLLM backend):
+  kserve/website docs/modelserving/v1beta1/llm/huggingface (modelFormat huggingface, --model_name),
+  docs/modelserving/storage/huggingface (storageUri hf://…, HF_TOKEN from a Secret).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.emit.labels import SPEC_DIGEST, stamp
+from planner.model import JSON, Model, Plan
+from planner.values import digest
+
+# kind -> (apiVersion, CRD name, the releases that must run first: the CRD's and the operator's)
+KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "ResourceFlavor": ("kueue.x-k8s.io/v1beta2", "resourceflavors.kueue.x-k8s.io", ("kueue",)),
+    "ClusterQueue": ("kueue.x-k8s.io/v1beta2", "clusterqueues.kueue.x-k8s.io", ("kueue",)),
+    "LocalQueue": ("kueue.x-k8s.io/v1beta2", "localqueues.kueue.x-k8s.io", ("kueue",)),
+    "Queue": ("scheduling.volcano.sh/v1beta1", "queues.scheduling.volcano.sh", ("volcano",)),
+    "Model": ("kubeai.org/v1", "models.kubeai.org", ("kubeai",)),
+    "InferenceService": ("serving.kserve.io/v1beta1", "inferenceservices.serving.kserve.io",
+                         ("kserve", "kserve-runtimes")),
+}
+
+CLUSTER_QUEUE = "stackplan"  # the one ClusterQueue; LocalQueue `default` in the workload namespace points at it
+VOLCANO_QUEUE = "stackplan"
+CPU_QUOTA = "1000"  # CPU and memory are left effectively unconstrained: GPUs are the quota that matters
+MEMORY_QUOTA = "8Ti"
+HF_SECRET = "stackplan-huggingface"  # Secret holding the Hugging Face token (key HF_TOKEN)
+HF_SECRET_KEY = "HF_TOKEN"
+
+
+@dataclass(frozen=True)
+class CustomObject:
+    """One custom resource stackplan creates, and the releases that must be installed before it."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    spec: Mapping[str, JSON]
+    owner: str  # the release whose operator serves it (its stackplan.dev/release label)
+    after: tuple[str, ...] = ()  # every release of the plan it must wait for (CRD and operator)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def api_version(self) -> str:
+        return KINDS[self.kind][0]
+
+    @property
+    def crd(self) -> str:
+        return KINDS[self.kind][1]
+
+    @property
+    def key(self) -> str:
+        """A stable, unique Pulumi resource name."""
+        where = f"{self.namespace}-" if self.namespace else ""
+        return f"{self.kind.lower()}-{where}{self.name}"
+
+    def manifest(self, values_digest: str) -> dict[str, Any]:
+        """The object as Kubernetes sees it, with stackplan's labels and both digests."""
+        body: dict[str, Any] = {"apiVersion": self.api_version, "kind": self.kind,
+                                "metadata": {"name": self.name}, "spec": dict(self.spec)}
+        if self.namespace:
+            body["metadata"]["namespace"] = self.namespace
+        if self.annotations:
+            body["metadata"]["annotations"] = dict(self.annotations)
+        return stamp(body, self.owner, values_digest, {SPEC_DIGEST: digest(body)})
+
+
+def _after(plan: Plan, kind: str) -> tuple[str, ...]:
+    """The releases a kind waits for: its listed ones present in the plan, plus any release shipping its CRD."""
+    crd = KINDS[kind][1]
+    ids = [rid for rid in KINDS[kind][2] if rid in plan.releases]
+    ids += [r.id for r in plan.ordered() if crd in r.crds and r.id not in ids]
+    return tuple(sorted(ids))
+
+
+def _obj(plan: Plan, kind: str, name: str, namespace: str | None, spec: Mapping[str, JSON],
+         **kw: Any) -> CustomObject | None:
+    after = _after(plan, kind)
+    if not after:
+        return None
+    owner = next((rid for rid in KINDS[kind][2] if rid in plan.releases), after[0])
+    return CustomObject(kind, name, namespace, spec, owner, after, **kw)
+
+
+def gpu_total(cluster: Mapping[str, JSON]) -> int:
+    gpu = cluster.get("gpu") or {}
+    return int(gpu.get("nodes", 0) or 0) * int(gpu.get("perNode", 1) or 1)
+
+
+def kueue_objects(plan: Plan, workload_namespace: str) -> list[CustomObject]:
+    """A CPU/memory flavor, a GPU flavor (pinned to the GPU product when known), one ClusterQueue sized
+    from the cluster's GPUs, and LocalQueue `default` in the workload namespace."""
+    if "kueue" not in plan.releases:
+        return []
+    gpus = gpu_total(plan.cluster)
+    gpu_type = (plan.cluster.get("gpu") or {}).get("type")
+    groups: list[dict[str, JSON]] = [{
+        "coveredResources": ["cpu", "memory"],
+        "flavors": [{"name": "default-flavor", "resources": [
+            {"name": "cpu", "nominalQuota": CPU_QUOTA}, {"name": "memory", "nominalQuota": MEMORY_QUOTA}]}],
+    }]
+    flavors = [_obj(plan, "ResourceFlavor", "default-flavor", None, {})]
+    if gpus > 0:
+        groups.append({"coveredResources": ["nvidia.com/gpu"],
+                       "flavors": [{"name": "gpu", "resources": [{"name": "nvidia.com/gpu", "nominalQuota": gpus}]}]})
+        # nvidia.com/gpu.product is the GPU Feature Discovery node label (values like NVIDIA-L4)
+        flavors.append(_obj(plan, "ResourceFlavor", "gpu", None,
+                            {"nodeLabels": {"nvidia.com/gpu.product": gpu_type}} if gpu_type else {}))
+    cq = _obj(plan, "ClusterQueue", CLUSTER_QUEUE, None, {
+        "namespaceSelector": {},
+        "queueingStrategy": "BestEffortFIFO",
+        "resourceGroups": groups,
+    })
+    lq = _obj(plan, "LocalQueue", "default", workload_namespace, {"clusterQueue": CLUSTER_QUEUE})
+    return [o for o in (*flavors, cq, lq) if o is not None]
+
+
+def volcano_queue(plan: Plan) -> list[CustomObject]:
+    """Queue `stackplan` capped at the cluster's GPUs (Volcano itself creates `default` and `root`)."""
+    if "volcano" not in plan.releases:
+        return []
+    spec: dict[str, JSON] = {"weight": 1, "reclaimable": True}
+    gpus = gpu_total(plan.cluster)
+    if gpus > 0:
+        spec["capability"] = {"nvidia.com/gpu": gpus}
+    obj = _obj(plan, "Queue", VOLCANO_QUEUE, None, spec)
+    return [obj] if obj else []
+
+
+_KUBEAI_PROFILES = (  # substring of cluster.gpu.type -> KubeAI resource profile (charts/kubeai/values.yaml)
+    ("GH200", "nvidia-gpu-gh200"), ("H100", "nvidia-gpu-h100"), ("L40S", "nvidia-gpu-l40s"),
+    ("A100-SXM4-80GB", "nvidia-gpu-a100-80gb"), ("A100-80GB", "nvidia-gpu-a100-80gb"),
+    ("A100", "nvidia-gpu-a100-40gb"), ("A16", "nvidia-gpu-a16"), ("L4", "nvidia-gpu-l4"), ("T4", "nvidia-gpu-t4"),
+)
+KUBEAI_GENERIC_GPU = "nvidia-gpu-t4"  # requests only nvidia.com/gpu: the profile with the fewest assumptions
+
+
+def kubeai_profile(gpu_type: str | None, gpus: int) -> str:
+    if gpus <= 0:
+        return "cpu:1"
+    upper = (gpu_type or "").upper()
+    name = next((p for sub, p in _KUBEAI_PROFILES if sub in upper), KUBEAI_GENERIC_GPU)
+    return f"{name}:{gpus}"
+
+
+def kubeai_models(plan: Plan) -> list[CustomObject]:
+    rel = plan.releases.get("kubeai")
+    if rel is None:
+        return []
+    gpu_type = (plan.cluster.get("gpu") or {}).get("type")
+    out = []
+    for m in plan.models:
+        engine = {"vllm": "VLLM", "ollama": "OLlama"}.get(m.engine)
+        if engine is None:
+            continue
+        spec: dict[str, JSON] = {
+            "url": m.source,
+            "engine": engine,
+            "features": ["TextGeneration"],
+            "resourceProfile": kubeai_profile(gpu_type, m.gpus_per_replica),
+            "minReplicas": m.replicas,
+            "maxReplicas": max(m.replicas, 1),
+        }
+        if m.args:
+            spec["args"] = list(m.args)
+        obj = _obj(plan, "Model", m.name, rel.namespace, spec)
+        if obj:
+            out.append(obj)
+    return out
+
+
+def inference_service_spec(m: Model, hf_token: bool, service_account: str | None) -> dict[str, JSON]:
+    fmt = "triton" if m.engine == "triton" else "huggingface"
+    model: dict[str, JSON] = {"modelFormat": {"name": fmt}, "storageUri": m.source}
+    if fmt == "huggingface":
+        model["args"] = [f"--model_name={m.name}", *m.args]
+    elif m.args:
+        model["args"] = list(m.args)
+    if m.gpus_per_replica > 0:
+        gpus = str(m.gpus_per_replica)
+        model["resources"] = {"requests": {"nvidia.com/gpu": gpus}, "limits": {"nvidia.com/gpu": gpus}}
+    if hf_token and m.source.startswith("hf://"):
+        model["env"] = [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
+            "name": HF_SECRET, "key": HF_SECRET_KEY, "optional": False}}}]
+    predictor: dict[str, JSON] = {"minReplicas": m.replicas, "model": model}
+    if service_account and m.source.startswith("s3://"):
+        predictor["serviceAccountName"] = service_account
+    return {"predictor": predictor}
+
+
+def kserve_services(plan: Plan, workload_namespace: str, hf_token: bool,
+                    service_account: str | None) -> list[CustomObject]:
+    if "kserve" not in plan.releases:
+        return []
+    out = []
+    for m in plan.models:
+        if m.engine not in ("vllm", "huggingface", "triton"):
+            continue
+        obj = _obj(plan, "InferenceService", m.name, workload_namespace,
+                   inference_service_spec(m, hf_token, service_account))
+        if obj:
+            out.append(obj)
+    return out

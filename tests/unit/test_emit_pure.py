@@ -1,0 +1,197 @@
+"""The pure parts of the emitter: sources, labels, namespaces, custom resources, wiring, settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.emit import crs, labels, namespaces, sources, wiring
+from planner.emit.settings import S3, EmitConfig, config_from_values
+from planner.errors import InputError, PlanError
+from planner.model import Model
+from tests.pulumi.plans import plan_of, release
+
+SECRET = object()  # stands for a Pulumi secret Output: opaque to the pure layer
+
+
+@pytest.mark.parametrize(("target", "ref", "expected"), [
+    ("github.com/kubeflow/pipelines/manifests/kustomize/env/platform-agnostic", "2.17.0",
+     "https://github.com/kubeflow/pipelines/tree/2.17.0/manifests/kustomize/env/platform-agnostic"),
+    ("github.com/kubeflow/katib.git/manifests/v1beta1/installs/katib-standalone", "v0.19.0",
+     "https://github.com/kubeflow/katib/tree/v0.19.0/manifests/v1beta1/installs/katib-standalone"),
+    ("https://github.com/kubeflow/trainer.git//manifests/overlays/manager?ref=old", "v2.3.0",
+     "https://github.com/kubeflow/trainer/tree/v2.3.0/manifests/overlays/manager"),
+    ("git::https://gitlab.example.com/team/repo", "main", "https://gitlab.example.com/team/repo/tree/main"),
+])
+def test_kustomize_targets_become_git_tree_urls(target: str, ref: str, expected: str) -> None:
+    assert sources.git_tree_url(target, ref) == expected
+
+
+def test_bad_kustomize_target_is_a_plan_error() -> None:
+    with pytest.raises(PlanError):
+        sources.git_tree_url("github.com/only-owner", "v1")
+
+
+def test_helm_chart_locations() -> None:
+    url = "https://community-charts.github.io/helm-charts"
+    repo = sources.helm_chart(release("mlflow", location=url))
+    assert (repo.chart, repo.repo, repo.version) == ("mlflow", url, "1.0.0")
+    oci = sources.helm_chart(release("kueue", kind="oci", location="oci://registry.k8s.io/kueue/charts/kueue"))
+    assert (oci.chart, oci.repo) == ("oci://registry.k8s.io/kueue/charts/kueue", None)
+    local = release("kueue", kind="local", location="/mirror", chart="kueue", version="0.19.2")
+    archive = "/mirror/kueue-0.19.2.tgz"
+    assert sources.helm_chart(local, exists=lambda p: p == archive).chart == archive
+    assert sources.helm_chart(local, exists=lambda p: False).chart == "/mirror/kueue"
+    with pytest.raises(PlanError):
+        sources.helm_chart(release("kfp", kind="kustomize"))
+
+
+def test_local_kustomize_mirror_is_used_as_is() -> None:
+    rel = release("katib", kind="local", location="/mirror/kustomize/katib")
+    assert sources.is_kustomize(rel)
+    assert sources.kustomize_directory(rel) == "/mirror/kustomize/katib"
+
+
+def test_stamp_merges_and_does_not_mutate() -> None:
+    obj = {"kind": "Service", "metadata": {"name": "x", "labels": {"app": "x"}, "annotations": {"a": "b"}}}
+    out = labels.stamp(obj, "kfp", "sha256:1")
+    assert obj["metadata"]["labels"] == {"app": "x"}
+    assert out["metadata"]["labels"] == {"app": "x", labels.MANAGED_BY: "stackplan", labels.RELEASE: "kfp"}
+    assert out["metadata"]["annotations"] == {"a": "b", labels.VALUES_DIGEST: "sha256:1"}
+    assert labels.is_stamped(out, "kfp") and not labels.is_stamped(out, "other") and not labels.is_stamped(obj)
+
+
+def test_namespace_labels_merge_least_restrictive_pod_security() -> None:
+    plan = plan_of(
+        release("a", namespace="shared", labels={"pod-security.kubernetes.io/enforce": "restricted", "x": "1"}),
+        release("b", namespace="shared", needs=("a",), labels={"pod-security.kubernetes.io/enforce": "privileged"}),
+        release("c", namespace="other"),
+    )
+    specs = {s.name: s for s in namespaces.namespace_specs(plan, [("ml-workloads", "c")])}
+    assert set(specs) == {"shared", "other", "ml-workloads"}
+    shared = specs["shared"]
+    assert shared.labels["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert shared.labels["x"] == "1"
+    assert shared.owner == "a" and shared.labels[labels.RELEASE] == "a"
+    assert shared.annotations[labels.RELEASES] == "a,b"
+    assert shared.annotations[labels.VALUES_DIGEST] == plan.releases["a"].values_digest
+    assert specs["ml-workloads"].labels[labels.RELEASE] == "c"
+
+
+def test_kueue_queues_are_sized_from_the_cluster() -> None:
+    plan = plan_of(release("kueue", crds=("clusterqueues.kueue.x-k8s.io",)))  # 2 nodes x 4 GPUs, NVIDIA-L4
+    objs = {o.key: o for o in crs.kueue_objects(plan, "ml-workloads")}
+    assert set(objs) == {"resourceflavor-default-flavor", "resourceflavor-gpu", "clusterqueue-stackplan",
+                         "localqueue-ml-workloads-default"}
+    cq = objs["clusterqueue-stackplan"].spec
+    gpu_group = next(g for g in cq["resourceGroups"] if g["coveredResources"] == ["nvidia.com/gpu"])
+    assert gpu_group["flavors"][0]["resources"] == [{"name": "nvidia.com/gpu", "nominalQuota": 8}]
+    assert objs["resourceflavor-gpu"].spec == {"nodeLabels": {"nvidia.com/gpu.product": "NVIDIA-L4"}}
+    assert objs["localqueue-ml-workloads-default"].spec == {"clusterQueue": "stackplan"}
+    assert all(o.after == ("kueue",) and o.owner == "kueue" for o in objs.values())
+
+
+def test_no_gpus_means_no_gpu_quota() -> None:
+    plan = plan_of(release("kueue"), release("volcano"), cluster={"gpu": {"nodes": 0, "perNode": 1}})
+    cq = next(o for o in crs.kueue_objects(plan, "w") if o.kind == "ClusterQueue")
+    assert [g["coveredResources"] for g in cq.spec["resourceGroups"]] == [["cpu", "memory"]]
+    assert "capability" not in crs.volcano_queue(plan)[0].spec
+
+
+def test_custom_resources_wait_for_every_release_shipping_their_crd() -> None:
+    plan = plan_of(release("kserve-crd", namespace="kserve", crds=("inferenceservices.serving.kserve.io",)),
+                   release("kserve", needs=("kserve-crd",)), release("kserve-runtimes", needs=("kserve",)),
+                   models=(Model("m", "hf://org/m"),))
+    (isvc,) = crs.kserve_services(plan, "w", hf_token=False, service_account=None)
+    assert isvc.after == ("kserve", "kserve-crd", "kserve-runtimes")
+    assert isvc.owner == "kserve"
+
+
+def test_kubeai_model_profiles() -> None:
+    assert crs.kubeai_profile("NVIDIA-L40S", 2) == "nvidia-gpu-l40s:2"
+    assert crs.kubeai_profile("NVIDIA-L4", 1) == "nvidia-gpu-l4:1"
+    assert crs.kubeai_profile("NVIDIA-A100-SXM4-80GB", 8) == "nvidia-gpu-a100-80gb:8"
+    assert crs.kubeai_profile(None, 1) == f"{crs.KUBEAI_GENERIC_GPU}:1"
+    assert crs.kubeai_profile("NVIDIA-H100-80GB-HBM3", 0) == "cpu:1"
+    plan = plan_of(release("kubeai"), models=(
+        Model("qwen", "hf://Qwen/Qwen2.5-7B", gpus_per_replica=2, replicas=0, args=("--max-model-len=8192",)),
+        Model("tiny", "ollama://qwen2:0.5b", engine="ollama", gpus_per_replica=0),
+        Model("t", "s3://b/m", engine="triton")))
+    models = {o.name: o for o in crs.kubeai_models(plan)}
+    assert set(models) == {"qwen", "tiny"}  # KubeAI has no Triton engine
+    q = models["qwen"]
+    assert q.namespace == "kubeai"
+    assert q.spec == {"url": "hf://Qwen/Qwen2.5-7B", "engine": "VLLM", "features": ["TextGeneration"],
+                      "resourceProfile": "nvidia-gpu-l4:2", "minReplicas": 0, "maxReplicas": 1,
+                      "args": ["--max-model-len=8192"]}
+    assert models["tiny"].spec["engine"] == "OLlama" and models["tiny"].spec["resourceProfile"] == "cpu:1"
+
+
+def test_inference_service_uses_secret_refs_only() -> None:
+    spec = crs.inference_service_spec(Model("llama", "hf://meta/llama", gpus_per_replica=1), True, "sa")
+    model = spec["predictor"]["model"]
+    assert model["modelFormat"] == {"name": "huggingface"}
+    assert model["args"] == ["--model_name=llama"]
+    assert model["storageUri"] == "hf://meta/llama"
+    assert model["resources"]["limits"] == {"nvidia.com/gpu": "1"}
+    assert model["env"][0]["valueFrom"]["secretKeyRef"] == {"name": crs.HF_SECRET, "key": "HF_TOKEN",
+                                                            "optional": False}
+    assert "serviceAccountName" not in spec["predictor"]  # only s3:// models need the S3 service account
+    s3 = crs.inference_service_spec(Model("m", "s3://bucket/m", engine="triton", gpus_per_replica=0), True, "sa")
+    assert s3["predictor"]["serviceAccountName"] == "sa"
+    assert "env" not in s3["predictor"]["model"] and "resources" not in s3["predictor"]["model"]
+
+
+def test_manifest_carries_identity_and_spec_digest() -> None:
+    plan = plan_of(release("volcano"))
+    (queue,) = crs.volcano_queue(plan)
+    body = queue.manifest("sha256:v")
+    assert body["apiVersion"] == "scheduling.volcano.sh/v1beta1" and body["kind"] == "Queue"
+    assert body["spec"] == {"weight": 1, "reclaimable": True, "capability": {"nvidia.com/gpu": 8}}
+    assert labels.is_stamped(body, "volcano")
+    assert body["metadata"]["annotations"][labels.SPEC_DIGEST].startswith("sha256:")
+
+
+def test_wiring_without_secrets_adds_only_model_specs() -> None:
+    plan = plan_of(release("vllm-stack", images=("lmcache/vllm-openai:v0.3.1",)),
+                   models=(Model("m", "hf://org/m", gpus_per_replica=2, replicas=3),))
+    w = wiring.wiring(plan, EmitConfig())
+    assert w.secrets == () and w.slots == ()
+    (spec,) = w.values["vllm-stack"]["servingEngineSpec"]["modelSpec"]
+    assert spec == {"name": "m", "repository": "lmcache/vllm-openai", "tag": "v0.3.1", "modelURL": "org/m",
+                    "replicaCount": 3, "requestCPU": 6, "requestMemory": "16Gi", "requestGPU": 2}
+
+
+def test_wiring_routes_every_secret_through_config_keys() -> None:
+    plan = plan_of(release("kubeai"), release("vllm-stack"), release("mlflow"), release("kserve"),
+                   models=(Model("m", "hf://org/m"),))
+    cfg = EmitConfig(s3=S3(bucket="b", endpoint="http://minio.minio:9000", region="us-east-1"),
+                     secrets={"huggingfaceToken": SECRET, "s3AccessKeyId": SECRET, "s3SecretAccessKey": SECRET})
+    w = wiring.wiring(plan, cfg)
+    assert [(s.release, s.path, s.config_key) for s in w.slots] == [
+        ("kubeai", ("secrets", "huggingface", "token"), "huggingfaceToken")]
+    by_key = {s.key: s for s in w.secrets}
+    assert set(by_key) == {"secret-vllm-stack-stackplan-huggingface", "secret-ml-workloads-stackplan-huggingface",
+                           "secret-mlflow-stackplan-s3", "secret-ml-workloads-stackplan-s3"}
+    assert set(by_key["secret-mlflow-stackplan-s3"].entries.values()) == {"s3AccessKeyId", "s3SecretAccessKey"}
+    kserve_s3 = by_key["secret-ml-workloads-stackplan-s3"]
+    assert kserve_s3.annotations == {"serving.kserve.io/s3-endpoint": "minio.minio:9000",
+                                     "serving.kserve.io/s3-usehttps": "0", "serving.kserve.io/s3-region": "us-east-1"}
+    assert kserve_s3.service_account == wiring.MODELS_SERVICE_ACCOUNT
+    s3 = w.values["mlflow"]["artifactRoot"]["s3"]
+    assert s3["bucket"] == "b" and s3["existingSecret"]["name"] == wiring.S3_SECRET
+    assert w.values["mlflow"]["extraEnvVars"] == {"MLFLOW_S3_ENDPOINT_URL": "http://minio.minio:9000"}
+    assert w.values["vllm-stack"]["servingEngineSpec"]["modelSpec"][0]["hf_token"] == {
+        "secretName": crs.HF_SECRET, "secretKey": "HF_TOKEN"}
+
+
+def test_settings_validate_phase_and_s3_credentials() -> None:
+    with pytest.raises(InputError, match="phase"):
+        EmitConfig(phase="crds")
+    with pytest.raises(InputError, match="S3 credentials"):
+        config_from_values({"s3Bucket": "b"}, {})
+    with pytest.raises(InputError, match="helmTimeout"):
+        config_from_values({"helmTimeout": "soon"}, {})
+    cfg = config_from_values({"phase": "operators", "s3Bucket": "b", "helmTimeout": "60"},
+                             {"s3AccessKeyId": SECRET, "s3SecretAccessKey": SECRET, "huggingfaceToken": None})
+    assert cfg.phase == "operators" and not cfg.with_custom_resources and cfg.helm_timeout == 60
+    assert cfg.s3 == S3(bucket="b") and "huggingfaceToken" not in cfg.secrets

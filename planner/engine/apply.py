@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 
 from planner.engine.charts import ChartTarget, KustomizeTarget, Target
-from planner.engine.runner import Deployed, HelmRunner, KubeRunner, Observer
+from planner.engine.runner import FIELD_MANAGER, Deployed, HelmRunner, KubeRunner, Observer
 from planner.engine.state import ApplyResult, ReleaseOutcome, ReleaseState, StepError, trim_error
 from planner.model import Plan, Release
 
@@ -29,15 +29,6 @@ def up_to_date(release: Release, current: Deployed | None) -> bool:
     if release.source.chart and current.chart not in (release.source.chart, release.id):
         return False
     return current.version == release.version and current.values_digest == release.values_digest
-
-
-def namespaces_of(plan: Plan, wave: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Namespace -> the union of the labels its releases in this wave ask for (sorted, deterministic)."""
-    out: dict[str, dict[str, str]] = {}
-    for rid in sorted(wave):
-        rel = plan.releases[rid]
-        out.setdefault(rel.namespace, {}).update(rel.namespace_labels)
-    return dict(sorted(out.items()))
 
 
 class _Run:
@@ -58,23 +49,29 @@ class _Run:
         self.observer.update(rid, state, detail)
 
     async def namespaces(self, wave_no: int, wave: tuple[str, ...]) -> set[str]:
-        """Ensure the wave's namespaces exist with their labels; returns the releases that cannot proceed."""
+        """Ensure each release's namespace exists with its labels; returns the releases that cannot proceed.
+
+        Each release applies its namespace with its own field manager, so a later release in the same
+        namespace (asking for no labels) never removes labels an earlier one set.
+        """
         blocked: set[str] = set()
-        for ns, labels in namespaces_of(self.plan, wave).items():
-            members = [rid for rid in wave if self.plan.releases[rid].namespace == ns]
+
+        async def ensure(rid: str) -> None:
+            rel = self.plan.releases[rid]
             if self.kube is None:
-                if labels:
-                    reason = f"namespace {ns} needs labels {labels}, which needs kubectl"
-                    for rid in members:
-                        self.record(rid, wave_no, ReleaseState.FAILED, reason)
-                    blocked.update(members)
-                continue  # helm --create-namespace makes unlabelled namespaces
+                if rel.namespace_labels:
+                    self.record(rid, wave_no, ReleaseState.FAILED,
+                                f"namespace {rel.namespace} needs labels {dict(rel.namespace_labels)}, "
+                                "which needs kubectl")
+                    blocked.add(rid)
+                return  # helm --create-namespace makes unlabelled namespaces
             try:
-                await self.kube.ensure_namespace(ns, labels)
+                await self.kube.ensure_namespace(rel.namespace, rel.namespace_labels, f"{FIELD_MANAGER}-{rid}")
             except StepError as e:
-                for rid in members:
-                    self.record(rid, wave_no, ReleaseState.FAILED, f"namespace {ns}: {e.message}")
-                blocked.update(members)
+                self.record(rid, wave_no, ReleaseState.FAILED, f"namespace {rel.namespace}: {e.message}")
+                blocked.add(rid)
+
+        await asyncio.gather(*(ensure(rid) for rid in wave))
         return blocked
 
     async def one(self, wave_no: int, rid: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 
-from planner.engine.apply import namespaces_of
 from planner.engine.charts import ChartTarget, Target
 from planner.engine.runner import DIGEST_ANNOTATION, stackplan_labels
 from planner.model import Plan
@@ -21,12 +20,10 @@ def describe(plan: Plan, targets: Mapping[str, Target], timeout: str) -> str:
     for i, wave in enumerate(plan.waves, start=1):
         parallel = " (in parallel)" if len(wave) > 1 else ""
         lines.append(f"wave {i}{parallel}:")
-        for ns, labels in namespaces_of(plan, wave).items():
-            extra = f" labels {_labels(labels)}" if labels else ""
-            lines.append(f"  namespace {ns}{extra}")
         for rid in wave:
             rel = plan.releases[rid]
             target = targets[rid]
+            ns_labels = f" with labels {_labels(rel.namespace_labels)}" if rel.namespace_labels else ""
             if isinstance(target, ChartTarget):
                 cmd = ["helm", "upgrade", "--install", rid, target.ref]
                 if target.repo:
@@ -35,12 +32,14 @@ def describe(plan: Plan, targets: Mapping[str, Target], timeout: str) -> str:
                     cmd += ["--version", target.version]
                 cmd += ["--namespace", rel.namespace, "--create-namespace", "--wait", "--timeout", timeout]
                 lines.append(f"  {rid}: {shlex.join(cmd)}")
+                if ns_labels:
+                    lines.append(f"    namespace {rel.namespace}{ns_labels} (kubectl apply --server-side)")
                 lines.append(f"    values {rel.values_digest} ({len(rel.values)} top-level keys, on stdin); "
                              f"release labels {_labels(stackplan_labels(rid))}; skipped if already deployed "
                              f"at {rel.version} with this digest")
             else:
                 lines.append(f"  {rid}: kubectl apply --server-side -k {target.location} (CRDs first, then the rest;"
-                             f" wait for rollouts, timeout {timeout})")
+                             f" wait for rollouts, timeout {timeout}); namespace {rel.namespace}{ns_labels}")
                 lines.append(f"    labels {_labels(stackplan_labels(rid))}; annotation "
                              f"{DIGEST_ANNOTATION}={rel.values_digest}")
     return "\n".join(lines)

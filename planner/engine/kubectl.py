@@ -67,11 +67,11 @@ class KubectlRunner:
         await self.run(["apply", "--server-side", "--force-conflicts", f"--field-manager={manager}",
                         "-n", namespace, "-f", "-"], stdin=body, limit=seconds(timeout) + 60)
 
-    async def ensure_namespace(self, name: str, labels: Mapping[str, str]) -> None:
+    async def ensure_namespace(self, name: str, labels: Mapping[str, str], manager: str = FIELD_MANAGER) -> None:
         ns: dict = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         if labels:
             ns["metadata"]["labels"] = dict(labels)
-        await self.run(["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", "-"],
+        await self.run(["apply", "--server-side", f"--field-manager={manager}", "-f", "-"],
                        stdin=json.dumps(ns), limit=120)
 
     async def render(self, release: Release, target: KustomizeTarget, timeout: str) -> list:

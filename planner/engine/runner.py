@@ -43,8 +43,8 @@ class HelmRunner(Protocol):
 
 
 class KubeRunner(Protocol):
-    async def ensure_namespace(self, name: str, labels: Mapping[str, str]) -> None:
-        """Create the namespace (or update its labels) server-side; raises StepError."""
+    async def ensure_namespace(self, name: str, labels: Mapping[str, str], manager: str) -> None:
+        """Create the namespace and set `labels` server-side as field manager `manager`; raises StepError."""
         ...
 
     async def apply_kustomize(self, release: Release, target: KustomizeTarget, timeout: str) -> str:

@@ -84,15 +84,15 @@ class FakeHelm:
 class FakeKube:
     def __init__(self, cluster: FakeCluster, *, fail_namespace: str | None = None) -> None:
         self.cluster = cluster
-        self.namespaces: list[tuple[str, dict[str, str]]] = []
+        self.namespaces: list[tuple[str, dict[str, str], str]] = []
         self.kustomized: list[str] = []
         self.fail_namespace = fail_namespace
 
-    async def ensure_namespace(self, name: str, labels: Mapping[str, str]) -> None:
+    async def ensure_namespace(self, name: str, labels: Mapping[str, str], manager: str) -> None:
         self.cluster.events.append(("namespace", name))
         if name == self.fail_namespace:
             raise StepError("forbidden")
-        self.namespaces.append((name, dict(labels)))
+        self.namespaces.append((name, dict(labels), manager))
 
     async def apply_kustomize(self, release: Release, target: KustomizeTarget, timeout: str) -> str:
         self.kustomized.append(release.id)

@@ -79,14 +79,15 @@ def test_changed_values_upgrade_a_deployed_release():
     assert cluster.deployed["a"].revision == 2
 
 
-def test_namespaces_are_created_first_with_the_union_of_their_labels():
+def test_namespaces_are_created_first_each_release_with_its_own_field_manager():
     cluster = FakeCluster()
     kube = FakeKube(cluster)
     p = plan((release("a", ns="kubeflow", labels={"katib.kubeflow.org/metrics-collector-injection": "enabled"}),
               release("b", ns="kubeflow", labels={"team": "ml"}), release("c", ns="other")))
     run(p, FakeHelm(cluster), kube)
-    assert kube.namespaces == [("kubeflow", {"katib.kubeflow.org/metrics-collector-injection": "enabled",
-                                             "team": "ml"}), ("other", {})]
+    assert sorted(kube.namespaces, key=lambda n: n[2]) == [
+        ("kubeflow", {"katib.kubeflow.org/metrics-collector-injection": "enabled"}, "stackplan-a"),
+        ("kubeflow", {"team": "ml"}, "stackplan-b"), ("other", {}, "stackplan-c")]
     first_start = next(i for i, (ev, _) in enumerate(cluster.events) if ev == "start")
     assert all(i < first_start for i, (ev, _) in enumerate(cluster.events) if ev == "namespace")
 

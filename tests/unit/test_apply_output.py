@@ -21,7 +21,8 @@ def test_dry_run_lists_every_wave_namespace_and_command():
     text = describe(p, targets(p), "5m")
     lines = text.splitlines()
     assert lines[1] == "wave 1 (in parallel):"
-    assert "  namespace gpu-operator labels pod-security.kubernetes.io/enforce=privileged" in lines
+    assert ("    namespace gpu-operator with labels pod-security.kubernetes.io/enforce=privileged "
+            "(kubectl apply --server-side)") in lines
     assert ("  gpu-operator: helm upgrade --install gpu-operator gpu-operator --repo https://charts.example.invalid "
             "--version v26.7.0 --namespace gpu-operator --create-namespace --wait --timeout 5m") in lines
     assert "wave 2:" in lines

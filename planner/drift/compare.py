@@ -10,6 +10,7 @@ labels `app.kubernetes.io/managed-by: stackplan`, `stackplan.dev/release: <id>` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,10 @@ TITLES: dict[str, str] = {
 }
 DOC = "docs/drift.md#"
 MAX_EVIDENCE = 20
+# The revision description the Pulumi program (planner/emit/pulumi.py) gives each Helm release. Its values are
+# the plan's values plus the program's wiring (models, S3, secret config), which drift cannot recompute; a
+# revision it wrote from the planned digest is not values drift. Any later `helm upgrade` replaces the mark.
+PULUMI_MARK = re.compile(r"^stackplan release (?P<id>\S+), values (?P<digest>sha256:[0-9a-f]{64})$")
 RBAC_HINT = "grant read access: `stackplan rbac --drift | kubectl apply -f -` (release records, per namespace)"
 READ_HINT = "grant read access: `stackplan rbac | kubectl apply -f -` (CRDs and workloads, cluster-wide)"
 
@@ -123,10 +128,15 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
     else:
         out.add("DR002", Outcome.PASSED, f"{rec.chart} {rec.chart_version}")
 
-    if values_equal(r.values, rec.config, r.values_digest):
+    changes = [] if values_equal(r.values, rec.config, r.values_digest) else diff_values(r.values, rec.config)
+    mark = PULUMI_MARK.match(rec.description)
+    if not changes:
         out.add("DR003", Outcome.PASSED, f"values digest {_short(r.values_digest)}")
+    elif mark and mark["digest"] == r.values_digest:
+        out.add("DR003", Outcome.PASSED, f"installed by the stackplan Pulumi program from the planned values "
+                f"({_short(r.values_digest)}); its wiring set {len(changes)} more key(s)",
+                evidence=[f"{_where(rec)} .info.description={rec.description}", *map(str, changes)])
     else:
-        changes = diff_values(r.values, rec.config)
         paths = ", ".join(c.path for c in changes[:5]) + (" …" if len(changes) > 5 else "")
         out.add("DR003", Outcome.FAILED, f"values differ from the plan in {len(changes)} key(s): {paths}",
                 severity=Severity.MEDIUM,
@@ -148,7 +158,7 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
 
 
 def _kustomize(r: Release, live: LiveFacts, out: _Findings) -> bool:
-    objs = live.labelled(r.id)
+    objs = live.labelled(r.id, {r.namespace, *(w.namespace for w in r.workloads if w.namespace)})
     selector = f"{MANAGED_BY}=stackplan,{RELEASE_LABEL}={r.id}"
     if not objs:
         if live.unread:
@@ -253,7 +263,7 @@ def unmanaged(plan: Plan, live: LiveFacts, *, strict: bool = False) -> Iterator[
                       remediation=f"add it to stackplan.yaml, or `helm uninstall {name} -n {ns}`" if strict else "",
                       doc_url=DOC + "dr007")
     foreign: dict[str, list[str]] = {}
-    for obj in live.stackplan_objects():
+    for obj in live.stackplan_objects(namespaces):
         rid = obj.stackplan_release
         if rid and rid not in plan.releases:
             foreign.setdefault(rid, []).append(obj.ref())

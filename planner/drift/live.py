@@ -6,7 +6,7 @@ here except the decoded Helm release records' user-supplied values (`HelmRelease
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,17 +61,16 @@ class LiveFacts:
     def release(self, namespace: str, name: str) -> HelmRelease | None:
         return self.releases.get((namespace, name))
 
-    def labelled(self, release_id: str) -> list[LiveObject]:
-        """Objects stackplan labelled as belonging to `release_id` (CRDs and workloads)."""
-        out: list[LiveObject] = [c for c in self.crds.values() if c.stackplan_release == release_id]
-        for objs in self.workloads.values():
-            out += [o for o in objs.values() if o.stackplan_release == release_id]
-        return sorted(out, key=LiveObject.ref)
+    def labelled(self, release_id: str, namespaces: Collection[str]) -> list[LiveObject]:
+        """Objects stackplan labelled as `release_id`'s: cluster-scoped ones (CRDs) and workloads in `namespaces`
+        (the same id may be another stack's release in another namespace)."""
+        return [o for o in self.stackplan_objects(namespaces) if o.stackplan_release == release_id]
 
-    def stackplan_objects(self) -> list[LiveObject]:
+    def stackplan_objects(self, namespaces: Collection[str]) -> list[LiveObject]:
+        """Every object labelled managed-by stackplan: CRDs, and workloads in `namespaces`."""
         out: list[LiveObject] = [c for c in self.crds.values() if c.stackplan_release]
         for objs in self.workloads.values():
-            out += [o for o in objs.values() if o.stackplan_release]
+            out += [o for o in objs.values() if o.stackplan_release and o.namespace in namespaces]
         return sorted(out, key=LiveObject.ref)
 
 

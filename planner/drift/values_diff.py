@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from planner.values import digest
+from planner.values import canonical_json, digest
 
 MASK = "***"
 # a key whose name says it holds a credential: its values (and everything under it) are never shown
@@ -107,6 +107,6 @@ def _walk(p: Any, v: Any, path: str, sensitive: bool, out: list[ValueChange]) ->
             else:
                 _walk(p[key], v[key], sub, hidden, out)
         return
-    if p != v:
+    if canonical_json(p) != canonical_json(v):  # not `!=`: True == 1 in Python, not in JSON
         out.append(ValueChange(path or "(root)", "changed", _show(_mask_tree(p), sensitive),
                                _show(_mask_tree(v), sensitive)))

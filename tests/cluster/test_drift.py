@@ -70,32 +70,53 @@ class Stack:
         return self.run(sys.executable, "-m", "planner", "drift", "-f", "stackplan.yaml", *args, check=False)
 
 
-@pytest.fixture
-def stack(cluster_namespace: str, cluster_env: dict[str, str], tmp_path: Path) -> Stack:
-    """alpha: widget with a templated CRD and a DaemonSet; beta: widget pinned to a node label nobody has."""
-    ns = cluster_namespace
+def _make_stack(ns: str, env: dict[str, str], tmp_path: Path, *, never: bool = True,
+                kustomize: bool = False) -> Stack:
+    """alpha: widget with a templated CRD and a DaemonSet; beta: widget (pinned to a node label nobody has
+    when `never`); gamma (with `kustomize`): a kustomize Deployment, matched by stackplan's labels."""
     group = f"{ns}.drift.test"
     catalog = tmp_path / "catalog"
     (catalog / "blueprints").mkdir(parents=True)
     (catalog / "stacks").mkdir()
-    alpha = _blueprint(ns, group, crds=[f"widgets.{group}"],
-                       values={"daemonset": True, "crd": {"enabled": True, "group": group},
-                               "auth": {"password": "planned-secret"}},
-                       workloads=[{"kind": "Deployment", "name": "alpha-web"},
-                                  {"kind": "DaemonSet", "name": "alpha-agent"}])
-    beta = _blueprint(ns, group, values={"nodeSelector": NEVER},
-                      workloads=[{"kind": "Deployment", "name": "beta-web"}])
-    for name, bp in (("alpha", alpha), ("beta", beta)):
+    blueprints = {
+        "alpha": _blueprint(ns, group, crds=[f"widgets.{group}"],
+                            values={"daemonset": True, "crd": {"enabled": True, "group": group},
+                                    "auth": {"password": "planned-secret"}},
+                            workloads=[{"kind": "Deployment", "name": "alpha-web"},
+                                       {"kind": "DaemonSet", "name": "alpha-agent"}]),
+        "beta": _blueprint(ns, group, values={"nodeSelector": NEVER} if never else {},
+                           workloads=[{"kind": "Deployment", "name": "beta-web"}]),
+    }
+    if kustomize:
+        blueprints["gamma"] = _blueprint(ns, group, source={"kind": "kustomize", "url": "gamma", "ref": "v1"},
+                                         version="v1", workloads=[{"kind": "Deployment", "name": "gamma-web"}])
+    for name, bp in blueprints.items():
         (catalog / "blueprints" / f"{name}.yaml").write_text(json.dumps(bp))
     (catalog / "stacks" / "drifttest.yaml").write_text(json.dumps(
-        {"description": "drift test", "components": ["alpha", "beta"], "choices": {}}))
+        {"description": "drift test", "components": sorted(blueprints), "choices": {}}))
     work = tmp_path / "project"
     work.mkdir()
     (work / "stackplan.yaml").write_text("profile: drifttest\n")
-    env = {**cluster_env, "STACKPLAN_CATALOG_DIR": str(catalog), "PYTHONPATH": str(ROOT)}
-    s = Stack(ns, work, env, f"widgets.{group}")
+    env = {**env, "STACKPLAN_CATALOG_DIR": str(catalog), "PYTHONPATH": str(ROOT)}
+    return Stack(ns, work, env, f"widgets.{group}")
+
+
+@pytest.fixture
+def stack(cluster_namespace: str, cluster_env: dict[str, str], tmp_path: Path) -> Stack:
+    """The two widget releases, installed with `helm upgrade --install` and the planned values."""
+    s = _make_stack(cluster_namespace, cluster_env, tmp_path)
     s.install("alpha")
     s.install("beta")
+    yield s
+    s.run("kubectl", "delete", "crd", s.crd, "--ignore-not-found", "--wait=false", check=False)
+
+
+@pytest.fixture
+def applied(cluster_namespace: str, cluster_env: dict[str, str], tmp_path: Path) -> Stack:
+    """alpha, beta and the kustomize release gamma, installed by `stackplan apply --chart-dir`."""
+    s = _make_stack(cluster_namespace, cluster_env, tmp_path, never=False, kustomize=True)
+    s.run(sys.executable, "-m", "planner", "apply", "-f", "stackplan.yaml", "--chart-dir", str(CHART.parent),
+          "--timeout", "90s")
     yield s
     s.run("kubectl", "delete", "crd", s.crd, "--ignore-not-found", "--wait=false", check=False)
 
@@ -204,3 +225,23 @@ def test_extra_release_in_a_plan_namespace(stack: Stack) -> None:
     code, report = stack.drift("--strict")
     assert code == 1
     assert _problems(report) == [("DR007", None, "FAILED")]
+
+
+def test_no_drift_right_after_stackplan_apply(applied: Stack) -> None:
+    code, report = applied.drift()
+    assert code == 0, _problems(report)
+    _schema_valid(report)
+    gamma = {f["checkId"]: f for f in report["findings"] if f["component"] == "gamma"}
+    assert set(gamma) == {"DR001", "DR003", "DR006"} and gamma["DR001"]["subject"]["kind"] == "Kustomization"
+
+
+def test_kustomize_release_changed_and_removed(applied: Stack) -> None:
+    applied.run("kubectl", "annotate", "deployment", "gamma-web", "-n", applied.ns, "--overwrite",
+                "stackplan.dev/values-digest=sha256:edited")
+    code, report = applied.drift()
+    assert code == 1
+    assert _problems(report) == [("DR003", "gamma", "FAILED")]
+    assert "sha256:edited" in _finding(report, "DR003", "gamma")["evidence"][0]
+    applied.run("kubectl", "delete", "deployment", "gamma-web", "-n", applied.ns)
+    code, report = applied.drift()
+    assert _problems(report) == [("DR001", "gamma", "FAILED")]

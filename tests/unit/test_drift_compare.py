@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -156,6 +156,10 @@ def test_kustomize_release_matched_by_labels_and_digest():
     assert f.outcome is Outcome.FAILED and "sha256:old" in f.evidence[0]
     f = _by(compare(plan(k), _live(workloads={"Deployment": {}}, crds=())), "DR001", "pipes")
     assert f.outcome is Outcome.FAILED and "stackplan.dev/release=pipes" in f.message
+    other_stack = {"Deployment": {("team-b", "ml-pipeline"): _labelled("Deployment", "ml-pipeline", "team-b",
+                                                                       "pipes", k.values_digest)}}
+    f = _by(compare(plan(k), _live(workloads=other_stack, crds=())), "DR001", "pipes")
+    assert f.outcome is Outcome.FAILED  # the same release id in another namespace is another stack's
 
 
 def test_unmanaged_components_are_notes_unless_strict():
@@ -171,3 +175,14 @@ def test_unmanaged_components_are_notes_unless_strict():
     strict = drift_report(P, live, strict=True)
     assert [f.outcome for f in strict.findings if f.check_id == "DR007"] == [Outcome.FAILED] * 2
     assert strict.exit_code() == 1
+
+
+def test_a_revision_the_pulumi_program_wrote_from_the_planned_values_is_not_values_drift():
+    wired = {**LIVE_CONFIG, "artifactRoot": {"s3": {"enabled": True}}}
+    r = rec("app", config=wired)
+    marked = replace(r, description=f"stackplan release app, values {P.releases['app'].values_digest}")
+    f = _by(compare(P, _live(marked)), "DR003")
+    assert f.outcome is Outcome.PASSED and "wiring set 1 more key(s)" in f.message
+    stale = replace(r, description="stackplan release app, values sha256:" + "0" * 64)
+    assert _by(compare(P, _live(stale)), "DR003").outcome is Outcome.FAILED
+    assert _by(compare(P, _live(r)), "DR003").outcome is Outcome.FAILED  # e.g. after a manual helm upgrade

@@ -11,6 +11,7 @@ def test_equal_by_digest_and_by_number_representation():
     assert values_equal(planned, {"a": {"b": 2, "c": [1, "x"]}}, digest(planned))
     assert not values_equal(planned, {"a": {"b": 3, "c": [1, "x"]}}, digest(planned))
     assert not values_equal({"a": True}, {"a": 1})
+    assert [c.path for c in diff_values({"a": True, "b": 1}, {"a": 1, "b": 1.0})] == ["a"]
 
 
 def test_differing_keys_are_dotted_paths():

@@ -1,0 +1,81 @@
+"""`stackplan explain REPORT.json`: explain the problems of a report written by `check --output json`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from planner.commands.options import output_option
+from planner.errors import InputError, Location
+
+OUTPUTS = ("table", "json", "junit", "sarif", "github")
+
+
+def read_report(path: str):
+    """Load and validate a report JSON file; any problem is an InputError naming the file (exit 2)."""
+    from planner.report import Report
+
+    where = Location(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise InputError(f"report file not found: {path}", hint="write one with `stackplan check --output json > "
+                                                                "report.json`") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read the report: {e}", location=where) from e
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"not valid JSON: {e.msg}", location=Location(path, e.lineno, e.colno),
+                         hint="pass the output of `stackplan check --output json`") from e
+    if not isinstance(data, dict) or data.get("kind") != "Report":
+        raise InputError("not a stackplan report (expected an object with \"kind\": \"Report\")", location=where,
+                         hint="pass the output of `stackplan check --output json`")
+    _validate(text, data, path)
+    try:
+        return Report.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise InputError(f"malformed report: {type(e).__name__}: {e}", location=where) from e
+
+
+def _validate(text: str, data: dict, path: str) -> None:
+    """Check against schemas/report.schema.json; errors carry file:line:col and the JSON pointer."""
+    from planner.load import parse_yaml, validate
+
+    _, origin = parse_yaml(text, path)  # JSON is YAML: this gives every key its line and column
+    validate(data, "report", origin)
+
+
+@click.command()
+@click.argument("report_file", metavar="REPORT.json")
+@click.option("--offline", is_flag=True, help="Use only the offline knowledge base (send nothing).")
+@click.option("--anonymize", is_flag=True,
+              help="Replace names (namespaces, pods, nodes, images, IPs) with placeholders before sending.")
+@click.option("--show-prompt", is_flag=True, help="Print exactly what would be sent to the model, and send nothing.")
+@click.option("--model", envvar="STACKPLAN_MODEL", metavar="ID", help="Model id (default: $STACKPLAN_MODEL, config).")
+@click.option("--base-url", envvar="ANTHROPIC_BASE_URL", metavar="URL", help="Messages API base URL.")
+@output_option(OUTPUTS)
+def explain(report_file: str, offline: bool, anonymize: bool, show_prompt: bool, model: str | None,
+            base_url: str | None, output: str) -> None:
+    """Explain the failed and unknown findings of REPORT.json (from `stackplan check --output json`).
+
+    \b
+    Uses the model when ANTHROPIC_API_KEY is set, the offline knowledge base otherwise (or with --offline,
+    or when the API fails). Exit 0 when explained, 2 when the report file is invalid.
+    """
+    from planner.explain import explain_report
+    from planner.render.report import render_report
+
+    if offline and show_prompt:
+        raise click.UsageError("--show-prompt shows what would be sent to the model; --offline sends nothing")
+    report = read_report(report_file)
+
+    def warn(message: str) -> None:
+        click.echo(message, err=True)
+
+    explained = explain_report(report, offline=offline, anonymize=anonymize, show_prompt=show_prompt,
+                               model=model, base_url=base_url, echo=warn, prompt_echo=click.echo)
+    if not show_prompt:
+        click.echo(render_report(explained, output), nl=False)

@@ -1,0 +1,165 @@
+"""Explanations: a second pass over a Report that attaches an Explanation to every FAILED/UNKNOWN finding.
+
+With an API key (and without --offline) the findings are redacted (always) and anonymized (--anonymize),
+grouped by component, looked up in the on-disk cache, and the rest sent to the model in batches; any
+finding the model does not explain — API error, invalid answer, no key — is explained by the offline
+knowledge base. Every explanation says where it came from (`model:<id>` or `knowledge-base:<entry>`).
+The exit code of a command is always the report's; explaining never changes it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from planner.explain.base import Explainer, ExplainerUnavailable
+from planner.explain.cache import ExplanationCache, cache_key
+from planner.explain.config import ExplainConfig, resolve_config
+from planner.explain.offline import OfflineExplainer
+from planner.explain.prompts import finding_payload
+from planner.explain.sanitize import Sanitizer
+from planner.report import Explanation, Finding, Report
+
+__all__ = ["Explainer", "ExplainerUnavailable", "explain_report"]
+
+Echo = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _stdout(message: str) -> None:
+    print(message)
+
+
+@dataclass
+class _Run:
+    """Counters for the run summary (Report.meta["explain"])."""
+
+    backend: str
+    model: str | None = None
+    requests: int = 0
+    cached: int = 0
+    from_model: int = 0
+    from_kb: int = 0
+    failure: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def explain_report(report: Report, *, offline: bool = False, anonymize: bool = False, show_prompt: bool = False,
+                   model: str | None = None, base_url: str | None = None, echo: Echo = _stderr,
+                   prompt_echo: Echo = _stdout, config: ExplainConfig | None = None,
+                   explainer: Explainer | None = None) -> Report:
+    """Attach explanations to the report's problems. With `show_prompt`, print the requests and send nothing
+    (the report comes back unchanged). `config`/`explainer` are for tests and embedding."""
+    problems = [(i, f) for i, f in enumerate(report.findings) if f.is_problem]
+    if not problems:
+        return report
+    cfg = config or resolve_config(model=model, base_url=base_url)
+    use_model = not offline and (cfg.has_key or show_prompt or explainer is not None)
+    run = _Run(backend="model" if use_model else "knowledge-base", model=cfg.model if use_model else None)
+    answers: dict[int, Explanation] = {}
+    sanitizer = Sanitizer(anonymize=anonymize)
+    if use_model:
+        llm = explainer or _anthropic(cfg, echo)
+        answers = _ask_model(problems, cfg, llm, sanitizer, run, echo, prompt_echo if show_prompt else None)
+        if show_prompt:
+            echo(_prompt_note(sanitizer, run))
+            return report
+    kb = OfflineExplainer()
+    findings = list(report.findings)
+    for i, f in problems:
+        x = answers.get(i)
+        if x is None:
+            x = kb.explain([f])[0]
+            run.from_kb += 1
+        else:
+            run.from_model += 1
+        assert x is not None
+        findings[i] = f.with_explanation(x)
+    meta = dict(report.meta)
+    meta["explain"] = {"backend": run.backend, "model": run.model, "requests": run.requests, "cached": run.cached,
+                       "fromModel": run.from_model, "fromKnowledgeBase": run.from_kb,
+                       "redactions": sanitizer.redactions, "anonymized": sanitizer.anonymized,
+                       "fallback": run.failure}
+    return replace(report, findings=tuple(findings), meta=meta)
+
+
+def _anthropic(cfg: ExplainConfig, echo: Echo) -> Explainer:
+    from planner.explain.anthropic import AnthropicExplainer
+
+    return AnthropicExplainer(cfg, notice=echo)
+
+
+def _groups(problems: Sequence[tuple[int, Finding]], size: int) -> list[list[int]]:
+    """Positions (into `problems`) grouped by component in first-seen order, then cut into batches."""
+    by_component: dict[str, list[int]] = {}
+    for pos, (_, f) in enumerate(problems):
+        by_component.setdefault(f.component or "cluster", []).append(pos)
+    return [group[i:i + size] for group in by_component.values() for i in range(0, len(group), max(1, size))]
+
+
+def _ask_model(problems: Sequence[tuple[int, Finding]], cfg: ExplainConfig, llm: Explainer, sanitizer: Sanitizer,
+               run: _Run, echo: Echo, prompt_echo: Echo | None) -> dict[int, Explanation]:
+    sent = sanitizer.prepare([f for _, f in problems])  # everything below sees only redacted findings
+    cache = ExplanationCache(cfg.cache_dir)
+    keys = [cache_key(cfg.model, finding_payload(f)) for f in sent]
+    answers: dict[int, Explanation] = {}
+    batches = _groups(problems, cfg.max_batch)
+    shown = 0
+    for batch in batches:
+        todo = []
+        for pos in batch:
+            hit = cache.get(keys[pos])
+            if hit is not None and prompt_echo is None:
+                answers[problems[pos][0]] = sanitizer.restore(Explanation.from_dict(hit))
+                run.cached += 1
+            elif hit is not None:
+                run.cached += 1
+            else:
+                todo.append(pos)
+        if not todo:
+            continue
+        if prompt_echo is not None:
+            shown += 1
+            prompt_echo(_render_request(llm, [sent[p] for p in todo], shown, cfg))
+            continue
+        if run.failure is not None:
+            continue  # the API is unavailable for this run: the knowledge base answers the rest
+        try:
+            result = llm.explain([sent[p] for p in todo])
+        except ExplainerUnavailable as e:
+            if str(e) not in run.notes:  # one plain message per distinct problem, never a traceback
+                run.notes.append(str(e))
+                echo(f"warning: {e}; using the offline knowledge base instead")
+            if e.fatal:
+                run.failure = str(e)
+            continue
+        finally:
+            run.requests = getattr(llm, "requests", run.requests + 1)
+        for pos, x in zip(todo, result, strict=True):
+            if x is None:
+                continue
+            cache.put(keys[pos], x.to_dict())
+            answers[problems[pos][0]] = sanitizer.restore(x)
+    return answers
+
+
+def _render_request(llm: Explainer, findings: list[Finding], number: int, cfg: ExplainConfig) -> str:
+    params: dict[str, Any] = llm.params(findings) if hasattr(llm, "params") else {}
+    url = (cfg.base_url or "https://api.anthropic.com").rstrip("/") + "/v1/messages"
+    header = f"# request {number}: POST {url} (API key header not shown)"
+    return header + "\n" + json.dumps(params, indent=2, ensure_ascii=False)
+
+
+def _prompt_note(sanitizer: Sanitizer, run: _Run) -> str:
+    note = f"nothing was sent; redacted {sanitizer.redactions} value(s)"
+    if sanitizer.anonymizer is not None:
+        note += f", replaced {sanitizer.anonymized} name(s) with placeholders"
+    if run.cached:
+        note += f"; {run.cached} finding(s) are answered from the cache and would not be sent"
+    return note

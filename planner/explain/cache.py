@@ -1,0 +1,55 @@
+"""Explanations cached on disk: $XDG_CACHE_HOME/stackplan/explain/<2 hex>/<sha256>.json.
+
+The key is a digest of the prompt version, the model and the redacted (and, with --anonymize,
+anonymized) finding as it would be sent — so an unchanged failure costs no request, and a changed
+prompt, model or evidence never reuses an old answer. Entries hold only what the model answered
+(placeholders included), never the raw finding; files are written 0600, atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from planner.explain.prompts import PROMPT_VERSION
+
+
+def cache_key(model: str, payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{PROMPT_VERSION}\0{model}\0{canonical}".encode()).hexdigest()
+
+
+class ExplanationCache:
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+
+    def _path(self, key: str) -> Path | None:
+        return self.directory / key[:2] / f"{key}.json" if self.directory else None
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # missing or corrupt: a miss, never an error
+        return data if isinstance(data, dict) else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(value, fh, ensure_ascii=False, sort_keys=True)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs a request next time

@@ -113,3 +113,16 @@ def test_mirror_rewrites_every_mirror_value(catalog: Catalog, profile: str) -> N
         for path in catalog.blueprints[rel.component].mirror_values:
             assert str(get_path(rel.values, path)).startswith(prefix), f"{rel.id}: {path} not mirrored"
         assert all(img.startswith(prefix) for img in rel.images), rel.id
+
+
+def test_full_mlops_points_kserve_at_mlflows_artifact_store(catalog: Catalog) -> None:
+    plan = _plan(catalog, "full-mlops")
+    endpoint = _value(plan, "mlflow", "extraEnvVars.MLFLOW_S3_ENDPOINT_URL")
+    scheme, _, host = str(endpoint).partition("://")
+    assert _value(plan, "kserve", "kserve.storage.s3.endpoint") == host
+    assert _value(plan, "kserve", "kserve.storage.s3.useHttps") == ("1" if scheme == "https" else "0")
+    region = _value(plan, "mlflow", "extraEnvVars.AWS_DEFAULT_REGION")
+    assert _value(plan, "kserve", "kserve.storage.s3.region") == region
+    secret = catalog.blueprints["mlflow"].values["artifactRoot"]["s3"]["existingSecret"]
+    assert secret["keyOfAccessKeyId"] == _value(plan, "kserve", "kserve.storage.s3.accessKeyIdName")
+    assert secret["keyOfSecretAccessKey"] == _value(plan, "kserve", "kserve.storage.s3.secretAccessKeyName")

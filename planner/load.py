@@ -21,7 +21,10 @@ def pointer(parts: Iterable[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _plain(node: Any, path: tuple[Any, ...], positions: dict[str, tuple[int, int]]) -> Any:
+Positions = dict[str, tuple[int, int]]
+
+
+def _plain(node: Any, path: tuple[Any, ...], positions: Positions, values: Positions) -> Any:
     """ruamel's Commented* tree -> plain dict/list/scalars, recording 1-based key positions."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -32,9 +35,11 @@ def _plain(node: Any, path: tuple[Any, ...], positions: dict[str, tuple[int, int
             try:
                 line, col = node.lc.key(key)
                 positions[pointer(sub)] = (line + 1, col + 1)
+                vline, vcol = node.lc.value(key)
+                values[pointer(sub)] = (vline + 1, vcol + 1)
             except (KeyError, TypeError):
                 pass
-            out[str(key) if not isinstance(key, str) else key] = _plain(value, sub, positions)
+            out[str(key) if not isinstance(key, str) else key] = _plain(value, sub, positions, values)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -45,7 +50,7 @@ def _plain(node: Any, path: tuple[Any, ...], positions: dict[str, tuple[int, int
                 positions[pointer(sub)] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(value, sub, positions))
+            items.append(_plain(value, sub, positions, values))
         return items
     if isinstance(node, str):
         return str(node)
@@ -77,9 +82,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Origin]:
                          hint="check the indentation and quoting around this line") from e
     except YAMLError as e:
         raise InputError(f"invalid YAML: {e}", location=Location(file)) from e
-    positions: dict[str, tuple[int, int]] = {}
-    plain = _plain(data, (), positions)
-    return plain, Origin(file, positions)
+    positions: Positions = {}
+    values: Positions = {}
+    if hasattr(data, "lc"):
+        positions[""] = (data.lc.line + 1, data.lc.col + 1)
+    plain = _plain(data, (), positions, values)
+    return plain, Origin(file, positions, values)
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, Origin]:
@@ -112,6 +120,9 @@ def _validator(name: str) -> Any:
 def _describe(error: Any, data: Any) -> tuple[str, str, str | None]:
     """(pointer, message, hint) for one jsonschema error, in words a user can act on."""
     where = pointer(error.absolute_path)
+    field_name = str(error.absolute_path[-1]) if error.absolute_path else "the document"
+    if isinstance(error.absolute_path[-1] if error.absolute_path else None, int) and len(error.absolute_path) > 1:
+        field_name = f"{error.absolute_path[-2]}[{error.absolute_path[-1]}]"
     if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
         allowed = sorted((error.schema.get("properties") or {}).keys())
         extras = sorted(k for k in error.instance if k not in allowed)
@@ -119,8 +130,9 @@ def _describe(error: Any, data: Any) -> tuple[str, str, str | None]:
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"allowed keys here: {', '.join(allowed)}"
         return pointer((*error.absolute_path, key)), f"unknown key `{key}`", hint
-    if error.validator == "required":
-        return where, error.message.replace("is a required property", "is required"), None
+    if error.validator == "required" and isinstance(error.instance, Mapping):
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return where, f"missing required key `{missing[0] if missing else '?'}`", None
     if error.validator == "enum":
         opts = ", ".join(json.dumps(o) for o in error.validator_value)
         return where, f"{json.dumps(error.instance)} is not one of {opts}", None
@@ -129,7 +141,8 @@ def _describe(error: Any, data: Any) -> tuple[str, str, str | None]:
         want = " or ".join(want) if isinstance(want, list) else want
         return where, f"expected {want}, got {type(error.instance).__name__} {json.dumps(error.instance)[:60]}", None
     if error.validator == "pattern":
-        return where, f"{json.dumps(error.instance)} does not match the expected form {error.validator_value}", None
+        expected = error.schema.get("description") or f"the form {error.validator_value}"
+        return where, f"{json.dumps(error.instance)} is not a valid `{field_name}`: expected {expected}", None
     if error.validator == "oneOf" and isinstance(error.instance, Mapping) and "kind" in error.instance:
         return where, f"invalid source of kind {json.dumps(error.instance.get('kind'))}: " + (
             error.context[0].message if error.context else error.message), None
@@ -141,7 +154,8 @@ def validate(data: Any, schema_name: str, origin: Origin) -> None:
     errors: list[StackplanError] = []
     for err in sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         where, message, hint = _describe(err, data)
-        errors.append(InputError(message, hint=hint, location=origin.locate(where)))
+        about_value = err.validator in ("type", "pattern", "enum", "const", "minimum", "maximum", "minLength")
+        errors.append(InputError(message, hint=hint, location=origin.locate(where, value=about_value)))
     if len(errors) == 1:
         raise errors[0]
     if errors:

@@ -200,10 +200,17 @@ class Origin:
     """A loaded file and the positions of its keys, for file:line:col errors."""
 
     file: str
-    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # of each key (or list item)
+    value_positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # of each mapping value
 
-    def locate(self, pointer: str) -> Location:
-        """The closest known position for a JSON pointer (walks up to the parent if needed)."""
+    def locate(self, pointer: str, *, value: bool = False) -> Location:
+        """The closest known position for a JSON pointer (walks up to the parent if needed).
+
+        With `value`, a scalar's own position (for "wrong type" errors) rather than its key's.
+        """
+        if value and pointer in self.value_positions:
+            line, col = self.value_positions[pointer]
+            return Location(self.file, line, col, pointer)
         p = pointer
         while True:
             if p in self.positions:

@@ -60,12 +60,12 @@ class _Resolver:
         self.errors: list[StackplanError] = []
 
     # -- locations -------------------------------------------------------------------------------
-    def loc(self, ptr: str) -> Location | None:
-        return self.stack.origin.locate(ptr) if self.stack.origin else None
+    def loc(self, ptr: str, value: bool = False) -> Location | None:
+        return self.stack.origin.locate(ptr, value=value) if self.stack.origin else None
 
     def fail(self, message: str, ptr: str | None = None, hint: str | None = None, *, flag: str | None = None,
-             cls: type[StackplanError] = PlanError) -> None:
-        where = self.loc(ptr) if ptr is not None else None
+             cls: type[StackplanError] = PlanError, value: bool = False) -> None:
+        where = self.loc(ptr, value) if ptr is not None else None
         if flag and where is None:
             message = f"{flag}: {message}"
         self.errors.append(cls(message, hint=hint, location=where))
@@ -81,7 +81,7 @@ class _Resolver:
         name = self.stack.profile
         prof = self.catalog.profiles.get(name)
         if prof is None:
-            where = self.loc("/profile")
+            where = self.loc("/profile", value=True)
             raise PlanError(f"unknown profile `{name}`", hint=_suggest(name, list(self.catalog.profiles)),
                             location=where)
         return prof
@@ -103,7 +103,7 @@ class _Resolver:
                 continue
             if value not in prof.choices[name].options:
                 self.fail(f"`{value}` is not an option of choice `{name}`", f"/choices/{name}",
-                          _suggest(value, list(prof.choices[name].options)))
+                          _suggest(value, list(prof.choices[name].options)), value=True)
                 continue
             chosen[name] = value
         for name, choice in prof.choices.items():

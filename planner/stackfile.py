@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.errors import InputError
 from planner.model import ComponentOverride, Mirror, Model, Origin, StackSpec
 
 
@@ -16,7 +17,9 @@ def load_stack(path: str | Path) -> StackSpec:
     p = Path(path)
     data, origin = read_yaml(p, str(path))
     if data is None:
-        data = {}
+        raise InputError("the file is empty", location=origin.locate(""),
+                         hint="start with `profile: llm-inference`, "
+                              "or write one with `stackplan init --profile <name>`")
     validate(data, "stack", origin)
     return stack_from_dict(data, origin)
 

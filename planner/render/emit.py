@@ -21,8 +21,18 @@ def emit_yaml(data: Any) -> None:
     yaml.dump(data, sys.stdout)
 
 
-def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+def console():
+    """A rich Console for stdout: the terminal's width on a TTY, wide enough not to fold names when piped."""
     from rich.console import Console
+
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
@@ -30,4 +40,4 @@ def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str
         table.add_column(h, overflow="fold")
     for row in rows:
         table.add_row(*("" if c is None else str(c) for c in row))
-    Console(soft_wrap=False).print(table)
+    console().print(table)

@@ -244,4 +244,4 @@ def test_blueprint_schema_errors_name_file_and_line(tmp_path: Path):
     with pytest.raises(InputError) as e:
         load_catalog(write_catalog(tmp_path, bps), use_cache=False)
     rendered = e.value.render()
-    assert "crd.yaml:" in rendered and "does not match" in rendered
+    assert "crd.yaml:10:16:" in rendered and "is not a valid `namespace`" in rendered

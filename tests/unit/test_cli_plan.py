@@ -1,0 +1,111 @@
+"""The planning commands on the real catalog, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import run_cli
+
+PROFILES = ["training-team", "llm-inference", "full-mlops"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_plan_json_has_the_documented_fields(profile: str, capsys) -> None:
+    result = run_cli(capsys, "plan", "--profile", profile, "--output", "json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    assert plan["profile"] == profile
+    assert plan["kubernetesVersion"] == "1.35"
+    ids = {r["id"] for r in plan["releases"]}
+    assert ids == {rid for wave in plan["waves"] for rid in wave}
+    position = {rid: i for i, wave in enumerate(plan["waves"]) for rid in wave}
+    for r in plan["releases"]:
+        assert {"id", "component", "source", "chart", "version", "namespace", "needs", "values",
+                "valuesDigest"} <= set(r)
+        assert r["valuesDigest"].startswith("sha256:")
+        for need in r["needs"]:
+            assert position[need] < position[r["id"]], (r["id"], need)
+    assert isinstance(plan["notes"], list)
+
+
+def test_plan_is_byte_identical_across_processes(tmp_path: Path) -> None:
+    outs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "XDG_CACHE_HOME": str(tmp_path / seed)}
+        outs.append(subprocess.run([sys.executable, "-m", "planner", "plan", "--profile", "full-mlops", "-o", "json"],
+                                   env=env, capture_output=True, check=True, timeout=60).stdout)
+    assert outs[0] == outs[1] and outs[0]
+
+
+def test_table_output_lists_waves_and_reasons(capsys) -> None:
+    result = run_cli(capsys, "plan", "--profile", "llm-inference")
+    assert result.code == 0, result.err
+    assert "gpu-operator" in result.out and "kubeai" in result.out
+    assert result.out.rstrip().endswith("2 releases in 1 wave")
+
+
+def test_yaml_output_round_trips_to_the_json(capsys) -> None:
+    from ruamel.yaml import YAML
+
+    as_json = json.loads(run_cli(capsys, "plan", "--profile", "training-team", "-o", "json").out)
+    as_yaml = YAML(typ="safe").load(run_cli(capsys, "plan", "--profile", "training-team", "-o", "yaml").out)
+    assert as_yaml == as_json
+
+
+def test_profiles_and_components_list_the_catalog(capsys) -> None:
+    profiles = json.loads(run_cli(capsys, "profiles", "-o", "json").out)
+    assert [p["name"] for p in profiles] == sorted(PROFILES)
+    components = json.loads(run_cli(capsys, "components", "-o", "json").out)
+    assert {"gpu-operator", "kueue", "kserve", "kubeai"} <= {c["id"] for c in components}
+    assert "gpu-operator" in run_cli(capsys, "components").out
+
+
+def test_images_lists_every_image_once(capsys) -> None:
+    result = run_cli(capsys, "images", "--profile", "llm-inference")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines and len(lines) == len(set(lines)) and lines == sorted(lines)
+    assert any(line.startswith("nvcr.io/nvidia/gpu-operator") for line in lines)
+    data = json.loads(run_cli(capsys, "images", "--profile", "llm-inference", "-o", "json").out)
+    assert {d["image"] for d in data} == set(lines)
+
+
+def test_images_follow_the_mirror(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: llm-inference\nmirror:\n  images: registry.internal:5000/mirror\n")
+    lines = run_cli(capsys, "images", "-f", str(stack)).out.splitlines()
+    assert lines and all(line.startswith("registry.internal:5000/mirror/") for line in lines)
+
+
+def test_validate_reports_ok_and_warnings(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: training-team\ncluster:\n  kubernetesVersion: '1.36'\n")
+    result = run_cli(capsys, "validate", "-f", str(stack))
+    assert result.code == 0, result.err
+    assert "valid (training-team" in result.out
+    assert "warning: volcano" in result.err
+    assert run_cli(capsys, "validate", "-f", str(stack), "--strict").code == 2
+
+
+def test_drivers_preinstalled_turns_the_driver_off(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: llm-inference\ncluster:\n  gpu: {nodes: 2, driversPreinstalled: true}\n")
+    plan = json.loads(run_cli(capsys, "plan", "-f", str(stack), "-o", "json").out)
+    gpu = next(r for r in plan["releases"] if r["id"] == "gpu-operator")
+    assert gpu["values"]["driver"]["enabled"] is False
+
+
+def test_no_gpus_means_fake_gpu_operator(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: llm-inference\nchoices: {serving: vllm-stack}\ncluster:\n  gpu: {nodes: 0}\n")
+    plan = json.loads(run_cli(capsys, "plan", "-f", str(stack), "-o", "json").out)
+    ids = {r["id"] for r in plan["releases"]}
+    assert "fake-gpu-operator" in ids and "gpu-operator" not in ids
+    vllm = next(r for r in plan["releases"] if r["id"] == "vllm-stack")
+    assert vllm["values"]["servingEngineSpec"]["runtimeClassName"] == ""

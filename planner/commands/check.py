@@ -1,0 +1,71 @@
+"""`stackplan check`: is the installed stack healthy? Exit 0 healthy, 1 problems, 2 bad input, 3 unreachable."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from planner.commands.options import cluster_options, load_plan, output_option, stack_options
+
+FORMATS = ["table", "json", "junit", "sarif", "github"]
+
+
+@click.command()
+@stack_options
+@cluster_options
+@output_option(FORMATS)
+@click.option("--component", "components", multiple=True, metavar="C",
+              help="Only check this component (repeatable); cross-cutting checks then cover its namespaces.")
+@click.option("--explain", is_flag=True,
+              help="Explain every FAILED/UNKNOWN finding (LLM, or the offline knowledge base).")
+@click.option("--offline", is_flag=True, help="With --explain: use only the offline knowledge base.")
+@click.option("--anonymize", is_flag=True,
+              help="With --explain: mask object, namespace and node names before sending.")
+@click.option("--show-prompt", is_flag=True,
+              help="With --explain: print what would be sent to the model, send nothing.")
+@click.option("--report-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+              help="Also write the JSON report here (for `stackplan explain PATH` later).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="Timeout of each API request.")
+def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, kubeconfig: str | None,
+          context: str | None, output: str, components: tuple[str, ...], explain: bool, offline: bool,
+          anonymize: bool, show_prompt: bool, report_file: str | None, timeout: float) -> None:
+    """Run the health checks for the plan's components against the live cluster.
+
+    \b
+    One LIST per resource kind, shared by every check; read-only (see `stackplan rbac`), never Secrets.
+    Results per check and subject: PASSED, FAILED, UNKNOWN (could not read or interpret), SKIPPED.
+    Exit 0 healthy; 1 any FAILED or UNKNOWN; 2 bad input; 3 the API cannot be reached or authenticated.
+    """
+    from datetime import UTC, datetime
+
+    from planner import __version__
+    from planner.checks.runner import run_checks
+    from planner.cluster import ClusterReader
+    from planner.render.report import render_report
+
+    if (offline or anonymize or show_prompt) and not explain:
+        raise click.UsageError("--offline, --anonymize and --show-prompt only apply with --explain")
+    plan = load_plan(stack_file, profile, sets, strict)
+    with ClusterReader(kubeconfig, context, timeout) as reader:
+        version = reader.ping()
+        report = run_checks(plan, reader, components or None)
+    meta = dict(report.meta)
+    meta.update({
+        "stackFile": stack_file or (None if profile else "stackplan.yaml"),
+        "kubernetesVersion": version.get("gitVersion"),
+        "stackplanVersion": __version__,
+        "generatedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    })
+    report = type(report)(kind=report.kind, findings=report.findings, errors=report.errors, meta=meta)
+    if explain:
+        from planner.explain import explain_report
+
+        report = explain_report(report, offline=offline, anonymize=anonymize, show_prompt=show_prompt)
+    if report_file:
+        Path(report_file).write_text(render_report(report, "json"))
+    click.echo(render_report(report, output), nl=False)
+    # sys.exit, not ctx.exit: the CLI runs click with standalone_mode=False
+    sys.exit(report.exit_code())

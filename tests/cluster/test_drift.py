@@ -262,3 +262,41 @@ def test_pulumi_preview_is_folded_in(stack: Stack, tmp_path: Path) -> None:
     assert code == 1
     assert _problems(report) == [("DR008", "alpha", "FAILED")]
     assert calls(bin_dir, "pulumi") == [["preview", "--expect-no-changes", "--json", "--non-interactive"]]
+
+
+def _token_kubeconfig(stack: Stack, sa: str, path: Path) -> str:
+    """A kubeconfig for ServiceAccount `sa` in the stack's namespace (same server and CA as the admin one)."""
+    token = stack.run("kubectl", "create", "token", sa, "-n", stack.ns).stdout.strip()
+    server = stack.run("kubectl", "config", "view", "--minify", "--raw", "-o",
+                       "jsonpath={.clusters[0].cluster.server}").stdout
+    ca = stack.run("kubectl", "config", "view", "--minify", "--raw", "-o",
+                   "jsonpath={.clusters[0].cluster.certificate-authority-data}").stdout
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "sa",
+        "clusters": [{"name": "c", "cluster": {"server": server, "certificate-authority-data": ca}}],
+        "users": [{"name": sa, "user": {"token": token}}],
+        "contexts": [{"name": "sa", "context": {"cluster": "c", "user": sa}}]}))
+    return str(path)
+
+
+def test_drift_runs_with_only_the_rbac_that_stackplan_rbac_prints(stack: Stack, tmp_path: Path) -> None:
+    pytest.importorskip("planner.rbac")
+    sa = "drift-reader"
+    stack.run("kubectl", "create", "serviceaccount", sa, "-n", stack.ns)
+    subject = f"serviceaccount:{stack.ns}:{sa}"
+    cluster_only = stack.run(sys.executable, "-m", "planner", "rbac", "--subject", subject).stdout
+    subprocess.run(["kubectl", "apply", "-f", "-"], input=cluster_only, env=stack.env, text=True, check=True,
+                   capture_output=True)
+    sa_env = {**stack.env, "KUBECONFIG": _token_kubeconfig(stack, sa, tmp_path / "sa-kubeconfig")}
+    as_sa = Stack(stack.ns, stack.dir, sa_env, stack.crd)
+    code, report = as_sa.drift()  # the check ClusterRole grants no Secrets: release records are UNKNOWN
+    assert code == 1
+    assert _problems(report) == [("DR001", "alpha", "UNKNOWN"), ("DR001", "beta", "UNKNOWN")]
+    assert "stackplan rbac --drift" in _finding(report, "DR001", "alpha")["remediation"]
+    with_drift = stack.run(sys.executable, "-m", "planner", "rbac", "--drift", "-f", "stackplan.yaml",
+                           "--subject", subject).stdout
+    subprocess.run(["kubectl", "apply", "-f", "-"], input=with_drift, env=stack.env, text=True, check=True,
+                   capture_output=True)
+    from tests.fixtures_cluster import eventually
+
+    eventually(lambda: as_sa.drift()[0] == 0, timeout=20, what="drift clean once the RoleBinding is in effect")

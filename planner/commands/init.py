@@ -1,0 +1,56 @@
+"""`stackplan init`: write a ready Pulumi project for a profile."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from planner.errors import InputError
+
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")  # what Pulumi accepts as a stack name
+
+
+@click.command()
+@click.option("--profile", "-p", "profile_name", required=True, metavar="PROFILE",
+              help="The profile to start from (`stackplan profiles` lists them).")
+@click.option("--dir", "directory", default=".", show_default=True, metavar="DIR",
+              help="Where to write the project: a new or empty directory, or an earlier `init` output.")
+@click.option("--stack-name", default="dev", show_default=True, metavar="NAME",
+              help="The Pulumi stack the config file is for (Pulumi.<NAME>.yaml).")
+@click.option("--force", is_flag=True, help="Replace files you changed since the last init (and list them).")
+@click.option("--set", "sets", multiple=True, metavar="COMP.KEY=VALUE",
+              help="Override one value of one component (repeatable); written into stackplan.yaml.")
+def init(profile_name: str, directory: str, stack_name: str, force: bool, sets: tuple[str, ...]) -> None:
+    """Write a Pulumi project (program, config, stackplan.yaml, CI workflow) for a profile."""
+    from planner.catalog import load_catalog
+    from planner.emit.project import apply_writes, plan_writes
+    from planner.emit.scaffold import project_files
+    from planner.model import StackSpec
+    from planner.resolve import resolve
+    from planner.values import parse_set
+
+    if not _STACK_NAME.match(stack_name):
+        raise InputError(f"--stack-name {stack_name!r} is not a valid Pulumi stack name",
+                         hint="use letters, digits, '-', '_' and '.'")
+    parsed = [parse_set(s) for s in sets]
+    catalog = load_catalog()
+    plan = resolve(catalog, StackSpec(profile=profile_name), parsed)  # validates the profile and every --set
+    files = project_files(catalog.profiles[profile_name], plan, stack_name, parsed)
+    target = Path(directory)
+    writes = plan_writes(target, files, {"profile": profile_name, "stack": stack_name}, force)
+    apply_writes(writes)
+    for action in writes.actions:
+        if action.status == "replaced":
+            click.echo(f"  replaced  {action.path}  (you had changed it; --force overwrote your version)")
+        elif action.status in ("created", "updated"):
+            click.echo(f"  {action.status:<8}  {action.path}")
+        elif action.status == "kept":
+            click.echo(f"  kept      {action.path}  (your changes; init has nothing new for it)")
+    if not writes.changes:
+        click.echo(f"no changes: {target} is up to date for profile {profile_name}")
+        return
+    where = "" if target.resolve() == Path.cwd().resolve() else f"cd {target} && "
+    click.echo(f"wrote {len(writes.changes)} file(s) to {target}. Next: {where}pulumi install && "
+               f"pulumi stack select --create {stack_name} && pulumi preview")

@@ -1,0 +1,136 @@
+"""Writing a generated project to disk safely: the filesystem edge of `stackplan init`.
+
+`.stackplan/manifest.json` records the digest of every file init wrote. On a re-run each file is
+compared three ways — on disk, as recorded, as generated now:
+- missing, never recorded                 -> created
+- on disk == generated                    -> unchanged
+- generated == recorded (init's output did not change): the disk is left alone, edits kept
+- on disk == recorded (user did not edit)  -> updated
+- otherwise the user changed a file init now wants to change -> conflict: nothing is written
+  unless --force, which replaces it and says so.
+Writes are atomic (temp file in the same directory, then rename); the manifest is written last.
+A non-empty target without a manifest is not ours: refused, nothing written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner import __version__
+from planner.emit.scaffold import MANIFEST
+from planner.errors import InputError
+
+IGNORED_ENTRIES = {".git"}  # a fresh `git init` does not make a directory foreign
+
+
+def file_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Action:
+    path: str
+    status: str  # created | updated | unchanged | kept | conflict | replaced
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    target: Path
+    actions: tuple[Action, ...]
+    files: Mapping[str, str]
+    metadata: Mapping[str, str]
+
+    @property
+    def conflicts(self) -> list[str]:
+        return [a.path for a in self.actions if a.status == "conflict"]
+
+    @property
+    def changes(self) -> list[Action]:
+        return [a for a in self.actions if a.status in ("created", "updated", "replaced")]
+
+
+def read_manifest(target: Path) -> dict[str, object] | None:
+    path = target / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+            raise ValueError("no files map")
+        return data
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: unreadable stackplan manifest ({e})",
+                         hint=f"delete {MANIFEST} only if you want init to treat every file as yours") from e
+
+
+def plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, str], force: bool) -> WritePlan:
+    """Decide what to do with each file (reads the disk, writes nothing)."""
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target} exists and is not a directory", hint="pass --dir with a directory path")
+    manifest = read_manifest(target) if target.exists() else None
+    if manifest is None and target.exists():
+        foreign = sorted(p.name for p in target.iterdir() if p.name not in IGNORED_ENTRIES)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+            raise InputError(f"{target} is not empty and is not a stackplan project (no {MANIFEST}); found {shown}",
+                             hint="choose a new or empty directory with --dir")
+    recorded: dict[str, str] = dict((manifest or {}).get("files") or {})  # type: ignore[arg-type]
+    actions = []
+    for rel, text in sorted(files.items()):
+        new = file_digest(text.encode())
+        path = target / rel
+        on_disk = file_digest(path.read_bytes()) if path.is_file() else None
+        before = recorded.get(rel)
+        if on_disk is None and before is None:
+            status = "created"
+        elif on_disk == new:
+            status = "unchanged"
+        elif before == new:
+            status = "kept"  # init's output for this file did not change; the user's version stays
+        elif on_disk is not None and on_disk == before:
+            status = "updated"
+        else:
+            status = "replaced" if force else "conflict"
+        actions.append(Action(rel, status))
+    return WritePlan(target, tuple(actions), dict(files), dict(metadata))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def apply_writes(plan: WritePlan) -> None:
+    """Write what the plan says (refuses if it has conflicts), then the manifest."""
+    if plan.conflicts:
+        raise InputError(f"{len(plan.conflicts)} file(s) changed since stackplan init wrote them: "
+                         + ", ".join(plan.conflicts) + "; nothing was written",
+                         hint="re-run with --force to replace them (your edits are lost), or move them aside")
+    previous = read_manifest(plan.target) or {}
+    recorded: dict[str, str] = dict(previous.get("files") or {})  # type: ignore[arg-type]
+    for action in plan.actions:
+        text = plan.files[action.path]
+        if action.status in ("created", "updated", "replaced"):
+            atomic_write(plan.target / action.path, text.encode())
+        recorded[action.path] = file_digest(text.encode())
+    manifest = {"generator": f"stackplan {__version__}", **plan.metadata, "files": dict(sorted(recorded.items()))}
+    body = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    current = plan.target / MANIFEST
+    if not plan.changes and current.is_file() and current.read_text(encoding="utf-8") == body:
+        return
+    atomic_write(plan.target / MANIFEST, body.encode())

@@ -1,0 +1,153 @@
+"""`stackplan init`: the files it writes, and re-runs that never lose a user's edits."""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from planner.catalog import load_catalog
+from planner.emit.project import file_digest
+from planner.emit.scaffold import MANIFEST, PULUMI_KUBERNETES_VERSION, PULUMI_VERSION, WORKFLOW
+from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE
+from planner.model import StackSpec
+from planner.resolve import resolve
+from planner.stackfile import load_stack
+from planner.values import parse_set
+from tests.cli_helpers import run_cli
+
+EXPECTED = {"Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py", "stackplan.yaml", "requirements.txt", "README.md",
+            WORKFLOW, ".gitignore", MANIFEST}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def yaml_load(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text())
+
+
+def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "proj"
+    sets = ("gpu-operator.driver.enabled=false", "mlflow.replicaCount=2")
+    flags = [arg for s in sets for arg in ("--set", s)]
+    res = run_cli(capsys, "init", "--profile", "training-team", "--dir", str(target), *flags)
+    assert res.code == 0, res.err
+    files = snapshot(target)
+    assert set(files) == EXPECTED
+    manifest = json.loads(files[MANIFEST])
+    assert manifest["profile"] == "training-team" and manifest["stack"] == "dev"
+    assert manifest["files"] == {k: file_digest(v) for k, v in files.items() if k != MANIFEST}
+    assert "created" in res.out and "wrote 8 file(s)" in res.out
+
+    # the commented stackplan.yaml is valid and is the same stack as --profile + --set
+    stack = load_stack(target / "stackplan.yaml")
+    catalog = load_catalog()
+    from_file = resolve(catalog, stack)
+    from_flags = resolve(catalog, StackSpec(profile="training-team"), [parse_set(s) for s in sets])
+    assert from_file.to_dict()["digest"] == from_flags.to_dict()["digest"]
+    assert from_file.releases["gpu-operator"].values["driver"]["enabled"] is False
+    text = (target / "stackplan.yaml").read_text()
+    schema = json.loads((Path(__file__).parents[2] / "schemas" / "stack.schema.json").read_text())
+    for key in [*schema["properties"], *schema["properties"]["cluster"]["properties"],
+                *schema["properties"]["cluster"]["properties"]["gpu"]["properties"],
+                *schema["properties"]["models"]["items"]["properties"], *schema["properties"]["mirror"]["properties"]]:
+        assert f"{key}:" in text, f"stackplan.yaml does not explain `{key}`"
+
+    project = yaml_load(target / "Pulumi.yaml")
+    assert project["name"] == "stackplan-training-team"
+    assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    config = yaml_load(target / "Pulumi.dev.yaml")["config"]
+    assert config["stackplan:stackFile"] == "stackplan.yaml" and config["stackplan:phase"] == "all"
+    assert config["stackplan:workloadNamespace"] == DEFAULT_WORKLOAD_NAMESPACE
+    assert not any("token" in k.lower() or "secret" in k.lower() for k in config), "no secrets in plain config"
+
+    reqs = (target / "requirements.txt").read_text().splitlines()
+    assert metadata.version("pulumi") == PULUMI_VERSION, "pin the Pulumi version stackplan is tested with"
+    assert f"pulumi=={PULUMI_VERSION}" in reqs
+    assert metadata.version("pulumi-kubernetes") == PULUMI_KUBERNETES_VERSION
+    assert f"pulumi-kubernetes=={PULUMI_KUBERNETES_VERSION}" in reqs
+    assert any(r.startswith("stackplan==") for r in reqs)
+
+    workflow = yaml_load(target / WORKFLOW)
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
+    assert "pull_request" in triggers and triggers["schedule"][0]["cron"]
+    steps = workflow["jobs"]["stackplan"]["steps"]
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert "stackplan validate -f stackplan.yaml" in runs
+    assert "stackplan drift -f stackplan.yaml --output github" in runs
+    preview = next(s for s in steps if s.get("uses", "").startswith("pulumi/actions@"))
+    assert preview["with"]["command"] == "preview" and preview["with"]["stack-name"] == "dev"
+
+
+def test_rerun_on_its_own_output_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path)).code == 0
+    before = snapshot(tmp_path)
+    mtimes = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    res = run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path))
+    assert res.code == 0 and "no changes" in res.out
+    assert snapshot(tmp_path) == before
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == mtimes
+
+
+def test_user_edits_are_kept_refused_or_replaced_with_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path)).code == 0
+    stack = tmp_path / "stackplan.yaml"
+    edited = stack.read_text().replace("nodes: 1 ", "nodes: 4 ")
+    stack.write_text(edited)
+
+    # init's output for the file did not change: the user's version stays, nothing to do
+    res = run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path))
+    assert res.code == 0 and "kept      stackplan.yaml" in res.out and stack.read_text() == edited
+
+    # init now wants to change it: refused, exit 2, nothing written at all
+    before = snapshot(tmp_path)
+    res = run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path), "--set", "kubeai.replicaCount=2")
+    assert res.code == 2 and "stackplan.yaml" in res.err and "--force" in res.err and "Traceback" not in res.err
+    assert snapshot(tmp_path) == before
+
+    res = run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path), "--set", "kubeai.replicaCount=2",
+                  "--force")
+    assert res.code == 0 and "replaced  stackplan.yaml" in res.out
+    assert "replicaCount: 2" in stack.read_text() and "nodes: 4 " not in stack.read_text()
+    res = run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path), "--set", "kubeai.replicaCount=2")
+    assert res.code == 0 and "no changes" in res.out
+
+
+def test_unedited_files_follow_a_new_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path)).code == 0
+    res = run_cli(capsys, "init", "-p", "full-mlops", "--dir", str(tmp_path))
+    assert res.code == 0 and "updated   stackplan.yaml" in res.out
+    assert load_stack(tmp_path / "stackplan.yaml").profile == "full-mlops"
+
+
+def test_foreign_non_empty_dir_is_refused_and_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "main.tf").write_text("# someone else's project\n")
+    before = snapshot(tmp_path)
+    res = run_cli(capsys, "init", "-p", "training-team", "--dir", str(tmp_path))
+    assert res.code == 2 and "not a stackplan project" in res.err and "main.tf" in res.err
+    assert snapshot(tmp_path) == before
+
+
+def test_a_git_only_dir_is_not_foreign(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    assert run_cli(capsys, "init", "-p", "training-team", "--dir", str(tmp_path)).code == 0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("-p", "no-such-profile"), "unknown profile"),
+    (("-p", "training-team", "--stack-name", "bad name"), "not a valid Pulumi stack name"),
+    (("-p", "training-team", "--set", "nope.x=1"), "unknown component"),
+    (("-p", "training-team", "--set", "kubeai.x=1"), "not in this plan"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              args: tuple[str, ...], message: str) -> None:
+    target = tmp_path / "p"
+    res = run_cli(capsys, "init", "--dir", str(target), *args)
+    assert res.code == 2 and message in res.err and "Traceback" not in res.err
+    assert not target.exists()

@@ -1,0 +1,89 @@
+"""The generated `__main__.py`, run under mocks the way `pulumi up` runs it (runpy on the project dir)."""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Iterator
+from pathlib import Path
+
+import pulumi
+import pytest
+
+from planner.catalog import load_catalog
+from planner.resolve import resolve
+from planner.stackfile import load_stack
+from tests.cli_helpers import run_cli
+from tests.pulumi.harness import install_mocks, run, secret_values, unwrapped_strings
+
+TOKEN = "hf_program_test_token_42"
+
+
+@pytest.fixture(autouse=True)
+def _clean_config() -> Iterator[None]:
+    pulumi.runtime.set_all_config({})
+    yield
+    pulumi.runtime.set_all_config({})
+
+
+def make_project(tmp_path: Path, capsys: pytest.CaptureFixture[str], profile: str) -> Path:
+    project = tmp_path / profile
+    assert run_cli(capsys, "init", "-p", profile, "--dir", str(project)).code == 0
+    return project
+
+
+def run_program(project: Path, config: dict[str, str], secret_keys: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    pulumi.runtime.set_all_config(config, list(secret_keys))
+    _, rec = install_mocks()
+    namespace: dict[str, object] = {}
+    run(lambda: namespace.update(runpy.run_path(str(project), run_name="__main__")))
+    return rec, namespace
+
+
+@pytest.mark.parametrize("profile", ["training-team", "llm-inference", "full-mlops"])
+def test_generated_program_builds_the_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str], profile: str) -> None:
+    project = make_project(tmp_path, capsys, profile)
+    stack = project / "stackplan.yaml"
+    stack.write_text(stack.read_text().replace("models: []", "models:\n  - name: qwen\n    source: hf://Qwen/Q"))
+    rec, namespace = run_program(project, {"stackplan:stackFile": "stackplan.yaml",
+                                           "stackplan:huggingfaceToken": TOKEN}, ("stackplan:huggingfaceToken",))
+    plan = resolve(load_catalog(), load_stack(stack))
+    assert namespace["plan"] == plan
+    helm = {r.id for r in plan.ordered() if r.source.kind != "kustomize"}
+    assert set(rec.releases()) == helm
+    for rid, reg in rec.releases().items():
+        assert reg.inputs["name"] == rid and rec.release_deps(reg) == set(plan.releases[rid].needs), reg.urn
+    for reg in rec.items:
+        assert TOKEN not in unwrapped_strings(reg.wire), f"{reg.urn} carries the token in plain text"
+    if "kubeai" in plan.releases:
+        assert TOKEN in secret_values(rec.releases()["kubeai"].wire)
+        assert rec.named("kubernetes:kubeai.org/v1:Model", "model-kubeai-qwen")
+
+
+def test_phase_operators_from_stack_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path, capsys, "training-team")
+    rec, _ = run_program(project, {"stackplan:phase": "operators"})
+    assert rec.releases() and not [r for r in rec.items if "kueue.x-k8s.io" in r.type]
+    rec, _ = run_program(project, {"stackplan:phase": "all"})
+    assert [r for r in rec.items if r.type == "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"]
+
+
+def test_s3_config_requires_secret_credentials(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path, capsys, "full-mlops")
+    with pytest.raises(Exception, match="s3AccessKeyId"):
+        run_program(project, {"stackplan:s3Bucket": "artifacts"})
+    rec, _ = run_program(project, {"stackplan:s3Bucket": "artifacts", "stackplan:s3AccessKeyId": "AKIA_T",
+                                   "stackplan:s3SecretAccessKey": "s3cr3t"},
+                         ("stackplan:s3AccessKeyId", "stackplan:s3SecretAccessKey"))
+    secret = rec.named("kubernetes:core/v1:Secret", "secret-mlflow-stackplan-s3")
+    assert secret_values(secret.wire) >= {"AKIA_T", "s3cr3t"}
+    assert rec.releases()["mlflow"].inputs["values"]["artifactRoot"]["s3"]["bucket"] == "artifacts"
+
+
+def test_a_bad_stack_file_is_a_pulumi_error_with_the_location(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path, capsys, "llm-inference")
+    stack = project / "stackplan.yaml"
+    stack.write_text(stack.read_text().replace("  serving: kubeai", "  serving: kubeaii"))
+    with pytest.raises(pulumi.RunError) as err:
+        run_program(project, {})
+    assert "stackplan.yaml:" in str(err.value) and "kubeaii" in str(err.value) and "kubeai" in str(err.value)

@@ -100,7 +100,8 @@ def render_junit(report: Report) -> str:
         xml.add_testsuite(suite)
     xml.update_statistics()
     out = xml.tostring()
-    return (out.decode() if isinstance(out, bytes) else str(out)) + "\n"
+    body = out.decode() if isinstance(out, bytes) else str(out)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 _SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",

@@ -6,7 +6,10 @@ fills both with `pulumi.Config(...).require_secret/get_secret` Outputs, so they 
 state and in every preview.
 
 Upstream value names:
-- KubeAI `secrets.huggingface.token` (kubeai-project/kubeai charts/kubeai/values.yaml).
+- KubeAI `secrets.huggingface.{create,token,name}`; the token is read from key `token` of the Secret
+  (kubeai-project/kubeai charts/kubeai/values.yaml). With `create: false` (the blueprint's default)
+  stackplan creates that Secret itself, so the token never enters Helm values or release records;
+  with `create: true` the token goes into the values as a secret Output.
 - vLLM production stack `servingEngineSpec.modelSpec[]` with `name, repository, tag, modelURL,
   replicaCount, requestCPU, requestMemory, requestGPU` (requestCPU and requestMemory are `required`
   in helm/templates/_helpers.tpl) and `hf_token: {secretName, secretKey}`
@@ -31,6 +34,7 @@ from planner.values import merge
 
 S3_SECRET = "stackplan-s3"
 MODELS_SERVICE_ACCOUNT = "stackplan-models"
+KUBEAI_HF_SECRET = "kubeai-huggingface"
 VLLM_DEFAULT_IMAGE = ("lmcache/vllm-openai", "latest")  # the chart's default engine image
 
 
@@ -112,8 +116,14 @@ def wiring(plan: Plan, cfg: EmitConfig) -> Wiring:
     hf = cfg.secret("huggingfaceToken") is not None
     models = {m.engine for m in plan.models}
 
-    if "kubeai" in plan.releases and hf:
-        slots.append(SecretSlot("kubeai", ("secrets", "huggingface", "token"), "huggingfaceToken"))
+    kubeai = plan.releases.get("kubeai")
+    if kubeai is not None and hf:
+        chart_secret = (kubeai.values.get("secrets") or {}).get("huggingface") or {}
+        if chart_secret.get("create", True):
+            slots.append(SecretSlot("kubeai", ("secrets", "huggingface", "token"), "huggingfaceToken"))
+        else:
+            name = chart_secret.get("name") or KUBEAI_HF_SECRET
+            secrets.append(SecretSpec(name, kubeai.namespace, kubeai.id, {"token": "huggingfaceToken"}))
 
     specs = vllm_model_specs(plan, hf)
     if specs:

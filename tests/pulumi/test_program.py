@@ -54,8 +54,12 @@ def test_generated_program_builds_the_plan(tmp_path: Path, capsys: pytest.Captur
         assert reg.inputs["name"] == rid and rec.release_deps(reg) == set(plan.releases[rid].needs), reg.urn
     for reg in rec.items:
         assert TOKEN not in unwrapped_strings(reg.wire), f"{reg.urn} carries the token in plain text"
-    if "kubeai" in plan.releases:
-        assert TOKEN in secret_values(rec.releases()["kubeai"].wire)
+    if "kubeai" in plan.releases:  # the blueprint has the chart read an existing Secret: stackplan creates it
+        secret = rec.named("kubernetes:core/v1:Secret", "secret-kubeai-kubeai-huggingface")
+        assert secret.inputs["stringData"] == {"token": TOKEN} and TOKEN in secret_values(secret.wire)
+        kubeai = rec.releases()["kubeai"]
+        assert TOKEN not in str(kubeai.wire), "the token must stay out of Helm values and release records"
+        assert secret.urn in kubeai.dependencies
         assert rec.named("kubernetes:kubeai.org/v1:Model", "model-kubeai-qwen")
 
 

@@ -195,3 +195,12 @@ def test_settings_validate_phase_and_s3_credentials() -> None:
                              {"s3AccessKeyId": SECRET, "s3SecretAccessKey": SECRET, "huggingfaceToken": None})
     assert cfg.phase == "operators" and not cfg.with_custom_resources and cfg.helm_timeout == 60
     assert cfg.s3 == S3(bucket="b") and "huggingfaceToken" not in cfg.secrets
+
+
+def test_kubeai_token_goes_to_the_secret_the_chart_reads() -> None:
+    values = {"secrets": {"huggingface": {"create": False, "name": "kubeai-huggingface"}}}
+    w = wiring.wiring(plan_of(release("kubeai", values=values)), EmitConfig(secrets={"huggingfaceToken": SECRET}))
+    assert w.slots == ()
+    (secret,) = w.secrets
+    assert (secret.name, secret.namespace, dict(secret.entries)) == ("kubeai-huggingface", "kubeai",
+                                                                     {"token": "huggingfaceToken"})

@@ -23,13 +23,16 @@ PLAIN_SECRET_KEYS = {"password", "adminpassword", "token", "jwtsecretkey", "encr
                      "secretaccesskey", "connectionstring", "hf_token", "flaskserversecretkey"}
 
 
+CATALOG = load_catalog(use_cache=False)  # validated from the YAML files, never from the cache
+
+
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return load_catalog(use_cache=False)
+    return CATALOG
 
 
 def _blueprints() -> list[Blueprint]:
-    return sorted(load_catalog(use_cache=False).blueprints.values(), key=lambda b: b.id)
+    return sorted(CATALOG.blueprints.values(), key=lambda b: b.id)
 
 
 def _ids(bps: list[Blueprint]) -> list[str]:
@@ -121,7 +124,7 @@ def _option_cases(catalog: Catalog) -> list[tuple[str, str, str]]:
     return [(p.name, c.name, o) for p in catalog.profiles.values() for c in p.choices.values() for o in c.options]
 
 
-OPTION_CASES = _option_cases(load_catalog(use_cache=False))
+OPTION_CASES = _option_cases(CATALOG)
 
 
 @pytest.mark.parametrize(("profile", "choice", "option"), OPTION_CASES,
@@ -139,7 +142,7 @@ def test_every_choice_option_plans_on_the_default_cluster(catalog: Catalog, prof
     assert not range_warnings, "the default cluster version must be inside every documented range"
 
 
-@pytest.mark.parametrize("profile", sorted(load_catalog(use_cache=False).profiles))
+@pytest.mark.parametrize("profile", sorted(CATALOG.profiles))
 def test_every_profile_plans_without_gpus(catalog: Catalog, profile: str) -> None:
     plan = resolve(catalog, StackSpec(profile=profile, cluster={"gpu": {"nodes": 0}}))
     assert "fake-gpu-operator" in plan.releases and "gpu-operator" not in plan.releases
@@ -166,7 +169,7 @@ def _repo(ref: str) -> str:
     return tail if tail and ("." in first or ":" in first) else name
 
 
-@pytest.mark.parametrize("profile", sorted(load_catalog(use_cache=False).profiles))
+@pytest.mark.parametrize("profile", sorted(CATALOG.profiles))
 def test_images_command_lists_only_pinned_tags_or_flagged_ones(catalog: Catalog, profile: str,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

@@ -67,11 +67,16 @@ class ClusterReader:
     """Read-only, memoised access to one cluster. Thread-safe; `prefetch` lists kinds in parallel."""
 
     def __init__(self, kubeconfig: str | None = None, context: str | None = None, timeout: float = 10.0, *,
-                 page_size: int = DEFAULT_PAGE_SIZE, transport: Any = None, server: str | None = None) -> None:
+                 page_size: int = DEFAULT_PAGE_SIZE, compression: bool = True, transport: Any = None,
+                 server: str | None = None) -> None:
         import httpx
 
         self.timeout = timeout
         self.page_size = page_size
+        # gzip shrinks large LISTs ~10x over real networks; on loopback `compression=False` saves the CPU
+        self._headers = {"Accept": "application/json"}
+        if not compression:
+            self._headers["Accept-Encoding"] = "identity"
         self.requests = 0  # HTTP requests made (every page counts)
         self.lists = 0  # distinct LIST operations (kind + scope)
         self.seconds = 0.0  # time spent waiting for LISTs (summed over threads)
@@ -107,7 +112,7 @@ class ClusterReader:
         with self._lock:
             self.requests += 1
         try:
-            return self._http.get(path, params=params, headers={"Accept": "application/json"})
+            return self._http.get(path, params=params, headers=self._headers)
         except httpx.TimeoutException:
             raise
         except httpx.HTTPError as e:

@@ -3,9 +3,10 @@
 An entry matches a finding by regular expressions on its check id and on its message + evidence,
 optionally narrowed to components, subject kinds and outcomes. The first entry that matches, in
 order of priority then specificity then file order, explains the finding. Its texts are templates:
-`${namespace}`, `${name}`, `${kind}`, `${kind_lower}`, `${component}`, `${check_id}`, `${message}`,
-`${remediation}`, the named groups of the `text` regex (`(?P<node>…)` gives `${node}`) and the
-`captures` (variable → regex searched over the evidence; its first group, or the whole match).
+`${namespace}`, `${namespace_flag}` (`-n <ns>`, empty for cluster-scoped subjects), `${name}`, `${kind}`,
+`${kind_lower}`, `${component}`, `${check_id}`, `${message}`, `${remediation}`, the named groups of the
+`text` regex (`(?P<node>…)` gives `${node}`) and the `captures` (variable → regex searched over the
+evidence; its first group, or the whole match).
 Every entry carries an example finding that it must explain (tests/explain/test_knowledge_base.py).
 """
 
@@ -82,6 +83,7 @@ class Entry:
     def explain(self, finding: Finding, match: re.Match[str] | None) -> Explanation:
         values = _Defaults(
             namespace=finding.subject.namespace or "<namespace>", name=finding.subject.name,
+            namespace_flag=f"-n {finding.subject.namespace}" if finding.subject.namespace else "",
             kind=finding.subject.kind, kind_lower=finding.subject.kind.lower(),
             component=finding.component or "<component>", check_id=finding.check_id,
             message=finding.message, remediation=finding.remediation or "", title=finding.title,
@@ -92,7 +94,8 @@ class Entry:
         for var, pattern in self.signature.captures:
             found = pattern.search(text)
             if found and var not in values:
-                values[var] = found.group(1) if pattern.groups else found.group(0)
+                groups = [g for g in found.groups() if g]
+                values[var] = groups[0] if groups else found.group(0)
 
         def fill(text: str) -> str:
             return Template(text).safe_substitute(values).strip()
@@ -101,7 +104,8 @@ class Entry:
         if self.sources:
             fix += f" (see {self.sources[0]})"
         return Explanation(summary=fill(self.summary), cause=fill(self.cause), fix=fix,
-                           commands=tuple(fill(c) for c in self.commands), source=SOURCE_PREFIX + self.id)
+                           commands=tuple(re.sub(r" {2,}", " ", fill(c)) for c in self.commands),
+                           source=SOURCE_PREFIX + self.id)
 
 
 class KnowledgeBase:

@@ -116,8 +116,20 @@ _NAMED = re.compile(
 )
 # `Kind/namespace/name` and `Kind/name` references written by the checks
 _REF = re.compile(r"\b(?P<kind>[A-Z][A-Za-z]+)/(?P<first>[a-z0-9][a-z0-9.-]*)(?:/(?P<second>[a-z0-9][a-z0-9.-]*))?")
-_NOT_NAMES = {"true", "false", "none", "null", "pending", "running", "ready", "notready", "unknown", "failed",
-              "default", "kube-system", "kube-public", "kube-node-lease"}
+# `ClusterQueue gpu-queue`, `Deployment ns/name`: a kind word, then a name
+_KINDS = ("Pod|Node|Namespace|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Service|ServiceAccount|ConfigMap|"
+          "Secret|PersistentVolumeClaim|PVC|StorageClass|ClusterQueue|LocalQueue|Workload|ResourceFlavor|Queue|PodGroup|"
+          "InferenceService|Model|Certificate|Issuer|ClusterIssuer|RayService|RayCluster|TrainJob|ClusterPolicy|"
+          "Release|release|queue|node|pod|namespace")
+_KIND_NAME = re.compile(rf"(?<![\w/.-])(?:{_KINDS})\s+`?(?P<value>[a-z0-9][a-z0-9.-]*(?:/[a-z0-9][a-z0-9.-]*)?)`?")
+# fields that hold a name: `.spec.clusterQueue=x`, `queueName=x`, `issuerRef.name=x`, `queue-name=x`
+_NAME_FIELD = re.compile(r"(?i)\b(?P<field>clusterQueue|queueName|queue-name|queue|issuerRef\.name|serviceAccountName|"
+                         r"secretName|claimName|release)\s*[=:]\s*[\"']?"
+                         r"(?P<value>[a-z0-9][a-z0-9._-]*)")
+_STOPWORDS = {"is", "of", "for", "in", "on", "has", "have", "the", "a", "an", "and", "or", "not", "to", "with",
+              "named", "list", "was", "are", "at", "by", "from", "none", "that", "which", "without", "does"}
+_NOT_NAMES = _STOPWORDS | {"true", "false", "null", "pending", "running", "ready", "notready", "unknown", "failed",
+                           "default", "kube-system", "kube-public", "kube-node-lease"}
 
 
 class Anonymizer:
@@ -153,6 +165,14 @@ class Anonymizer:
         for m in _NAMED.finditer(text):
             cat = m["cat"].lower().removesuffix("name")
             self.add(m["value"], cat)
+        for m in _KIND_NAME.finditer(text):
+            ns, _, name = m["value"].rpartition("/")
+            if ns:
+                self.add(ns, "namespace")
+            if name not in _NOT_NAMES:
+                self.add(name, "name")
+        for m in _NAME_FIELD.finditer(text):
+            self.add(m["value"], "name")
         for m in _REF.finditer(text):
             kind = m["kind"].lower()
             if m["second"]:

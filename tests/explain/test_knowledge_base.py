@@ -42,6 +42,7 @@ def test_entry_explains_its_own_example(entry_id: str) -> None:
     assert x.source == f"knowledge-base:{entry_id}", f"{entry.file}: example of {entry_id} is explained by {x.source}"
     text = " ".join((x.summary, x.cause, x.fix, *x.commands))
     assert "${" not in text, f"unfilled template variable in {entry_id}: {text}"
+    assert "None" not in " ".join((x.summary, *x.commands)), "a capture that matched no group"
     assert x.summary and x.cause and x.fix
     assert entry.sources[0] in x.fix, "the fix cites the upstream source"
     if any("${name}" in c for c in entry.commands):
@@ -70,7 +71,7 @@ def test_unmatched_findings_get_a_generic_explanation_with_their_own_remediation
     x = KB.explain(f)
     assert x.source == "knowledge-base:generic.failed"
     assert "Restart the widget." in x.fix and "GET / returned 418" in x.summary
-    assert "kubectl -n apps describe service widget" in x.commands
+    assert "kubectl describe service widget -n apps" in x.commands
     u = KB.explain(Finding("HC123", "Widget answers", Outcome.UNKNOWN, Subject("Service", "widget", "apps"), "timeout"))
     assert u.source == "knowledge-base:generic.unknown"
 

@@ -34,10 +34,11 @@ def _select_components(plan: Plan, components: Iterable[str] | None) -> set[str]
     return chosen
 
 
-def _skipped(check: Check) -> Finding:
+def _skipped(check: Check, message: str | None = None) -> Finding:
     return Finding(check_id=check.id, title=check.title, outcome=Outcome.SKIPPED,
                    subject=Subject("Check", check.id),
-                   message=f"applies to {', '.join(check.components)}; none of them is in the plan or selected",
+                   message=message or f"applies to {', '.join(check.components)}; none of them is in the plan "
+                                      "or selected",
                    severity=Severity.INFO, doc_url=check.doc_url)
 
 
@@ -58,7 +59,7 @@ def evaluate(check: Check, view: ClusterView) -> list[Finding]:
                          + ((hint,) if hint else ()))]
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
         return [_unknown(check, f"malformed object: {type(e).__name__}: {e}")]
-    return findings
+    return findings or [_skipped(check, "nothing to check: the selected components declare no such objects")]
 
 
 def run_checks(plan: Plan, reader: Reader, components: Iterable[str] | None = None, *,

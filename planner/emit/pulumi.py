@@ -17,13 +17,13 @@ from typing import Any
 from planner.emit.crs import CustomObject, kserve_services, kubeai_models, kueue_objects, volcano_queue
 from planner.emit.labels import identity_annotations, identity_labels, stamp_in_place
 from planner.emit.namespaces import namespace_specs
-from planner.emit.settings import SECRET_KEYS, EmitConfig, config_from_values
+from planner.emit.settings import PLAIN_KEYS, SECRET_KEYS, EmitConfig, config_from_values
 from planner.emit.sources import helm_chart, is_kustomize, kustomize_directory
 from planner.emit.wiring import SecretSpec, kserve_service_account, wiring
+from planner.errors import StackplanError
 from planner.model import Plan, Release
 
 HELM_MAX_HISTORY = 10
-_CONFIG_KEYS = ("phase", "workloadNamespace", "helmTimeout", "s3Bucket", "s3Path", "s3Endpoint", "s3Region")
 
 
 def config_from_pulumi() -> EmitConfig:
@@ -31,13 +31,12 @@ def config_from_pulumi() -> EmitConfig:
     import pulumi
 
     conf = pulumi.Config("stackplan")
-    values = {k: conf.get(k) for k in _CONFIG_KEYS}
-    secrets: dict[str, Any] = {"huggingfaceToken": conf.get_secret("huggingfaceToken")}
-    if values.get("s3Bucket"):
-        secrets["s3AccessKeyId"] = conf.require_secret("s3AccessKeyId")
-        secrets["s3SecretAccessKey"] = conf.require_secret("s3SecretAccessKey")
-    assert set(secrets) <= set(SECRET_KEYS)
-    return config_from_values(values, secrets)
+    values = {k: conf.get(k) for k in PLAIN_KEYS}
+    secrets = {k: conf.get_secret(k) for k in SECRET_KEYS}
+    try:
+        return config_from_values(values, secrets)
+    except StackplanError as e:  # e.g. half of a credentials pair: a message, not a traceback
+        raise pulumi.RunError(e.render()) from None
 
 
 def custom_objects(plan: Plan, cfg: EmitConfig) -> list[CustomObject]:
@@ -46,7 +45,7 @@ def custom_objects(plan: Plan, cfg: EmitConfig) -> list[CustomObject]:
         return []
     hf = cfg.secret("huggingfaceToken") is not None
     return [*kueue_objects(plan, cfg.workload_namespace), *volcano_queue(plan), *kubeai_models(plan),
-            *kserve_services(plan, cfg.workload_namespace, hf, kserve_service_account(cfg))]
+            *kserve_services(plan, cfg.workload_namespace, hf, kserve_service_account(plan, cfg))]
 
 
 def build(plan: Plan, config: EmitConfig | None = None) -> dict[str, Any]:

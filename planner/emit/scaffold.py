@@ -58,10 +58,12 @@ def stack_config_yaml(stack_name: str) -> str:
     return f"""\
 # Config of stack `{stack_name}`, read by the program (planner/emit/settings.py).
 # Secrets are set encrypted, never written here in plain text:
-#   pulumi config set --secret stackplan:huggingfaceToken <token>     # gated Hugging Face models
-#   pulumi config set stackplan:s3Bucket <bucket>                     # MLflow artifacts / KServe models on S3
-#   pulumi config set --secret stackplan:s3AccessKeyId <id>
-#   pulumi config set --secret stackplan:s3SecretAccessKey <key>
+#   pulumi config set --secret stackplan:huggingfaceToken <token>       # gated Hugging Face models
+#   pulumi config set --secret stackplan:s3AccessKeyId <id>             # S3 credentials: MLflow artifacts,
+#   pulumi config set --secret stackplan:s3SecretAccessKey <key>        #   KServe model downloads
+#   pulumi config set --secret stackplan:mlflowDbPassword <password>    # MLflow's bundled PostgreSQL
+#   pulumi config set --secret stackplan:mlflowDbAdminPassword <password>
+# (Bucket, endpoint and region are component values in stackplan.yaml, not config.)
 # The cluster: pulumi config set kubernetes:context <kubeconfig context> (default: the current context).
 config:
   stackplan:stackFile: stackplan.yaml

@@ -3,15 +3,16 @@
 | key | default | meaning |
 |---|---|---|
 | `stackplan:stackFile` | `stackplan.yaml` | the stack file, relative to the project |
-| `stackplan:phase` | `all` | `operators` installs namespaces and releases only; `all` adds the custom resources |
+| `stackplan:phase` | `all` | `operators`: namespaces, Secrets, releases only; `all`: plus custom resources |
 | `stackplan:workloadNamespace` | `ml-workloads` | namespace for LocalQueues, InferenceServices, model Secrets |
 | `stackplan:helmTimeout` | `1200` | seconds Helm waits for a release's resources |
 | `stackplan:huggingfaceToken` | – | **secret**: token for gated Hugging Face models |
-| `stackplan:s3Bucket`, `s3Path`, `s3Endpoint`, `s3Region` | – | S3 artifact store for MLflow and KServe |
-| `stackplan:s3AccessKeyId`, `s3SecretAccessKey` | – | **secret**: required when `s3Bucket` is set |
+| `stackplan:s3AccessKeyId`, `s3SecretAccessKey` | – | **secret**, both or neither: S3 credentials (MLflow, KServe) |
+| `stackplan:mlflowDbPassword`, `mlflowDbAdminPassword` | – | **secret**, both or neither: MLflow's bundled PostgreSQL |
 
-Secrets never pass through this module as plain values: `secrets` holds Pulumi Outputs (or, in
-tests, any opaque object) keyed by the config key.
+Where S3 lives (bucket, endpoint, region) is not config: it is in the release values, i.e. in
+stackplan.yaml (full-mlops sets it). Secrets never pass through this module as plain values:
+`secrets` holds Pulumi secret Outputs (or, in tests, any opaque object) keyed by config key.
 """
 
 from __future__ import annotations
@@ -23,33 +24,32 @@ from typing import Any
 from planner.errors import InputError
 
 PHASES = ("operators", "all")
-SECRET_KEYS = ("huggingfaceToken", "s3AccessKeyId", "s3SecretAccessKey")
+SECRET_PAIRS = (("s3AccessKeyId", "s3SecretAccessKey"), ("mlflowDbPassword", "mlflowDbAdminPassword"))
+SECRET_KEYS = ("huggingfaceToken", *(k for pair in SECRET_PAIRS for k in pair))
+PLAIN_KEYS = ("phase", "workloadNamespace", "helmTimeout")
 DEFAULT_WORKLOAD_NAMESPACE = "ml-workloads"
-
-
-@dataclass(frozen=True)
-class S3:
-    bucket: str
-    path: str = ""
-    endpoint: str | None = None  # host[:port] or URL; None: AWS S3
-    region: str | None = None
+DEFAULT_HELM_TIMEOUT = 1200
 
 
 @dataclass(frozen=True)
 class EmitConfig:
     phase: str = "all"
     workload_namespace: str = DEFAULT_WORKLOAD_NAMESPACE
-    helm_timeout: int = 1200
-    s3: S3 | None = None
+    helm_timeout: int = DEFAULT_HELM_TIMEOUT
     secrets: Mapping[str, Any] = field(default_factory=dict)  # config key -> secret Output
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
             raise InputError(f"stackplan:phase is {self.phase!r}", hint=f"use one of: {', '.join(PHASES)}")
-        if self.s3 and not all(self.secrets.get(k) is not None for k in ("s3AccessKeyId", "s3SecretAccessKey")):
-            raise InputError("stackplan:s3Bucket is set but the S3 credentials are not",
-                             hint="pulumi config set --secret stackplan:s3AccessKeyId …; "
-                                  "pulumi config set --secret stackplan:s3SecretAccessKey …")
+        unknown = set(self.secrets) - set(SECRET_KEYS)
+        if unknown:
+            raise InputError(f"unknown secret config key(s): {', '.join(sorted(unknown))}",
+                             hint=f"known: {', '.join(SECRET_KEYS)}")
+        for a, b in SECRET_PAIRS:
+            if (self.secret(a) is None) != (self.secret(b) is None):
+                missing = b if self.secret(b) is None else a
+                raise InputError(f"stackplan:{a} and stackplan:{b} go together; stackplan:{missing} is not set",
+                                 hint=f"pulumi config set --secret stackplan:{missing} …")
 
     @property
     def with_custom_resources(self) -> bool:
@@ -58,21 +58,20 @@ class EmitConfig:
     def secret(self, key: str) -> Any:
         return self.secrets.get(key)
 
+    def has(self, *keys: str) -> bool:
+        return all(self.secret(k) is not None for k in keys)
+
 
 def config_from_values(values: Mapping[str, str | None], secrets: Mapping[str, Any]) -> EmitConfig:
     """Build the config from plain `stackplan:*` values (keys without the namespace) and secret Outputs."""
-    bucket = values.get("s3Bucket")
-    s3 = S3(bucket=bucket, path=values.get("s3Path") or "", endpoint=values.get("s3Endpoint") or None,
-            region=values.get("s3Region") or None) if bucket else None
     timeout = values.get("helmTimeout")
     try:
-        helm_timeout = int(timeout) if timeout else 1200
+        helm_timeout = int(timeout) if timeout else DEFAULT_HELM_TIMEOUT
     except ValueError as e:
         raise InputError(f"stackplan:helmTimeout is {timeout!r}", hint="give a number of seconds") from e
     return EmitConfig(
         phase=values.get("phase") or "all",
         workload_namespace=values.get("workloadNamespace") or DEFAULT_WORKLOAD_NAMESPACE,
         helm_timeout=helm_timeout,
-        s3=s3,
         secrets={k: v for k, v in secrets.items() if v is not None},
     )

@@ -14,12 +14,18 @@ Upstream value names:
   replicaCount, requestCPU, requestMemory, requestGPU` (requestCPU and requestMemory are `required`
   in helm/templates/_helpers.tpl) and `hf_token: {secretName, secretKey}`
   (helm/templates/deployment-vllm-multi.yaml); defaults 6 CPU / 16Gi from helm/values.yaml.
-- MLflow (community-charts) `artifactRoot.s3.{enabled,bucket,path,existingSecret.{name,
-  keyOfAccessKeyId,keyOfSecretAccessKey}}` and `extraEnvVars.MLFLOW_S3_ENDPOINT_URL`
-  (charts/mlflow/values.yaml).
-- KServe S3 credentials: a Secret with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and annotations
-  `serving.kserve.io/s3-endpoint|s3-usehttps|s3-region`, attached to a ServiceAccount the
-  InferenceService names (kserve/website docs/modelserving/storage/s3).
+- MLflow (community-charts) reads S3 credentials from `artifactRoot.s3.existingSecret.{name,
+  keyOfAccessKeyId,keyOfSecretAccessKey}` (charts/mlflow/values.yaml) and its bundled Bitnami
+  PostgreSQL from `postgresql.auth.existingSecret` (keys `password`, `postgres-password` unless
+  `auth.secretKeys.*` rename them). The blueprint names these Secrets; stackplan creates them when
+  the credentials are in config, with exactly the names and keys the values say.
+- KServe: the S3 endpoint/region are chart values (`kserve.storage.s3.*`, set by the profile); the
+  credentials are a Secret with the key names `kserve.storage.s3.{accessKeyIdName,
+  secretAccessKeyName}` attached to the ServiceAccount the InferenceService names
+  (kserve/website docs/modelserving/storage/s3).
+
+Where S3 lives (bucket, endpoint) stays in the release values, i.e. in stackplan.yaml; only the
+credentials come from config.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from dataclasses import dataclass, field
 from planner.emit.crs import HF_SECRET, HF_SECRET_KEY
 from planner.emit.settings import EmitConfig
 from planner.model import JSON, Plan
-from planner.values import merge
+from planner.values import get_path, merge
 
 S3_SECRET = "stackplan-s3"
 MODELS_SERVICE_ACCOUNT = "stackplan-models"
@@ -109,16 +115,22 @@ def vllm_model_specs(plan: Plan, hf_token: bool) -> list[dict[str, JSON]]:
     return specs
 
 
+def _secret_keys(values: Mapping[str, JSON], key_paths: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """{Secret key: config key}, the Secret keys read from the values that name them (else the chart default)."""
+    return {str(get_path(values, path) or default): config_key for config_key, (path, default) in key_paths.items()}
+
+
 def wiring(plan: Plan, cfg: EmitConfig) -> Wiring:
     values: dict[str, dict[str, JSON]] = {}
     secrets: list[SecretSpec] = []
     slots: list[SecretSlot] = []
-    hf = cfg.secret("huggingfaceToken") is not None
+    hf = cfg.has("huggingfaceToken")
+    s3 = cfg.has("s3AccessKeyId", "s3SecretAccessKey")
     models = {m.engine for m in plan.models}
 
     kubeai = plan.releases.get("kubeai")
     if kubeai is not None and hf:
-        chart_secret = (kubeai.values.get("secrets") or {}).get("huggingface") or {}
+        chart_secret = get_path(kubeai.values, "secrets.huggingface") or {}
         if chart_secret.get("create", True):
             slots.append(SecretSlot("kubeai", ("secrets", "huggingface", "token"), "huggingfaceToken"))
         else:
@@ -136,31 +148,35 @@ def wiring(plan: Plan, cfg: EmitConfig) -> Wiring:
     if serving_models and hf:
         secrets.append(SecretSpec(HF_SECRET, cfg.workload_namespace, "kserve", {HF_SECRET_KEY: "huggingfaceToken"}))
 
-    s3 = cfg.s3
-    creds = {"AWS_ACCESS_KEY_ID": "s3AccessKeyId", "AWS_SECRET_ACCESS_KEY": "s3SecretAccessKey"}
-    if s3 and "mlflow" in plan.releases:
-        rel = plan.releases["mlflow"]
-        mlflow: dict[str, JSON] = {"artifactRoot": {"s3": {
-            "enabled": True, "bucket": s3.bucket, "path": s3.path,
-            "existingSecret": {"name": S3_SECRET, "keyOfAccessKeyId": "AWS_ACCESS_KEY_ID",
-                               "keyOfSecretAccessKey": "AWS_SECRET_ACCESS_KEY"}}}}
-        if s3.endpoint:
-            url = s3.endpoint if "://" in s3.endpoint else f"https://{s3.endpoint}"
-            mlflow["extraEnvVars"] = {"MLFLOW_S3_ENDPOINT_URL": url}
-        values["mlflow"] = mlflow
-        secrets.append(SecretSpec(S3_SECRET, rel.namespace, rel.id, creds))
-    if s3 and serving_models:
-        notes: dict[str, str] = {}
-        if s3.endpoint:
-            host = s3.endpoint.split("://", 1)[-1]
-            notes["serving.kserve.io/s3-endpoint"] = host
-            notes["serving.kserve.io/s3-usehttps"] = "0" if s3.endpoint.startswith("http://") else "1"
-        if s3.region:
-            notes["serving.kserve.io/s3-region"] = s3.region
-        secrets.append(SecretSpec(S3_SECRET, cfg.workload_namespace, "kserve", creds, notes,
+    mlflow = plan.releases.get("mlflow")
+    if mlflow is not None and s3 and get_path(mlflow.values, "artifactRoot.s3.enabled"):
+        name = str(get_path(mlflow.values, "artifactRoot.s3.existingSecret.name") or S3_SECRET)
+        entries = _secret_keys(mlflow.values, {
+            "s3AccessKeyId": ("artifactRoot.s3.existingSecret.keyOfAccessKeyId", "AWS_ACCESS_KEY_ID"),
+            "s3SecretAccessKey": ("artifactRoot.s3.existingSecret.keyOfSecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
+        })
+        secrets.append(SecretSpec(name, mlflow.namespace, mlflow.id, entries))
+    if mlflow is not None and cfg.has("mlflowDbPassword") and get_path(mlflow.values, "postgresql.enabled"):
+        name = str(get_path(mlflow.values, "postgresql.auth.existingSecret") or f"{mlflow.id}-postgresql")
+        entries = _secret_keys(mlflow.values, {
+            "mlflowDbPassword": ("postgresql.auth.secretKeys.userPasswordKey", "password"),
+            "mlflowDbAdminPassword": ("postgresql.auth.secretKeys.adminPasswordKey", "postgres-password"),
+        })
+        secrets.append(SecretSpec(name, mlflow.namespace, mlflow.id, entries))
+
+    kserve = plan.releases.get("kserve")
+    if kserve is not None and s3 and serving_models:
+        entries = _secret_keys(kserve.values, {
+            "s3AccessKeyId": ("kserve.storage.s3.accessKeyIdName", "AWS_ACCESS_KEY_ID"),
+            "s3SecretAccessKey": ("kserve.storage.s3.secretAccessKeyName", "AWS_SECRET_ACCESS_KEY"),
+        })
+        secrets.append(SecretSpec(S3_SECRET, cfg.workload_namespace, kserve.id, entries,
                                   service_account=MODELS_SERVICE_ACCOUNT))
     return Wiring(values=values, secrets=tuple(secrets), slots=tuple(slots))
 
 
-def kserve_service_account(cfg: EmitConfig) -> str | None:
-    return MODELS_SERVICE_ACCOUNT if cfg.s3 else None
+def kserve_service_account(plan: Plan, cfg: EmitConfig) -> str | None:
+    """The ServiceAccount InferenceServices with s3:// models run as (it lists the S3 Secret)."""
+    if "kserve" in plan.releases and cfg.has("s3AccessKeyId", "s3SecretAccessKey"):
+        return MODELS_SERVICE_ACCOUNT
+    return None

@@ -9,7 +9,7 @@ import pytest
 
 from planner.emit.labels import MANAGED_BY, RELEASE, SPEC_DIGEST, VALUES_DIGEST
 from planner.emit.pulumi import build
-from planner.emit.settings import S3, EmitConfig
+from planner.emit.settings import EmitConfig
 from planner.model import Model, Plan
 from tests.pulumi.harness import Recorder, install_mocks, plan_of, release, run, secret_values, unwrapped_strings
 
@@ -132,18 +132,25 @@ def gpu_plan(**kw: Any) -> Plan:
         release("kserve-crd", namespace="kserve", crds=("inferenceservices.serving.kserve.io",)),
         release("kserve", needs=("kserve-crd",)),
         release("kserve-runtimes", namespace="kserve", needs=("kserve",)),
-        release("mlflow"),
+        release("mlflow", values=MLFLOW_VALUES),
         release("vllm-stack", needs=("gpu-operator",)),
         models=(Model("llama", "hf://meta/llama", gpus_per_replica=1), Model("s3m", "s3://bucket/m", engine="triton")),
         **kw,
     )
 
 
+MLFLOW_VALUES = {"artifactRoot": {"s3": {"enabled": True, "bucket": "mlflow", "existingSecret": {
+    "name": "mlflow-s3", "keyOfAccessKeyId": "KEY_ID", "keyOfSecretAccessKey": "SECRET_KEY"}}},
+    "postgresql": {"enabled": True, "auth": {"existingSecret": "mlflow-postgresql"}}}
+DB_PASSWORD, DB_ADMIN = "db-user-password-test", "db-admin-password-test"
+
+
 def full_config(phase: str = "all") -> EmitConfig:
-    return EmitConfig(phase=phase, s3=S3(bucket="models", endpoint="https://s3.example.invalid", region="eu-west-1"),
-                      secrets={"huggingfaceToken": pulumi.Output.secret(TOKEN),
+    return EmitConfig(phase=phase, secrets={"huggingfaceToken": pulumi.Output.secret(TOKEN),
                                "s3AccessKeyId": pulumi.Output.secret(S3_KEY),
-                               "s3SecretAccessKey": pulumi.Output.secret(S3_SECRET)})
+                               "s3SecretAccessKey": pulumi.Output.secret(S3_SECRET),
+                               "mlflowDbPassword": pulumi.Output.secret(DB_PASSWORD),
+                               "mlflowDbAdminPassword": pulumi.Output.secret(DB_ADMIN)})
 
 
 def custom(rec: Recorder) -> list[Any]:
@@ -184,18 +191,23 @@ def test_phase_operators_leaves_custom_resources_out() -> None:
 def test_secrets_only_travel_as_pulumi_secrets() -> None:
     rec = emit(gpu_plan(), full_config())
     for reg in rec.items:
-        assert not {TOKEN, S3_KEY, S3_SECRET} & set(unwrapped_strings(reg.wire)), f"{reg.urn} leaks a secret"
+        leaked = {TOKEN, S3_KEY, S3_SECRET, DB_PASSWORD, DB_ADMIN} & set(unwrapped_strings(reg.wire))
+        assert not leaked, f"{reg.urn} leaks a secret"
     kubeai = rec.releases()["kubeai"]
     assert TOKEN in secret_values(kubeai.wire)
     assert kubeai.inputs["values"]["secrets"]["huggingface"]["token"] == TOKEN
-    mlflow = rec.releases()["mlflow"].inputs["values"]["artifactRoot"]["s3"]
-    assert mlflow["existingSecret"]["name"] == "stackplan-s3" and "awsSecretAccessKey" not in mlflow
+    assert rec.releases()["mlflow"].inputs["values"] == MLFLOW_VALUES, "credentials never enter Helm values"
     secrets = {r.name: r for r in rec.of_type("kubernetes:core/v1:Secret")}
     assert set(secrets) == {"secret-vllm-stack-stackplan-huggingface", "secret-ml-workloads-stackplan-huggingface",
-                            "secret-mlflow-stackplan-s3", "secret-ml-workloads-stackplan-s3"}
-    s3 = secrets["secret-mlflow-stackplan-s3"]
+                            "secret-mlflow-mlflow-s3", "secret-mlflow-mlflow-postgresql",
+                            "secret-ml-workloads-stackplan-s3"}
+    s3 = secrets["secret-mlflow-mlflow-s3"]
+    assert s3.inputs["stringData"] == {"KEY_ID": S3_KEY, "SECRET_KEY": S3_SECRET}
     assert secret_values(s3.wire) >= {S3_KEY, S3_SECRET}
-    assert s3.urn in rec.releases()["mlflow"].dependencies, "the release must find its existingSecret"
+    db = secrets["secret-mlflow-mlflow-postgresql"]
+    assert db.inputs["stringData"] == {"password": DB_PASSWORD, "postgres-password": DB_ADMIN}
+    for secret in (s3, db):
+        assert secret.urn in rec.releases()["mlflow"].dependencies, "the release must find its existing Secrets"
     spec = rec.releases()["vllm-stack"].inputs["values"]["servingEngineSpec"]["modelSpec"]
     assert [m["name"] for m in spec] == ["llama"] and spec[0]["hf_token"]["secretName"] == "stackplan-huggingface"
 

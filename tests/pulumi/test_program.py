@@ -71,16 +71,21 @@ def test_phase_operators_from_stack_config(tmp_path: Path, capsys: pytest.Captur
     assert [r for r in rec.items if r.type == "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"]
 
 
-def test_s3_config_requires_secret_credentials(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_s3_credentials_become_the_secrets_the_charts_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(tmp_path, capsys, "full-mlops")
-    with pytest.raises(Exception, match="s3AccessKeyId"):
-        run_program(project, {"stackplan:s3Bucket": "artifacts"})
-    rec, _ = run_program(project, {"stackplan:s3Bucket": "artifacts", "stackplan:s3AccessKeyId": "AKIA_T",
-                                   "stackplan:s3SecretAccessKey": "s3cr3t"},
-                         ("stackplan:s3AccessKeyId", "stackplan:s3SecretAccessKey"))
-    secret = rec.named("kubernetes:core/v1:Secret", "secret-mlflow-stackplan-s3")
+    with pytest.raises(pulumi.RunError, match="s3SecretAccessKey is not set"):
+        run_program(project, {"stackplan:s3AccessKeyId": "AKIA_T"}, ("stackplan:s3AccessKeyId",))
+    keys = ("stackplan:s3AccessKeyId", "stackplan:s3SecretAccessKey")
+    rec, _ = run_program(project, {keys[0]: "AKIA_T", keys[1]: "s3cr3t"}, keys)
+    # the Secret the mlflow values name, with the keys they name (blueprints/mlflow.yaml: mlflow-s3)
+    mlflow_values = rec.releases()["mlflow"].inputs["values"]["artifactRoot"]["s3"]["existingSecret"]
+    secret = rec.named("kubernetes:core/v1:Secret", f"secret-mlflow-{mlflow_values['name']}")
+    assert secret.inputs["stringData"] == {mlflow_values["keyOfAccessKeyId"]: "AKIA_T",
+                                           mlflow_values["keyOfSecretAccessKey"]: "s3cr3t"}
     assert secret_values(secret.wire) >= {"AKIA_T", "s3cr3t"}
-    assert rec.releases()["mlflow"].inputs["values"]["artifactRoot"]["s3"]["bucket"] == "artifacts"
+    assert secret.urn in rec.releases()["mlflow"].dependencies
+    for reg in rec.items:
+        assert "s3cr3t" not in unwrapped_strings(reg.wire), reg.urn
 
 
 def test_a_bad_stack_file_is_a_pulumi_error_with_the_location(tmp_path: Path,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.emit import crs, labels, namespaces, sources, wiring
-from planner.emit.settings import S3, EmitConfig, config_from_values
+from planner.emit.settings import EmitConfig, config_from_values
 from planner.errors import InputError, PlanError
 from planner.model import Model
 from tests.pulumi.plans import plan_of, release
@@ -162,39 +162,54 @@ def test_wiring_without_secrets_adds_only_model_specs() -> None:
 
 
 def test_wiring_routes_every_secret_through_config_keys() -> None:
-    plan = plan_of(release("kubeai"), release("vllm-stack"), release("mlflow"), release("kserve"),
-                   models=(Model("m", "hf://org/m"),))
-    cfg = EmitConfig(s3=S3(bucket="b", endpoint="http://minio.minio:9000", region="us-east-1"),
-                     secrets={"huggingfaceToken": SECRET, "s3AccessKeyId": SECRET, "s3SecretAccessKey": SECRET})
+    mlflow = {"artifactRoot": {"s3": {"enabled": True, "existingSecret": {"name": "mlflow-s3"}}},
+              "postgresql": {"enabled": True, "auth": {"existingSecret": "pg", "secretKeys": {"userPasswordKey": "u"}}}}
+    kserve = {"kserve": {"storage": {"s3": {"accessKeyIdName": "ID", "secretAccessKeyName": "KEY"}}}}
+    plan = plan_of(release("kubeai"), release("vllm-stack"), release("mlflow", values=mlflow),
+                   release("kserve", values=kserve), models=(Model("m", "hf://org/m"),))
+    cfg = EmitConfig(secrets={k: SECRET for k in ("huggingfaceToken", "s3AccessKeyId", "s3SecretAccessKey",
+                                                   "mlflowDbPassword", "mlflowDbAdminPassword")})
     w = wiring.wiring(plan, cfg)
     assert [(s.release, s.path, s.config_key) for s in w.slots] == [
         ("kubeai", ("secrets", "huggingface", "token"), "huggingfaceToken")]
     by_key = {s.key: s for s in w.secrets}
     assert set(by_key) == {"secret-vllm-stack-stackplan-huggingface", "secret-ml-workloads-stackplan-huggingface",
-                           "secret-mlflow-stackplan-s3", "secret-ml-workloads-stackplan-s3"}
-    assert set(by_key["secret-mlflow-stackplan-s3"].entries.values()) == {"s3AccessKeyId", "s3SecretAccessKey"}
+                           "secret-mlflow-mlflow-s3", "secret-mlflow-pg", "secret-ml-workloads-stackplan-s3"}
+    assert dict(by_key["secret-mlflow-mlflow-s3"].entries) == {"AWS_ACCESS_KEY_ID": "s3AccessKeyId",
+                                                               "AWS_SECRET_ACCESS_KEY": "s3SecretAccessKey"}
+    assert dict(by_key["secret-mlflow-pg"].entries) == {"u": "mlflowDbPassword",
+                                                        "postgres-password": "mlflowDbAdminPassword"}
     kserve_s3 = by_key["secret-ml-workloads-stackplan-s3"]
-    assert kserve_s3.annotations == {"serving.kserve.io/s3-endpoint": "minio.minio:9000",
-                                     "serving.kserve.io/s3-usehttps": "0", "serving.kserve.io/s3-region": "us-east-1"}
+    assert dict(kserve_s3.entries) == {"ID": "s3AccessKeyId", "KEY": "s3SecretAccessKey"}
     assert kserve_s3.service_account == wiring.MODELS_SERVICE_ACCOUNT
-    s3 = w.values["mlflow"]["artifactRoot"]["s3"]
-    assert s3["bucket"] == "b" and s3["existingSecret"]["name"] == wiring.S3_SECRET
-    assert w.values["mlflow"]["extraEnvVars"] == {"MLFLOW_S3_ENDPOINT_URL": "http://minio.minio:9000"}
+    assert "mlflow" not in w.values and "kserve" not in w.values  # where S3 lives stays in the stack file
     assert w.values["vllm-stack"]["servingEngineSpec"]["modelSpec"][0]["hf_token"] == {
         "secretName": crs.HF_SECRET, "secretKey": "HF_TOKEN"}
+    assert wiring.kserve_service_account(plan, cfg) == wiring.MODELS_SERVICE_ACCOUNT
+    assert wiring.kserve_service_account(plan, EmitConfig()) is None
 
 
-def test_settings_validate_phase_and_s3_credentials() -> None:
+def test_no_credentials_no_secrets() -> None:
+    mlflow = {"artifactRoot": {"s3": {"enabled": True}}, "postgresql": {"enabled": True}}
+    w = wiring.wiring(plan_of(release("mlflow", values=mlflow), release("kubeai")), EmitConfig())
+    assert w.secrets == () and w.slots == ()
+
+
+def test_settings_validate_phase_and_secret_pairs() -> None:
     with pytest.raises(InputError, match="phase"):
         EmitConfig(phase="crds")
-    with pytest.raises(InputError, match="S3 credentials"):
-        config_from_values({"s3Bucket": "b"}, {})
+    with pytest.raises(InputError, match="s3SecretAccessKey is not set"):
+        config_from_values({}, {"s3AccessKeyId": SECRET})
+    with pytest.raises(InputError, match="mlflowDbPassword is not set"):
+        config_from_values({}, {"mlflowDbAdminPassword": SECRET})
     with pytest.raises(InputError, match="helmTimeout"):
         config_from_values({"helmTimeout": "soon"}, {})
-    cfg = config_from_values({"phase": "operators", "s3Bucket": "b", "helmTimeout": "60"},
+    with pytest.raises(InputError, match="unknown secret"):
+        EmitConfig(secrets={"awsKey": SECRET})
+    cfg = config_from_values({"phase": "operators", "helmTimeout": "60"},
                              {"s3AccessKeyId": SECRET, "s3SecretAccessKey": SECRET, "huggingfaceToken": None})
     assert cfg.phase == "operators" and not cfg.with_custom_resources and cfg.helm_timeout == 60
-    assert cfg.s3 == S3(bucket="b") and "huggingfaceToken" not in cfg.secrets
+    assert cfg.has("s3AccessKeyId", "s3SecretAccessKey") and not cfg.has("huggingfaceToken")
 
 
 def test_kubeai_token_goes_to_the_secret_the_chart_reads() -> None:

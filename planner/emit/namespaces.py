@@ -2,9 +2,10 @@
 
 Every namespace of the plan is created by stackplan (Helm releases use `create_namespace=False`;
 kustomize manifests' own Namespace objects for these names are dropped, so one resource owns each
-namespace). Labels: stackplan's identity for the first release installed there, the union of the
-releases' `namespaceLabels` (e.g. Pod Security `enforce: privileged` for the GPU Operator); when two
-releases ask for different Pod Security levels the least restrictive wins, since both must run.
+namespace); system namespaces (`default`, `kube-*`) are never created or labelled.
+Labels: stackplan's identity for the first release installed there, the union of the releases'
+`namespaceLabels` (e.g. Pod Security `enforce: privileged` for the GPU Operator); when two releases
+ask for different Pod Security levels the least restrictive wins, since both must run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from planner.emit.labels import RELEASES, identity_annotations, identity_labels
 from planner.model import Plan
 
 _PSA_PREFIX = "pod-security.kubernetes.io/"
+# never created (or deleted on `pulumi destroy`) by stackplan, whatever a blueprint says
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 _PSA_ORDER = ("privileged", "baseline", "restricted")  # least restrictive first
 
 
@@ -45,7 +48,7 @@ def namespace_specs(plan: Plan, extra: Iterable[tuple[str, str]] = ()) -> list[N
     for ns, owner in extra:
         members.setdefault(ns, [owner])
     out = []
-    for ns in sorted(members):
+    for ns in sorted(set(members) - SYSTEM_NAMESPACES):
         rids = members[ns]
         owner = rids[0]
         labels: dict[str, str] = {}

@@ -98,6 +98,16 @@ class _Builder:
                 "custom_resources": self.custom, "secrets": self.secrets}
 
     # -- dependencies ----------------------------------------------------------------------------
+    def _ns_name(self, name: str) -> Any:
+        """The namespace as an Output of stackplan's Namespace (so users wait for it), or the plain name of a
+        system namespace stackplan never manages."""
+        ns = self.namespaces.get(name)
+        return ns.metadata["name"] if ns is not None else name
+
+    def _ns_deps(self, name: str) -> list[Any]:
+        ns = self.namespaces.get(name)
+        return [ns] if ns is not None else []
+
     def _needs(self, rids: Sequence[str]) -> Any:
         """depends_on for the given releases: Release resources, or a kustomize release's children."""
         items = [self.deps[r] for r in rids]
@@ -126,7 +136,7 @@ class _Builder:
                 chart=chart.chart,
                 version=chart.version,
                 repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo) if chart.repo else None,
-                namespace=self.namespaces[rel.namespace].metadata["name"],
+                namespace=self._ns_name(rel.namespace),
                 create_namespace=False,
                 values=self._values(rel),
                 skip_await=False,  # dependents (and custom resources) need the operators ready
@@ -150,7 +160,7 @@ class _Builder:
         k8s, pulumi = self.k8s, self.pulumi
         directory = kustomize_directory(rel)
         managed = set(self.namespaces)
-        needs = self._with(self._needs(rel.needs), [self.namespaces[rel.namespace]])
+        needs = self._with(self._needs(rel.needs), self._ns_deps(rel.namespace))
 
         def crds_only(obj: dict[str, Any], opts: Any) -> None:
             if obj.get("kind") != "CustomResourceDefinition":
@@ -163,7 +173,7 @@ class _Builder:
         crds = k8s.kustomize.Directory("crds", directory=directory, transformations=[crds_only],
                                        resource_prefix=rel.id)
         crd_children = crds.resources.apply(lambda m: list(m.values()))
-        after_crds = self._with(self._needs(rel.needs), [self.namespaces[rel.namespace]])
+        after_crds = self._with(self._needs(rel.needs), self._ns_deps(rel.namespace))
         after_crds = pulumi.Output.all(pulumi.Output.from_input(after_crds), crd_children).apply(
             lambda xs: [*xs[0], *xs[1]])
 
@@ -187,7 +197,7 @@ class _Builder:
         k8s = self.k8s
         owner = self.plan.releases.get(spec.owner)
         digest = owner.values_digest if owner else ""
-        meta = {"name": spec.name, "namespace": self.namespaces[spec.namespace].metadata["name"],
+        meta = {"name": spec.name, "namespace": self._ns_name(spec.namespace),
                 "labels": identity_labels(spec.owner),
                 "annotations": {**identity_annotations(digest), **spec.annotations}}
         data = {key: self.cfg.secret(config_key) for key, config_key in spec.entries.items()}
@@ -208,7 +218,7 @@ class _Builder:
         meta = dict(body["metadata"])
         deps = self._needs(obj.after)
         if obj.namespace:
-            meta["namespace"] = self.namespaces[obj.namespace].metadata["name"]
+            meta["namespace"] = self._ns_name(obj.namespace)
             deps = self._with(deps, self.secrets_in.get(obj.namespace, []))
         self.custom[obj.key] = self.k8s.apiextensions.CustomResource(
             obj.key, api_version=body["apiVersion"], kind=body["kind"], metadata=meta, spec=body["spec"],

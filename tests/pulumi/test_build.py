@@ -234,3 +234,9 @@ def test_preview_of_a_fresh_stack_sends_fully_known_custom_resources() -> None:
     for reg in regs:
         assert UNKNOWN not in str(reg.wire), f"{reg.urn} has unknown inputs at preview"
         assert rec.release_deps(reg), f"{reg.urn} must still wait for its operator"
+
+
+def test_system_namespaces_are_used_never_created() -> None:
+    rec = emit(plan_of(release("a", namespace="kube-system"), release("b", needs=("a",))))
+    assert {r.name for r in rec.top_level(NAMESPACE_T)} == {"ns-b"}
+    assert rec.releases()["a"].inputs["namespace"] == "kube-system"

@@ -65,6 +65,7 @@ def test_namespace_labels_merge_least_restrictive_pod_security() -> None:
         release("a", namespace="shared", labels={"pod-security.kubernetes.io/enforce": "restricted", "x": "1"}),
         release("b", namespace="shared", needs=("a",), labels={"pod-security.kubernetes.io/enforce": "privileged"}),
         release("c", namespace="other"),
+        release("d", namespace="kube-system"),
     )
     specs = {s.name: s for s in namespaces.namespace_specs(plan, [("ml-workloads", "c")])}
     assert set(specs) == {"shared", "other", "ml-workloads"}

@@ -42,6 +42,7 @@ class ClusterView:
         self.now = now or k8s.utcnow()
         self._lists: dict[Kind, tuple[Obj, ...]] = {}
         self._index: dict[Kind, dict[tuple[str | None, str], Obj]] = {}
+        self._by_ns: dict[Kind, dict[str | None, list[Obj]]] = {}
         self._events: dict[tuple[str, str | None, str], list[Obj]] | None = None
 
     # ----- plan
@@ -63,9 +64,14 @@ class ClusterView:
         return self._lists[kind]
 
     def in_namespaces(self, kind: Kind, namespaces: Iterable[str] | None = None) -> list[Obj]:
-        """Objects of `kind` in the given namespaces (default: the plan's)."""
-        wanted = set(namespaces) if namespaces is not None else self.namespaces
-        return [o for o in self.list(kind) if k8s.namespace(o) in wanted]
+        """Objects of `kind` in the given namespaces (default: the plan's), via a per-namespace index."""
+        if kind not in self._by_ns:
+            idx: dict[str | None, list[Obj]] = defaultdict(list)
+            for o in self.list(kind):
+                idx[k8s.namespace(o)].append(o)
+            self._by_ns[kind] = idx
+        wanted = sorted(set(namespaces)) if namespaces is not None else sorted(self.namespaces)
+        return [o for ns in wanted for o in self._by_ns[kind].get(ns, ())]
 
     def get(self, kind: Kind, name: str, namespace: str | None = None) -> Obj | None:
         if kind not in self._index:

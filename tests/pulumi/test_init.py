@@ -151,3 +151,16 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, capsys: pytest.Cap
     res = run_cli(capsys, "init", "--dir", str(target), *args)
     assert res.code == 2 and message in res.err and "Traceback" not in res.err
     assert not target.exists()
+
+
+def test_init_never_imports_pulumi(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom planner.cli import main\n"
+            "try:\n    main(['init', '-p', 'full-mlops', '--dir', sys.argv[1]])\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_kubernetes', 'kr8s')))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p")], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

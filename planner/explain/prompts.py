@@ -16,9 +16,12 @@ from planner.report import Finding
 PROMPT_VERSION = "2026-11-27.1"
 TOOL_NAME = "record_explanations"
 
-# Caps that keep one finding well under the token budget (docs/explain.md, "Cost").
+# Caps that keep one finding under the token budget (docs/explain.md, "Cost"): each text field is cut at
+# MAX_FIELD_CHARS, and evidence lines are added only while the finding's JSON stays within MAX_FINDING_CHARS
+# (~350 tokens), so even a request for one finding stays under 1,500 input tokens.
 MAX_EVIDENCE_LINES = 10
-MAX_FIELD_CHARS = 400
+MAX_FIELD_CHARS = 300
+MAX_FINDING_CHARS = 1200
 
 SYSTEM_PROMPT = """\
 You are stackplan's troubleshooting assistant for AI/ML platforms on Kubernetes: NVIDIA GPU Operator, \
@@ -90,14 +93,22 @@ def finding_payload(f: Finding) -> dict[str, Any]:
         "subject": str(f.subject),
         "message": _clip(f.message),
     }
-    evidence = [_clip(e) for e in f.evidence[:MAX_EVIDENCE_LINES]]
-    if len(f.evidence) > MAX_EVIDENCE_LINES:
-        evidence.append(f"... {len(f.evidence) - MAX_EVIDENCE_LINES} more lines")
-    if evidence:
-        payload["evidence"] = evidence
     if f.remediation:
         payload["hint"] = _clip(f.remediation)
+    evidence: list[str] = []
+    for line in f.evidence[:MAX_EVIDENCE_LINES]:
+        if _size({**payload, "evidence": [*evidence, _clip(line)]}) > MAX_FINDING_CHARS:
+            break
+        evidence.append(_clip(line))
+    if len(evidence) < len(f.evidence):
+        evidence.append(f"... {len(f.evidence) - len(evidence)} more lines")
+    if evidence:
+        payload["evidence"] = evidence
     return payload
+
+
+def _size(payload: dict[str, Any]) -> int:
+    return len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
 
 
 def user_message(component: str, payloads: Sequence[dict[str, Any]]) -> str:

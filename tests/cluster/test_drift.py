@@ -215,6 +215,25 @@ def test_release_left_failed_by_a_timed_out_upgrade(stack: Stack) -> None:
     assert junit.count("<testcase") == 2 and junit.count("<failure") == 1
 
 
+def test_release_stuck_pending_after_an_interrupted_upgrade(stack: Stack) -> None:
+    """A CI job cancelled mid-upgrade: helm is killed while it waits, leaving revision 2 in pending-upgrade."""
+    from tests.fixtures_cluster import eventually
+
+    argv = ["helm", "upgrade", "beta", str(CHART), "-f", stack.values_file("beta"), "-n", stack.ns, "--wait",
+            "--timeout", "120s"]
+    helm = subprocess.Popen(argv, env=stack.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        pending = ("kubectl", "get", "secret", "-n", stack.ns, "-l", "name=beta,status=pending-upgrade", "-o", "name")
+        eventually(lambda: stack.run(*pending).stdout.strip(), timeout=60, what="a pending-upgrade record")
+    finally:
+        helm.kill()
+        helm.wait()
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR004", "beta", "FAILED")]
+    assert _finding(report, "DR004", "beta")["message"].startswith("revision 2 is stuck in pending-upgrade")
+
+
 def test_extra_release_in_a_plan_namespace(stack: Stack) -> None:
     stack.helm("install", f"stray-{uuid.uuid4().hex[:4]}", str(CHART))
     code, report = stack.drift()

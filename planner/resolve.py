@@ -43,6 +43,22 @@ def default_cluster(catalog: Catalog) -> dict[str, JSON]:
     }
 
 
+def matches(fact: JSON, condition: JSON) -> bool:
+    """One `when` condition: a plain value means equality; `{in: [...]}`, `{notIn: [...]}`, `{not: v}` and
+    `{isSet: true|false}` (the fact is given and not null) are the other forms."""
+    if isinstance(condition, Mapping) and len(condition) == 1:
+        (op, arg), = condition.items()
+        if op == "in":
+            return fact in arg
+        if op == "notIn":
+            return fact not in arg
+        if op == "not":
+            return fact != arg
+        if op == "isSet":
+            return (fact is not None) == bool(arg)
+    return fact == condition
+
+
 def _suggest(name: str, options: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, list(options), n=1)
     known = ", ".join(sorted(options))
@@ -129,7 +145,7 @@ class _Resolver:
 
     @staticmethod
     def holds(when: Mapping[str, JSON], facts: Mapping[str, JSON]) -> bool:
-        return all(facts.get(k, False if k.startswith("components.") else None) == v for k, v in when.items())
+        return all(matches(facts.get(k, False if k.startswith("components.") else None), v) for k, v in when.items())
 
     def members(self, prof: Profile, choices: Mapping[str, str], facts: Mapping[str, JSON]) -> dict[str, str]:
         """Component id -> why it is in the plan."""

@@ -245,3 +245,15 @@ def test_blueprint_schema_errors_name_file_and_line(tmp_path: Path):
         load_catalog(write_catalog(tmp_path, bps), use_cache=False)
     rendered = e.value.render()
     assert "crd.yaml:10:16:" in rendered and "is not a valid `namespace`" in rendered
+
+
+@pytest.mark.parametrize(("fact", "condition", "expected"), [
+    ("eks", "eks", True), ("eks", "gke", False),
+    ("eks", {"in": ["eks", "gke"]}, True), ("aks", {"in": ["eks", "gke"]}, False),
+    ("aks", {"notIn": ["eks"]}, True), (0, {"not": 0}, False), (2, {"not": 0}, True),
+    (None, {"isSet": True}, False), ("fast", {"isSet": True}, True), (None, {"isSet": False}, True),
+])
+def test_when_conditions(fact, condition, expected):
+    from planner.resolve import matches
+
+    assert matches(fact, condition) is expected

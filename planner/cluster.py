@@ -80,6 +80,7 @@ class ClusterReader:
         self.requests = 0  # HTTP requests made (every page counts)
         self.lists = 0  # distinct LIST operations (kind + scope)
         self.seconds = 0.0  # time spent waiting for LISTs (summed over threads)
+        self._pinged = False  # after a successful ping, a lost connection only loses that kind (ReadError)
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None, str | None, str | None], list[dict[str, Any]] | ReadError] = {}
         self._key_locks: dict[tuple[str, str | None, str | None, str | None], threading.Lock] = {}
@@ -145,6 +146,7 @@ class ClusterReader:
         if version.status_code >= 400 or api.status_code >= 400:
             raise ClusterUnreachableError(f"{self.server} does not look like a Kubernetes API "
                                           f"(GET /version: {version.status_code}, GET /api: {api.status_code})")
+        self._pinged = True
         try:
             return version.json()
         except ValueError:
@@ -195,6 +197,10 @@ class ClusterReader:
                     r = self._get(kind.path(namespace), params)
                 except httpx.TimeoutException as e:
                     raise ReadError(kind, 0, f"timed out after {self.timeout:g}s") from e
+                except ClusterUnreachableError as e:
+                    if not self._pinged:
+                        raise
+                    raise ReadError(kind, 0, f"connection failed: {e.message}") from e
                 try:
                     body = r.json()
                 except ValueError:

@@ -122,3 +122,22 @@ def test_prefetch_lists_each_kind_once_and_reports_errors() -> None:
     assert errors[PODS] is None and errors[NODES] is None
     assert errors[CLUSTER_POLICIES] is not None and errors[CLUSTER_POLICIES].not_installed
     assert len(seen) == 3 and r.lists == 3
+
+
+def test_connection_lost_after_ping_only_loses_that_kind() -> None:
+    calls = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if request.url.path in ("/version", "/api"):
+            return httpx.Response(200, json={})
+        raise httpx.ConnectError("connection reset", request=request)
+
+    r, _ = reader(handler)
+    with pytest.raises(ClusterUnreachableError):  # not pinged yet: the API is unreachable
+        r.list(NODES)
+    r2, _ = reader(handler)
+    r2.ping()
+    with pytest.raises(ReadError) as info:
+        r2.list(PODS)
+    assert info.value.status == 0 and "connection failed" in info.value.reason

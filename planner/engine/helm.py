@@ -52,8 +52,13 @@ class PyHelmRunner:
     """HelmRunner over pyhelm3. `kubeconfig`/`context` follow kubectl's conventions."""
 
     def __init__(self, executable: str, *, kubeconfig: str | None = None, context: str | None = None) -> None:
+        import logging
+
         from pyhelm3 import Client
         from pyhelm3.command import Command
+
+        # pyhelm3 logs every failed command (a missing release is one); stackplan reports failures itself
+        logging.getLogger("pyhelm3").setLevel(logging.CRITICAL)
 
         self._command = Command(executable=executable, kubeconfig=Path(kubeconfig) if kubeconfig else None,
                                 kubecontext=context)

@@ -74,6 +74,23 @@ class KubectlRunner:
         await self.run(["apply", "--server-side", f"--field-manager={manager}", "-f", "-"],
                        stdin=json.dumps(ns), limit=120)
 
+    async def wait_established(self, crds: list[str], timeout: str) -> None:
+        """`kubectl wait --for=condition=Established`, retried while a brand-new CRD has no conditions yet
+        (kubectl then fails at once with `.status.conditions accessor error` instead of waiting)."""
+        import time
+
+        deadline = time.monotonic() + seconds(timeout)
+        while True:
+            left = max(1, int(deadline - time.monotonic()))
+            try:
+                await self.run(["wait", "--for=condition=Established", f"--timeout={left}s",
+                                *(f"crd/{n}" for n in crds)], limit=left + 60)
+                return
+            except StepError as e:
+                if "accessor error" not in e.message or time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(0.5)
+
     async def render(self, release: Release, target: KustomizeTarget, timeout: str) -> list:
         from ruamel.yaml import YAML
 
@@ -92,8 +109,7 @@ class KubectlRunner:
             await self.apply(first, release.namespace, timeout, manager)
             crds = crd_names(first)
             if crds:
-                await self.run(["wait", "--for=condition=Established", f"--timeout={timeout}",
-                                *(f"crd/{n}" for n in crds)], limit=seconds(timeout) + 60)
+                await self.wait_established(crds, timeout)
         if rest:
             await self.apply(rest, release.namespace, timeout, manager)
         waits = rollouts(rest, release.namespace)

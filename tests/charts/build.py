@@ -118,6 +118,14 @@ EXTRA: dict[str, list[dict[str, Any]]] = {
          "metadata": {"name": "inferenceservice-config", "namespace": "kserve"},
          "data": {"deploy": '{"defaultDeploymentMode": "Standard"}'}},
     ],
+    "kubeflow-pipelines": [  # manifests/kustomize/base/pipeline/ml-pipeline-apiserver-service.yaml@2.17.0
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ml-pipeline", "namespace": "kubeflow"},
+         "spec": {"selector": {"app.kubernetes.io/name": "ml-pipeline"},
+                  "ports": [{"name": "http", "port": 8888}, {"name": "grpc", "port": 8887}]}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ml-pipeline-ui", "namespace": "kubeflow"},
+         "spec": {"selector": {"app.kubernetes.io/name": "ml-pipeline-ui"}, "ports": [{"port": 80,
+                  "targetPort": 3000}]}},
+    ],
     "kserve-runtimes": [  # config/runtimes/kserve-tritonserver.yaml@v0.20.0 (component-facts.md section 20)
         {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ClusterServingRuntime",
          "metadata": {"name": "kserve-tritonserver"},
@@ -154,8 +162,11 @@ def crd(name: str) -> dict[str, Any]:
         kind, version, namespaced = k.kind, k.version, k.namespaced
     else:
         kind, version, namespaced = CRD_KINDS[name]
+    meta: dict[str, Any] = {"name": name}
+    if group.endswith((".k8s.io", ".kubernetes.io")):  # protected groups need the API-approval annotation
+        meta["annotations"] = {"api-approved.kubernetes.io": "unapproved, stackplan test stand-in"}
     return {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": name},
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": meta,
         "spec": {"group": group, "scope": "Namespaced" if namespaced else "Cluster",
                  "names": {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"},
                  "versions": [{"name": version, "served": True, "storage": True, "subresources": {"status": {}},
@@ -165,11 +176,13 @@ def crd(name: str) -> dict[str, Any]:
 
 
 def workload(kind: str, name: str, namespace: str, component: str) -> dict[str, Any]:
-    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": component}
+    selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": component}
+    # `app: <name>` is how the GPU Operator's operands (and several other upstream charts) label their pods
+    labels = {"app": name, **selector}
     pod: dict[str, Any] = {"containers": [{"name": "main", "image": IMAGE}]}
     if kind == "DaemonSet" and name.startswith(GPU_ONLY) and component == "gpu-operator":
         pod["nodeSelector"] = {"nvidia.com/gpu.present": "true"}
-    spec: dict[str, Any] = {"selector": {"matchLabels": labels},
+    spec: dict[str, Any] = {"selector": {"matchLabels": selector},
                             "template": {"metadata": {"labels": labels}, "spec": pod}}
     if kind != "DaemonSet":
         spec["replicas"] = 1

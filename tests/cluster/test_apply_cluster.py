@@ -1,0 +1,195 @@
+"""`stackplan apply` on the real control plane: each profile's plan from the local test charts, re-apply is
+a no-op, a failing release stops later waves and a re-run continues, unreachable clusters exit 3.
+
+The profiles share cluster-wide CRDs and fixed namespaces, so each test uninstalls what it installed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.commands.options import load_plan
+from planner.engine.charts import is_kustomize, resolve_targets
+from planner.engine.state import ReleaseState
+from planner.model import Plan, Release, Source
+from planner.values import digest
+from tests.cli_helpers import run_cli
+from tests.cluster.apply_helpers import CHARTS, PROFILES, helm_revision, kubectl_json, run, tool_env, uninstall
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture(scope="module")
+def apply_env(kubeconfig: str, testbin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    import os
+
+    home = tmp_path_factory.mktemp("helm-home")
+    env = dict(os.environ)
+    env.update(KUBECONFIG=kubeconfig, PATH=f"{testbin_dir}{os.pathsep}{env.get('PATH', '')}",
+               HELM_CACHE_HOME=str(home / "cache"), HELM_CONFIG_HOME=str(home / "config"),
+               HELM_DATA_HOME=str(home / "data"))
+    return env
+
+
+def apply_cli(capsys, env, *args: str):
+    with tool_env(env):
+        return run_cli(capsys, "apply", "--kubeconfig", env["KUBECONFIG"], "--timeout", "3m", *args)
+
+
+def kustomize_workloads(plan: Plan):
+    for rel in plan.ordered():
+        if is_kustomize(rel.source):
+            for w in rel.workloads:
+                yield rel, w
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, capsys, apply_env):
+    env = apply_env
+    plan = load_plan(None, profile)
+    try:
+        first = apply_cli(capsys, env, "--profile", profile, "--chart-dir", str(CHARTS))
+        assert first.code == 0, first.out + first.err
+        assert f"applied {len(plan.releases)} releases in {len(plan.waves)} waves" in first.out
+        for rel in plan.ordered():
+            if is_kustomize(rel.source):
+                continue
+            status = json.loads(run(env, "helm", "status", rel.id, "-n", rel.namespace, "-o", "json"))
+            assert status["info"]["status"] == "deployed"
+            meta = json.loads(run(env, "helm", "get", "metadata", rel.id, "-n", rel.namespace, "-o", "json"))
+            assert meta["version"] == rel.version and meta["revision"] == 1
+            assert status["info"]["description"] == f"stackplan values-digest {rel.values_digest}"
+            record = kubectl_json(env, "get", "secret", "-n", rel.namespace, f"sh.helm.release.v1.{rel.id}.v1")
+            assert record["metadata"]["labels"]["stackplan.dev/release"] == rel.id
+            assert record["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "stackplan"
+            for w in rel.workloads:  # the chart created the upstream object names, ready (helm --wait)
+                if w.kind == "Job":
+                    continue  # hook Jobs upstream, deleted when they succeed; the stand-ins create none
+                kubectl_json(env, "get", w.kind.lower(), "-n", w.namespace or rel.namespace, w.name)
+            for label, value in rel.namespace_labels.items():
+                ns = kubectl_json(env, "get", "namespace", rel.namespace)
+                assert ns["metadata"]["labels"].get(label) == value
+        versions = {}
+        for rel, w in kustomize_workloads(plan):
+            obj = kubectl_json(env, "get", w.kind.lower(), "-n", w.namespace or rel.namespace, w.name)
+            assert obj["metadata"]["labels"]["stackplan.dev/release"] == rel.id
+            assert obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "stackplan"
+            assert obj["metadata"]["annotations"]["stackplan.dev/values-digest"] == rel.values_digest
+            assert (obj["status"].get("availableReplicas") or 0) >= 1
+            versions[(rel.id, w.name)] = obj["metadata"]["resourceVersion"]
+
+        again = apply_cli(capsys, env, "--profile", profile, "--chart-dir", str(CHARTS))
+        assert again.code == 0, again.out + again.err
+        for rel in plan.ordered():
+            if is_kustomize(rel.source):
+                continue
+            assert f"{rel.id} skipped: up to date (revision 1)" in again.out
+            assert helm_revision(env, rel.id, rel.namespace) == 1
+        for rel, w in kustomize_workloads(plan):  # server-side apply of identical manifests changes nothing
+            obj = kubectl_json(env, "get", w.kind.lower(), "-n", w.namespace or rel.namespace, w.name)
+            assert obj["metadata"]["resourceVersion"] == versions[(rel.id, w.name)]
+    finally:
+        uninstall(plan, env)
+
+
+# ---- failures, on hand-made plans in a fresh namespace
+
+def _chart(root: Path, name: str, version: str, template: str) -> None:
+    d = root / name
+    (d / "templates").mkdir(parents=True, exist_ok=True)
+    (d / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: {version}\n")
+    (d / "templates" / "main.yaml").write_text(template)
+
+
+def _deployment(name: str, node_selector: str = "") -> str:
+    selector = f"      nodeSelector: {{{node_selector}}}\n" if node_selector else ""
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: 1\n"
+            f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
+            f"    spec:\n{selector}      containers: [{{name: main, image: registry.k8s.io/pause:3.10}}]\n")
+
+
+def _release(rid: str, ns: str, charts: Path, needs: tuple[str, ...] = ()) -> Release:
+    values = {"stackplanTest": rid}
+    return Release(id=rid, component=rid, layer="test", source=Source("local", str(charts), chart=rid),
+                   version="1.0.0", namespace=ns, needs=needs, values=values, values_digest=digest(values))
+
+
+def _plan(ns: str, charts: Path) -> Plan:
+    rels = [_release("alpha", ns, charts), _release("stuck", ns, charts),
+            _release("later", ns, charts, needs=("stuck",))]
+    return Plan(profile="test", kubernetes_version="1.35", cluster={}, choices={},
+                waves=(("alpha", "stuck"), ("later",)), releases={r.id: r for r in rels})
+
+
+def _install(plan: Plan, env, timeout: str):
+    from planner.engine.install import install
+
+    with tool_env(env):
+        return install(plan, resolve_targets(plan), kubeconfig=env["KUBECONFIG"], context=None, timeout=timeout,
+                       tty=False)
+
+
+def test_a_release_that_never_becomes_ready_stops_later_waves_and_a_rerun_continues(
+        cluster_namespace, apply_env, tmp_path, capsys):
+    env, ns = apply_env, cluster_namespace
+    _chart(tmp_path, "alpha", "1.0.0", _deployment("alpha"))
+    _chart(tmp_path, "stuck", "1.0.0", _deployment("stuck", "no-such-label: x"))  # Pending forever
+    _chart(tmp_path, "later", "1.0.0", _deployment("later"))
+    plan = _plan(ns, tmp_path)
+    try:
+        result = _install(plan, env, "15s")
+        by = {o.release: o for o in result.outcomes}
+        assert result.exit_code() == 1 and result.failed_wave == 1
+        assert by["alpha"].state is ReleaseState.READY
+        assert by["stuck"].state is ReleaseState.FAILED
+        assert "context deadline exceeded" in by["stuck"].detail or "timed out" in by["stuck"].detail
+        assert by["later"].state is ReleaseState.PENDING and helm_revision(env, "later", ns) is None
+        out = capsys.readouterr().out
+        assert "release stuck failed:" in out and "waves 2-2 were not started" in out
+
+        _chart(tmp_path, "stuck", "1.0.0", _deployment("stuck"))  # the cause is fixed
+        again = _install(plan, env, "60s")
+        by = {o.release: o for o in again.outcomes}
+        assert again.ok
+        assert by["alpha"].state is ReleaseState.SKIPPED  # continues where it stopped
+        assert by["stuck"].state is ReleaseState.READY and by["stuck"].detail.startswith("upgraded")
+        assert by["later"].state is ReleaseState.READY and helm_revision(env, "later", ns) == 1
+    finally:
+        for rid in ("later", "stuck", "alpha"):
+            run(env, "helm", "uninstall", rid, "-n", ns, "--ignore-not-found", check=False)
+
+
+def test_an_invalid_template_fails_with_helms_reason(cluster_namespace, apply_env, tmp_path):
+    env, ns = apply_env, cluster_namespace
+    _chart(tmp_path, "alpha", "1.0.0", "kind: ConfigMap\napiVersion: v1\nmetadata: {name: x}\n"
+           "data: {v: {{ .Values.missing.key | quote }}}\n")
+    _chart(tmp_path, "stuck", "1.0.0", _deployment("stuck"))
+    _chart(tmp_path, "later", "1.0.0", _deployment("later"))
+    plan = _plan(ns, tmp_path)
+    try:
+        result = _install(plan, env, "60s")
+        by = {o.release: o for o in result.outcomes}
+        assert by["alpha"].state is ReleaseState.FAILED and "nil pointer" in by["alpha"].detail
+        assert by["stuck"].state is ReleaseState.READY
+        assert by["later"].state is ReleaseState.PENDING
+    finally:
+        for rid in ("stuck", "alpha"):
+            run(env, "helm", "uninstall", rid, "-n", ns, "--ignore-not-found", check=False)
+
+
+def test_unreachable_cluster_exits_3(capsys, apply_env, tmp_path):
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="safe")
+    cfg = y.load(Path(apply_env["KUBECONFIG"]).read_text())
+    for c in cfg["clusters"]:
+        c["cluster"]["server"] = "https://127.0.0.1:1"
+    dead = tmp_path / "dead-kubeconfig"
+    with dead.open("w") as f:
+        y.dump(cfg, f)
+    env = {**apply_env, "KUBECONFIG": str(dead)}
+    r = apply_cli(capsys, env, "--profile", "llm-inference", "--chart-dir", str(CHARTS))
+    assert r.code == 3 and "cannot be reached" in r.err

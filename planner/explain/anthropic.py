@@ -56,7 +56,10 @@ class AnthropicExplainer:
         if self._client is None:
             import anthropic
 
-            self._client = anthropic.Anthropic(api_key=self.config.api_key, base_url=self.config.base_url,
+            # explicit credentials only: the SDK then ignores profiles and other ambient credentials
+            credential = ({"api_key": self.config.api_key} if self.config.api_key
+                          else {"auth_token": self.config.auth_token})
+            self._client = anthropic.Anthropic(**credential, base_url=self.config.base_url,
                                                timeout=self.config.timeout, max_retries=0)
         return self._client
 

@@ -1,6 +1,7 @@
 """Explain settings: defaults < environment < config file < command-line flags (style anchor H9).
 
-Environment: ANTHROPIC_API_KEY (the key), STACKPLAN_MODEL, ANTHROPIC_BASE_URL.
+Environment: ANTHROPIC_API_KEY (the key; ANTHROPIC_AUTH_TOKEN, a bearer token, also works), STACKPLAN_MODEL,
+ANTHROPIC_BASE_URL.
 Config file ($STACKPLAN_CONFIG, else $XDG_CONFIG_HOME/stackplan/config.yaml), section `explain:` with
 model, base_url, timeout, max_retries, max_batch, max_tokens and api_key_file (a file holding the key,
 e.g. a mounted Secret). The key itself is never read from the config file, so it cannot be committed.
@@ -25,6 +26,7 @@ DEFAULT_MODEL = "claude-sonnet-5-5"
 @dataclass(frozen=True)
 class ExplainConfig:
     api_key: str | None = None
+    auth_token: str | None = None  # ANTHROPIC_AUTH_TOKEN, used only when there is no API key
     model: str = DEFAULT_MODEL
     base_url: str | None = None
     timeout: float = 60.0  # seconds per request attempt
@@ -37,7 +39,7 @@ class ExplainConfig:
 
     @property
     def has_key(self) -> bool:
-        return bool(self.api_key)
+        return bool(self.api_key or self.auth_token)
 
 
 _FILE_KEYS = {"model": str, "base_url": str, "timeout": float, "max_retries": int, "max_retry_wait": float,
@@ -93,7 +95,7 @@ def resolve_config(*, model: str | None = None, base_url: str | None = None,
         cfg = replace(cfg, model=env["STACKPLAN_MODEL"])
     if env.get("ANTHROPIC_BASE_URL"):
         cfg = replace(cfg, base_url=env["ANTHROPIC_BASE_URL"])
-    cfg = replace(cfg, api_key=env.get("ANTHROPIC_API_KEY") or None)
+    cfg = replace(cfg, api_key=env.get("ANTHROPIC_API_KEY") or None, auth_token=env.get("ANTHROPIC_AUTH_TOKEN") or None)
     path = config_file(env)
     settings = _read_file(path)
     key_file = settings.pop("api_key_file", None)

@@ -33,6 +33,11 @@ def test_precedence_env_then_file_then_flag(tmp_path: Path) -> None:
     assert resolve_config(env={**env, "STACKPLAN_CONFIG": str(tmp_path / "none.yaml")}).model == "from-env"
 
 
+def test_auth_token_counts_as_a_key(tmp_path: Path) -> None:
+    cfg = resolve_config(env=_env(tmp_path, ANTHROPIC_AUTH_TOKEN="tok"))
+    assert cfg.has_key and cfg.api_key is None and cfg.auth_token == "tok"
+
+
 def test_key_from_a_file_but_never_in_the_config(tmp_path: Path) -> None:
     (tmp_path / "key").write_text("sk-from-file\n")
     assert resolve_config(env=_env(tmp_path, f"explain:\n  api_key_file: {tmp_path / 'key'}\n")).api_key == \

@@ -249,3 +249,10 @@ def test_a_deprecated_model_gets_a_plain_note(fake: FakeAnthropic, cfg: ExplainC
     out = explain_report(report(), config=replace(cfg, model="claude-sonnet-4-5"), echo=notes.append)
     assert any("deprecated" in n and "STACKPLAN_MODEL" in n for n in notes)
     assert all(f.explanation.source == "model:claude-sonnet-4-5" for f in out.findings if f.is_problem)
+
+
+def test_auth_token_instead_of_api_key(fake: FakeAnthropic, cfg: ExplainConfig) -> None:
+    out = explain_report(report(), config=replace(cfg, api_key=None, auth_token="tok-" + CANARY), echo=lambda m: None)
+    assert all(f.explanation.source.startswith("model:") for f in out.findings if f.is_problem)
+    assert all(r.headers["authorization"] == f"Bearer tok-{CANARY}" for r in fake.requests)
+    assert all(CANARY not in r.body.decode() for r in fake.requests)

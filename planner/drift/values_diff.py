@@ -80,9 +80,12 @@ def _show(value: Any, sensitive: bool) -> str:
 
 
 def _mask_tree(value: Any) -> Any:
-    """A copy with every Secret-like key's value masked (for showing a whole added/removed subtree)."""
+    """A copy with every Secret-like key's value masked (for showing a whole subtree or list). An env-style
+    `{name: DB_PASSWORD, value: ...}` entry counts as the key `DB_PASSWORD`."""
     if isinstance(value, Mapping):
-        return {k: (MASK if is_secret_key(str(k)) else _mask_tree(v)) for k, v in value.items()}
+        named_secret = isinstance(value.get("name"), str) and is_secret_key(value["name"])
+        return {k: (MASK if is_secret_key(str(k)) or (named_secret and k == "value") else _mask_tree(v))
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_mask_tree(v) for v in value]
     return value

@@ -44,3 +44,10 @@ def test_secret_key_names():
         assert is_secret_key(key), key
     for key in ("replicaCount", "image", "keyspace", "monkey", "tag", "enabled", "certManager"):
         assert not is_secret_key(key), key
+
+
+def test_env_style_lists_mask_the_value_of_secret_named_entries():
+    planned = {"env": [{"name": "MODE", "value": "fast"}, {"name": "DB_PASSWORD", "value": "s3cr3t-one"}]}
+    live = {"env": [{"name": "MODE", "value": "slow"}, {"name": "DB_PASSWORD", "value": "s3cr3t-two"}]}
+    (change,) = diff_values(planned, live)
+    assert "s3cr3t" not in str(change) and "slow" in str(change)

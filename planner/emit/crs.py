@@ -176,6 +176,10 @@ def kubeai_models(plan: Plan) -> list[CustomObject]:
             "resourceProfile": kubeai_profile(gpu_type, m.gpus_per_replica),
             "minReplicas": m.replicas,
             "maxReplicas": max(m.replicas, 1),
+            # required in the CRD schema though defaulted (manifests/crds/kubeai.org_models.yaml): schema-based
+            # validators that do not apply defaults (kubectl, Pulumi's Check) reject a Model without them
+            "targetRequests": 100,
+            "scaleDownDelaySeconds": 30,
         }
         if m.args:
             spec["args"] = list(m.args)

@@ -123,7 +123,7 @@ def test_kubeai_model_profiles() -> None:
     assert q.namespace == "kubeai"
     assert q.spec == {"url": "hf://Qwen/Qwen2.5-7B", "engine": "VLLM", "features": ["TextGeneration"],
                       "resourceProfile": "nvidia-gpu-l4:2", "minReplicas": 0, "maxReplicas": 1,
-                      "args": ["--max-model-len=8192"]}
+                      "targetRequests": 100, "scaleDownDelaySeconds": 30, "args": ["--max-model-len=8192"]}
     assert models["tiny"].spec["engine"] == "OLlama" and models["tiny"].spec["resourceProfile"] == "cpu:1"
 
 

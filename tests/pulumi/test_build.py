@@ -240,3 +240,9 @@ def test_system_namespaces_are_used_never_created() -> None:
     rec = emit(plan_of(release("a", namespace="kube-system"), release("b", needs=("a",))))
     assert {r.name for r in rec.top_level(NAMESPACE_T)} == {"ns-b"}
     assert rec.releases()["a"].inputs["namespace"] == "kube-system"
+
+
+def test_null_values_reach_helm() -> None:
+    """`key: null` is Helm's "delete this chart default" (planner/values.py); Pulumi must not drop it."""
+    rec = emit(plan_of(release("a", values={"x": None, "y": {"z": None, "k": 1}})))
+    assert rec.releases()["a"].wire["values"] == {"x": None, "y": {"z": None, "k": 1}}

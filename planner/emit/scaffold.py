@@ -315,6 +315,8 @@ jobs:
           stack-name: {stack_name}
           pulumi-version: {PULUMI_VERSION}
           comment-on-pr: ${{{{ github.event_name == 'pull_request' }}}}
+          # on the daily run any planned change means the cluster drifted from the program
+          expect-no-changes: ${{{{ github.event_name == 'schedule' }}}}
       - name: Drift
         run: stackplan drift -f stackplan.yaml --output github
 """

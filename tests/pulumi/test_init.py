@@ -83,6 +83,7 @@ def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys
     assert "stackplan drift -f stackplan.yaml --output github" in runs
     preview = next(s for s in steps if s.get("uses", "").startswith("pulumi/actions@"))
     assert preview["with"]["command"] == "preview" and preview["with"]["stack-name"] == "dev"
+    assert "schedule" in preview["with"]["expect-no-changes"]
 
 
 def test_rerun_on_its_own_output_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

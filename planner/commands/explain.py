@@ -54,8 +54,8 @@ def _validate(text: str, data: dict, path: str) -> None:
 @click.option("--anonymize", is_flag=True,
               help="Replace names (namespaces, pods, nodes, images, IPs) with placeholders before sending.")
 @click.option("--show-prompt", is_flag=True, help="Print exactly what would be sent to the model, and send nothing.")
-@click.option("--model", envvar="STACKPLAN_MODEL", metavar="ID", help="Model id (default: $STACKPLAN_MODEL, config).")
-@click.option("--base-url", envvar="ANTHROPIC_BASE_URL", metavar="URL", help="Messages API base URL.")
+@click.option("--model", metavar="ID", help="Model id (overrides $STACKPLAN_MODEL and the config file).")
+@click.option("--base-url", metavar="URL", help="Messages API base URL (overrides $ANTHROPIC_BASE_URL and the config).")
 @output_option(OUTPUTS)
 def explain(report_file: str, offline: bool, anonymize: bool, show_prompt: bool, model: str | None,
             base_url: str | None, output: str) -> None:

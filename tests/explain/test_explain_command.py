@@ -88,3 +88,16 @@ def test_bad_report_exit_2_names_the_file(capsys: pytest.CaptureFixture[str], tm
 def test_missing_report_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     r = run_cli(capsys, "explain", str(tmp_path / "nope.json"))
     assert r.code == 2 and "nope.json" in r.err
+
+
+def test_config_file_beats_environment_for_the_model(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "config" / "stackplan").mkdir(parents=True)
+    (tmp_path / "config" / "stackplan" / "config.yaml").write_text("explain:\n  model: claude-haiku-5-5\n")
+    with FakeAnthropic() as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+        monkeypatch.setenv("STACKPLAN_MODEL", "claude-opus-5")
+        r = run_cli(capsys, "explain", str(_report_file(tmp_path)), "-o", "json")
+        assert r.code == 0, r.err
+        assert {q.json["model"] for q in fake.message_requests} == {"claude-haiku-5-5"}

@@ -309,7 +309,7 @@ jobs:
           KUBECONFIG_DATA: ${{{{ secrets.KUBECONFIG }}}}
         run: mkdir -p .kube && printf '%s' "$KUBECONFIG_DATA" > .kube/config
       - name: Preview
-        uses: pulumi/actions@v6
+        uses: pulumi/actions@v7   # inputs pulumi-version, comment-on-pr, expect-no-changes: action.yml@v7.0.0
         with:
           command: preview
           stack-name: {stack_name}

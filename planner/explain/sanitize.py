@@ -14,6 +14,7 @@ from planner.explain.redact import Anonymizer, Redactor
 from planner.report import Explanation, Finding, Subject
 
 _SUBJECT_CATEGORY = {"Pod": "pod", "Node": "node", "Namespace": "namespace"}
+_NOT_OBJECTS = {"Check", "Scope"}  # subjects of run-level findings: a check id or a scope, not a user's name
 
 
 class Sanitizer:
@@ -38,7 +39,7 @@ class Sanitizer:
         for original, f in zip(findings, redacted, strict=True):
             if f.subject.namespace:
                 an.add(f.subject.namespace, "namespace")
-            if f.subject.name not in ("*", ""):
+            if f.subject.name not in ("*", "") and f.subject.kind not in _NOT_OBJECTS:
                 an.add(f.subject.name, _SUBJECT_CATEGORY.get(f.subject.kind, "name"))
             for s in original.sensitive:
                 an.add(s, "name")

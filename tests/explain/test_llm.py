@@ -256,3 +256,23 @@ def test_auth_token_instead_of_api_key(fake: FakeAnthropic, cfg: ExplainConfig) 
     assert all(f.explanation.source.startswith("model:") for f in out.findings if f.is_problem)
     assert all(r.headers["authorization"] == f"Bearer tok-{CANARY}" for r in fake.requests)
     assert all(CANARY not in r.body.decode() for r in fake.requests)
+
+
+def test_anonymized_answers_are_reused_for_other_names(fake: FakeAnthropic, cfg: ExplainConfig) -> None:
+    """Same failure, other names: the anonymized request is identical, so the cached answer is reused and
+    restored with the new names."""
+    def one(ns: str, pod: str) -> Report:
+        return Report("check", (_f("HC005", "kueue", "Pod", pod, ns, f"pod {ns}/{pod} is in CrashLoopBackOff",
+                                   f"Pod/{ns}/{pod} .status.containerStatuses[manager] restartCount=9"),))
+    explain_report(one("team-a", "trainer-0"), config=cfg, anonymize=True, echo=lambda m: None)
+    out = explain_report(one("team-b", "worker-7"), config=cfg, anonymize=True, echo=lambda m: None)
+    assert len(fake.message_requests) == 1
+    assert out.findings[0].explanation.summary.startswith("Pod/team-b/worker-7 is broken")
+
+
+def test_run_level_subjects_are_not_anonymized(fake: FakeAnthropic, cfg: ExplainConfig) -> None:
+    r = Report("check", (_f("HC020", "kueue", "Check", "HC020", None,
+                            "[HC020] forbidden: cannot list clusterqueues.kueue.x-k8s.io cluster-wide",
+                            outcome=Outcome.UNKNOWN),))
+    explain_report(r, config=cfg, anonymize=True, echo=lambda m: None)
+    assert "[HC020] forbidden" in fake.message_requests[0].body.decode()

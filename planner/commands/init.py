@@ -26,7 +26,7 @@ def init(profile_name: str, directory: str, stack_name: str, force: bool, sets: 
     """Write a Pulumi project (program, config, stackplan.yaml, CI workflow) for a profile."""
     from planner.catalog import load_catalog
     from planner.emit.project import apply_writes, plan_writes
-    from planner.emit.scaffold import project_files
+    from planner.emit.scaffold import project_files, project_name
     from planner.model import StackSpec
     from planner.resolve import resolve
     from planner.values import parse_set
@@ -37,8 +37,9 @@ def init(profile_name: str, directory: str, stack_name: str, force: bool, sets: 
     parsed = [parse_set(s) for s in sets]
     catalog = load_catalog()
     plan = resolve(catalog, StackSpec(profile=profile_name), parsed)  # validates the profile and every --set
-    files = project_files(catalog.profiles[profile_name], plan, stack_name, parsed)
     target = Path(directory)
+    files = project_files(catalog.profiles[profile_name], plan, stack_name, parsed,
+                          project=project_name(target.resolve().name))
     writes = plan_writes(target, files, {"profile": profile_name, "stack": stack_name}, force)
     apply_writes(writes)
     for action in writes.actions:

@@ -60,7 +60,7 @@ def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys
         assert f"{key}:" in text, f"stackplan.yaml does not explain `{key}`"
 
     project = yaml_load(target / "Pulumi.yaml")
-    assert project["name"] == "stackplan-training-team"
+    assert project["name"] == "proj"  # the directory's name: a later init with another profile keeps the project
     assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
     config = yaml_load(target / "Pulumi.dev.yaml")["config"]
     assert config["stackplan:stackFile"] == "stackplan.yaml" and config["stackplan:phase"] == "all"
@@ -122,9 +122,11 @@ def test_user_edits_are_kept_refused_or_replaced_with_force(tmp_path: Path, caps
 
 def test_unedited_files_follow_a_new_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path)).code == 0
+    project = yaml_load(tmp_path / "Pulumi.yaml")["name"]
     res = run_cli(capsys, "init", "-p", "full-mlops", "--dir", str(tmp_path))
     assert res.code == 0 and "updated   stackplan.yaml" in res.out
     assert load_stack(tmp_path / "stackplan.yaml").profile == "full-mlops"
+    assert yaml_load(tmp_path / "Pulumi.yaml")["name"] == project, "the Pulumi project (and its stacks) stays"
 
 
 def test_foreign_non_empty_dir_is_refused_and_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

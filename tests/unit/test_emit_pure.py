@@ -220,3 +220,11 @@ def test_kubeai_token_goes_to_the_secret_the_chart_reads() -> None:
     (secret,) = w.secrets
     assert (secret.name, secret.namespace, dict(secret.entries)) == ("kubeai-huggingface", "kubeai",
                                                                      {"token": "huggingfaceToken"})
+
+
+@pytest.mark.parametrize(("directory", "project"), [
+    ("my-stack", "my-stack"), ("My Stack!", "My-Stack"), ("..", "stackplan"), ("a.b_c", "a.b_c")])
+def test_project_name_follows_the_directory(directory: str, project: str) -> None:
+    from planner.emit.scaffold import project_name
+
+    assert project_name(directory) == project

@@ -92,10 +92,10 @@ def record_key(secret: Mapping[str, Any]) -> tuple[str, str, int] | None:
 def encode_release(release: Mapping[str, Any]) -> str:
     """What Helm stores in `data["release"]` (for tests and benchmarks): base64(gzip(json))."""
     raw = json.dumps(release, separators=(",", ":")).encode()
-    return base64.b64encode(zlib_gzip(raw)).decode()
+    return base64.b64encode(_gzip(raw)).decode()
 
 
-def zlib_gzip(raw: bytes) -> bytes:
+def _gzip(raw: bytes) -> bytes:
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip container, like Go's gzip.Writer
     return compressor.compress(raw) + compressor.flush()
 

@@ -246,3 +246,15 @@ def test_null_values_reach_helm() -> None:
     """`key: null` is Helm's "delete this chart default" (planner/values.py); Pulumi must not drop it."""
     rec = emit(plan_of(release("a", values={"x": None, "y": {"z": None, "k": 1}})))
     assert rec.releases()["a"].wire["values"] == {"x": None, "y": {"z": None, "k": 1}}
+
+
+def test_mirrored_sources_use_local_paths(tmp_path: Any) -> None:
+    (tmp_path / "kueue-0.19.2.tgz").write_bytes(b"")
+    plan = plan_of(release("kueue", kind="local", location=str(tmp_path), chart="kueue", version="0.19.2"),
+                   release("katib", kind="local", location="/srv/mirror/kustomize/katib", namespace="kubeflow"))
+    mocks, rec = install_mocks()
+    run(lambda: build(plan, EmitConfig()))
+    kueue = rec.releases()["kueue"].inputs
+    assert kueue["chart"] == f"{tmp_path}/kueue-0.19.2.tgz" and "repositoryOpts" not in kueue
+    assert {a["directory"] for t, a in mocks.invokes if t == "kubernetes:kustomize:directory"} == {
+        "/srv/mirror/kustomize/katib"}

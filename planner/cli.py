@@ -78,7 +78,8 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns every StackplanError into a message and an exit code."""
     try:
-        cli.main(args=argv, prog_name="stackplan", auto_envvar_prefix="STACKPLAN", standalone_mode=False)
+        # with standalone_mode=False click returns ctx.exit(n)'s code instead of exiting
+        code = cli.main(args=argv, prog_name="stackplan", auto_envvar_prefix="STACKPLAN", standalone_mode=False)
     except StackplanError as e:
         click.echo(f"error: {e.render()}", err=True)
         sys.exit(e.exit_code)
@@ -104,4 +105,4 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -51,3 +51,19 @@ def test_bad_flags_exit_2(capsys) -> None:
     assert result.code == 2 and "unknown profile `nope`" in result.err
     result = run_cli(capsys, "plan", "--profile", "llm-inference", "-f", "x.yaml")
     assert result.code == 2 and "mutually exclusive" in result.err
+
+
+def test_ctx_exit_codes_reach_the_process(monkeypatch, capsys) -> None:
+    """A command that calls ctx.exit(1) (found problems) exits 1 through main()."""
+    import click
+
+    from planner import cli
+
+    @click.command()
+    @click.pass_context
+    def probe(ctx: click.Context) -> None:
+        ctx.exit(1)
+
+    monkeypatch.setitem(cli.COMMANDS, "probe", "tests.unit.test_bad_input:PROBE")
+    monkeypatch.setattr(__import__("tests.unit.test_bad_input", fromlist=["x"]), "PROBE", probe, raising=False)
+    assert run_cli(capsys, "probe").code == 1

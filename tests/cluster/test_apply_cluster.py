@@ -193,3 +193,22 @@ def test_unreachable_cluster_exits_3(capsys, apply_env, tmp_path):
     env = {**apply_env, "KUBECONFIG": str(dead)}
     r = apply_cli(capsys, env, "--profile", "llm-inference", "--chart-dir", str(CHARTS))
     assert r.code == 3 and "cannot be reached" in r.err
+
+
+def test_air_gapped_stack_file_with_a_local_mirror_installs_without_chart_dir(capsys, apply_env, tmp_path):
+    """mirror.charts / mirror.kustomize pointing at local folders: no repo, no OCI registry, no git."""
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text(f"profile: training-team\nchoices: {{scheduling: kueue}}\n"
+                     f"mirror:\n  charts: {CHARTS}\n  kustomize: {CHARTS}\n  images: registry.internal:5000/mirror\n")
+    plan = load_plan(str(stack), None)
+    assert {r.source.kind for r in plan.releases.values()} == {"local"}
+    try:
+        dry = apply_cli(capsys, apply_env, "-f", str(stack), "--dry-run")
+        assert dry.code == 0 and "oci://" not in dry.out and "--repo" not in dry.out and "github.com" not in dry.out
+        r = apply_cli(capsys, apply_env, "-f", str(stack))
+        assert r.code == 0, r.out + r.err
+        values = json.loads(run(apply_env, "helm", "get", "values", "gpu-operator", "-n", "gpu-operator", "-o",
+                                "json"))
+        assert values["operator"]["repository"].startswith("registry.internal:5000/mirror/")  # images mirrored too
+    finally:
+        uninstall(plan, apply_env)

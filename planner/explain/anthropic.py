@@ -131,7 +131,7 @@ def parse_answer(message: Any, count: int) -> list[dict[str, Any] | None]:
     except jsonschema.ValidationError as e:
         raise ExplainerUnavailable(f"the model's answer does not match the explanation schema: {e.message}",
                                    fatal=False) from e
-    by_id = {item["id"].strip(): item for item in data["explanations"]}
+    by_id = {item["id"].strip().upper(): item for item in data["explanations"]}
     return [by_id.get(f"F{i}") for i in range(1, count + 1)]
 
 

@@ -152,6 +152,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         mirror_values=d.get("mirrorValues") or {},
         namespace_labels=d.get("namespaceLabels") or {},
         crds=tuple(d.get("crds", ())),
+        crd_versions=d.get("crdVersions") or {},
         workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False))
                         for w in d.get("workloads", ())),
         webhooks=tuple(d.get("webhooks", ())),

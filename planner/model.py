@@ -84,6 +84,7 @@ class Blueprint:
     mirror_values: Mapping[str, str] = field(default_factory=dict)  # value path -> upstream image/registry
     namespace_labels: Mapping[str, str] = field(default_factory=dict)
     crds: tuple[str, ...] = ()
+    crd_versions: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # name -> {storage, served}
     workloads: tuple[Workload, ...] = ()
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
@@ -249,6 +250,7 @@ class Release:
     values_digest: str
     namespace_labels: Mapping[str, str] = field(default_factory=dict)
     crds: tuple[str, ...] = ()
+    crd_versions: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
     workloads: tuple[Workload, ...] = ()
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
@@ -269,6 +271,7 @@ class Release:
             "values": self.values,
             "valuesDigest": self.values_digest,
             "crds": list(self.crds),
+            "crdVersions": {k: dict(v) for k, v in sorted(self.crd_versions.items())},
             "workloads": [w.to_dict() for w in self.workloads],
             "webhooks": list(self.webhooks),
             "images": list(self.images),

@@ -325,6 +325,7 @@ class _Resolver:
             values_digest=values_digest(values),
             namespace_labels=dict(bp.namespace_labels),
             crds=bp.crds,
+            crd_versions=bp.crd_versions,
             workloads=bp.workloads,
             webhooks=bp.webhooks,
             images=images,

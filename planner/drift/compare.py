@@ -52,9 +52,7 @@ class CrdExpectation:
 
 
 def crd_expectations(release: Release) -> tuple[CrdExpectation, ...]:
-    # Release.crds holds names only; a `crd_versions` mapping (name -> {storage, served}) is honoured
-    # once the model records it.
-    versions: Mapping[str, Mapping[str, Any]] = getattr(release, "crd_versions", None) or {}
+    versions: Mapping[str, Mapping[str, Any]] = release.crd_versions
     out = []
     for name in release.crds:
         v = versions.get(name) or {}

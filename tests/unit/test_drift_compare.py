@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 import pytest
 
 from planner.drift.compare import compare, drift_report
 from planner.drift.live import LiveCrd, LiveFacts, LiveObject
-from planner.model import Release, Workload
+from planner.model import Workload
 from planner.report import Outcome, Severity
 from tests.unit.drift_fixtures import plan, rec, release
 
@@ -99,14 +98,8 @@ def test_missing_crd():
     assert f.outcome is Outcome.FAILED and "1 missing (widgets.example.com)" in f.message
 
 
-@dataclass(frozen=True)
-class _VersionedRelease(Release):
-    crd_versions: dict[str, Any] = field(default_factory=dict)
-
-
 def test_crd_at_another_version_when_the_blueprint_records_versions():
-    base = release("app", crds=CRDS)
-    r = _VersionedRelease(**base.__dict__, crd_versions={"widgets.example.com": {"storage": "v2", "served": ["v2"]}})
+    r = replace(release("app", crds=CRDS), crd_versions={"widgets.example.com": {"storage": "v2", "served": ["v2"]}})
     f = _by(compare(plan(r), _live(rec("app"), crds=(_crd("widgets.example.com", ("v1",), "v1"),))), "DR005")
     assert f.outcome is Outcome.FAILED and "at another version" in f.message
     assert any("storage version v1, planned v2" in e for e in f.evidence)

@@ -198,6 +198,10 @@ def check_catalog(catalog: Catalog) -> None:
                 raise PlanError(f"component `{bp.id}` {field} `{ref}`, which no blueprint defines",
                                 hint=f"typo in `{field}`? known components: {', '.join(sorted(ids))}",
                                 location=Location(bp.file, pointer=f"/{field}"))
+        for name in bp.crd_versions:
+            if name not in bp.crds:
+                raise PlanError(f"component `{bp.id}`: crdVersions names `{name}`, which is not in its crds",
+                                location=Location(bp.file, pointer="/crdVersions"))
         for bad in (name for name in bp.needs if name in bp.conflicts):
             raise PlanError(f"component `{bp.id}` both needs and conflicts with `{bad}`",
                             location=Location(bp.file, pointer="/conflicts"))

@@ -257,3 +257,12 @@ def test_when_conditions(fact, condition, expected):
     from planner.resolve import matches
 
     assert matches(fact, condition) is expected
+
+
+def test_crd_versions_must_name_listed_crds(tmp_path: Path):
+    bps = copy.deepcopy(BLUEPRINTS)
+    bps["crd"]["crds"] = ["widgets.example.com"]
+    bps["crd"]["crdVersions"] = {"gadgets.example.com": {"storage": "v1"}}
+    with pytest.raises(PlanError) as e:
+        load_catalog(write_catalog(tmp_path, bps), use_cache=False)
+    assert "crdVersions names `gadgets.example.com`" in e.value.render()

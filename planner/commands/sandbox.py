@@ -83,12 +83,15 @@ def status(name: str, output: str) -> None:
     else:
         _print_status(st)
     if not st.running:
-        what = "is not running" if not st.components else "is only partly running"
-        raise ClusterUnreachableError(
-            f"sandbox {name!r} {what}",
-            hint=f"start it with: stackplan sandbox up --name {name}" if not st.components
-            else f"restart it: stackplan sandbox down --name {name} && stackplan sandbox up --name {name}",
-        )
+        if not st.components:
+            what, hint = "is not running", f"start it with: stackplan sandbox up --name {name}"
+        elif not any(st.components.values()):
+            what = "is not running (its processes have exited)"
+            hint = f"start it again with: stackplan sandbox up --name {name}"
+        else:
+            what = "is only partly running"
+            hint = f"restart it: stackplan sandbox down --name {name} && stackplan sandbox up --name {name}"
+        raise ClusterUnreachableError(f"sandbox {name!r} {what}", hint=hint)
 
 
 def _print_status(st) -> None:

@@ -21,6 +21,15 @@ SERVICE_CIDR = "10.96.0.0/16"
 POD_CIDR = "10.244.0.0/16"
 CLIENT_QPS = ("--kube-api-qps=1000", "--kube-api-burst=2000")
 STATE_FILE = "state.json"
+# kwok defaults to 4 workers per stage kind; more lets thousands of pods settle quickly.
+KWOK_CONFIG = """\
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  podPlayStageParallelism: 16
+  nodePlayStageParallelism: 16
+  nodeLeaseParallelism: 16
+"""
 
 
 class StartError(Exception):
@@ -177,8 +186,10 @@ class ControlPlane:
             str(bins["kube-scheduler"]), *common, f"--secure-port={self.ports['scheduler']}",
             f"--cert-dir={self.dir / 'pki' / 'scheduler'}",
         ])
+        (self.dir / "kwok.yaml").write_text(KWOK_CONFIG)
         self._run("kwok", [
             str(bins["kwok"]), f"--kubeconfig={kc}", f"--config={bins[binaries.STAGES_FILE]}",
+            f"--config={self.dir / 'kwok.yaml'}",
             "--manage-all-nodes=false",
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
             "--manage-nodes-with-label-selector=", "--manage-single-node=",

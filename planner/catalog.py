@@ -85,7 +85,7 @@ def load_catalog(root: Path | None = None, *, use_cache: bool = True) -> Catalog
     if raw is None:
         raw = _read_and_validate(root, blueprint_files, stack_files)
         if use_cache:
-            _write_atomic(cached, json.dumps(raw, sort_keys=True))
+            _write_atomic(cached, json.dumps(raw))  # key order kept: cached and fresh reads agree
     return _build(raw)
 
 

@@ -101,6 +101,16 @@ def plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, s
     return WritePlan(target, tuple(actions), dict(files), dict(metadata))
 
 
+def _mode_for(path: Path) -> int:
+    """Keep an existing file's mode; a new file gets 0666 less the umask, as open() would give it."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -109,6 +119,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; project files are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,10 @@ def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys
     assert manifest["profile"] == "training-team" and manifest["stack"] == "dev"
     assert manifest["files"] == {k: file_digest(v) for k, v in files.items() if k != MANIFEST}
     assert "created" in res.out and "wrote 8 file(s)" in res.out
+    umask = os.umask(0)
+    os.umask(umask)
     for rel in files:  # ordinary files a user commits, not 0600 temp files
-        assert (target / rel).stat().st_mode & 0o777 == 0o644, rel
+        assert (target / rel).stat().st_mode & 0o777 == 0o666 & ~umask, rel
 
     # the commented stackplan.yaml is valid and is the same stack as --profile + --set
     stack = load_stack(target / "stackplan.yaml")

@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import Callable
 
-from planner.report import Finding, Outcome, Report, Severity
+from planner.report import Explanation, Finding, Outcome, Report, Severity
 
 _ICON = {Outcome.PASSED: "ok", Outcome.FAILED: "FAIL", Outcome.UNKNOWN: "??", Outcome.SKIPPED: "skip"}
 _STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.UNKNOWN: "yellow", Outcome.SKIPPED: "dim"}
@@ -28,41 +28,47 @@ def _summary_line(report: Report) -> str:
 
 
 def render_table(report: Report, *, width: int | None = None, show_passed: bool = False) -> str:
-    """Problems first with their evidence and explanation; passed findings are counted, not listed."""
+    """A table of the problems, then one block per problem with its evidence and explanation or fix.
+
+    Passed findings are counted, not listed (unless show_passed).
+    """
     from rich.console import Console
     from rich.table import Table
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width or 120, force_terminal=False, soft_wrap=False)
+    console = Console(file=buf, width=width or 120, force_terminal=False, soft_wrap=True, highlight=False)
     shown = [f for f in report.findings if f.is_problem or show_passed]
     if shown:
-        table = Table(header_style="bold", show_lines=True)
+        table = Table(header_style="bold")
         for col in ("result", "check", "component", "subject", "message"):
             table.add_column(col, overflow="fold")
         for f in shown:
-            table.add_row(f"[{_STYLE[f.outcome]}]{_ICON[f.outcome]}[/]", f"{f.check_id}\n{f.title}",
-                          f.component or "", str(f.subject), _details(f))
+            table.add_row(f"[{_STYLE[f.outcome]}]{_ICON[f.outcome]}[/]", f"{f.check_id} {f.title}",
+                          f.component or "", str(f.subject), f.message)
         console.print(table)
+    for f in report.problems():
+        console.print(f"\n[bold]{f.check_id}[/] {f.subject} — {f.message}", markup=True)
+        console.print(_details(f), markup=False)
     for err in report.errors:
-        console.print(f"[yellow]error:[/] {err}", highlight=False)
+        console.print(f"[yellow]error:[/] {err}")
     verdict = "problems found" if report.exit_code() else "all good"
-    console.print(f"{report.kind}: {_summary_line(report)} — {verdict}", highlight=False)
+    console.print(f"\n{report.kind}: {_summary_line(report)} — {verdict}")
     return buf.getvalue()
 
 
 def _details(f: Finding) -> str:
-    lines = [f.message]
-    lines += [f"  · {e}" for e in f.evidence[:6]]
-    if len(f.evidence) > 6:
-        lines.append(f"  · … {len(f.evidence) - 6} more")
+    lines = [f"  · {e}" for e in f.evidence[:8]]
+    if len(f.evidence) > 8:
+        lines.append(f"  · … {len(f.evidence) - 8} more")
     if f.explanation:
-        x = f.explanation
-        lines.append(f"why: {x.cause}")
-        lines.append(f"fix: {x.fix}")
-        lines += [f"  $ {c}" for c in x.commands]
-        lines.append(f"(explained by {x.source})")
+        lines += ["  " + line for line in _explanation_text(f.explanation).splitlines()]
     elif f.remediation:
-        lines.append(f"fix: {f.remediation}")
+        lines.append(f"  Fix: {f.remediation}")
+    return "\n".join(lines)
+
+
+def _explanation_text(x: Explanation) -> str:
+    lines = [f"Why: {x.cause}", f"Fix: {x.fix}", *(f"$ {c}" for c in x.commands), f"(explained by {x.source})"]
     return "\n".join(lines)
 
 
@@ -75,7 +81,7 @@ def render_junit(report: Report) -> str:
         key = f.component or f.check_id
         suite = suites.setdefault(key, TestSuite(f"stackplan {report.kind}: {key}"))
         case = TestCase(f"{f.check_id} {f.subject}", classname=f"stackplan.{report.kind}.{key}")
-        body = _details(f)
+        body = f.message + "\n" + _details(f)
         if f.outcome is Outcome.FAILED:
             result = Failure(f.message, type_=f.severity.value)
             result.text = body
@@ -127,7 +133,7 @@ def render_sarif(report: Report) -> str:
             continue
         text = f"{f.subject}: {f.message}"
         if f.explanation:
-            text += f" Why: {f.explanation.cause} Fix: {f.explanation.fix}"
+            text += "\n" + _explanation_text(f.explanation)
         results.append({
             "ruleId": f.check_id,
             "level": _SARIF_LEVEL[f.severity] if f.outcome is Outcome.FAILED else "warning",
@@ -169,7 +175,7 @@ def render_github(report: Report) -> str:
         title = f"{f.check_id} {f.component or ''} {f.title}".strip()
         body = f"{f.subject}: {f.message}"
         if f.explanation:
-            body += f"\nWhy: {f.explanation.cause}\nFix: {f.explanation.fix}"
+            body += "\n" + _explanation_text(f.explanation)
         elif f.remediation:
             body += f"\nFix: {f.remediation}"
         lines.append(f"::{level} file={_gh_escape(stack_file, True)},title={_gh_escape(title, True)}::"

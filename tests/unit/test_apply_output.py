@@ -145,3 +145,19 @@ def test_helm_runner_reads_a_missing_release_as_none_and_a_deployed_one(tmp_path
 
 def test_kustomize_target_describe():
     assert KustomizeTarget("/x").describe() == "/x"
+
+
+def test_rich_progress_and_summary_render_every_release(capsys):
+    from planner.engine.progress import RichProgress, print_summary_rich
+
+    with RichProgress({"a": 1, "b": 2}) as progress:
+        progress.update("a", ReleaseState.INSTALLING, "chart a")
+        progress.update("a", ReleaseState.READY, "installed (revision 1)")
+        progress.update("b", ReleaseState.FAILED, "Error: boom")
+    assert progress.rows["a"] == (ReleaseState.READY, "installed (revision 1)")
+    result = ApplyResult((ReleaseOutcome("a", 1, ReleaseState.READY, "installed (revision 1)", 1.0),
+                          ReleaseOutcome("b", 2, ReleaseState.FAILED, "Error: boom", 2.0)),
+                         waves_run=2, waves_total=2, failed_wave=2)
+    print_summary_rich(result)
+    out = capsys.readouterr().out
+    assert "installed (revision 1)" in out and "release b failed: Error: boom" in out

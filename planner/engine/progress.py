@@ -37,7 +37,7 @@ class RichProgress:
 
         self.waves = waves
         self.rows: dict[str, tuple[ReleaseState, str]] = {r: (ReleaseState.PENDING, "") for r in waves}
-        self.live = Live(self._table(), console=Console(), refresh_per_second=8, transient=False)
+        self.live = Live(self._table(), console=Console(), refresh_per_second=8, transient=True)
 
     def _table(self):
         from rich.table import Table

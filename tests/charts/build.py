@@ -152,7 +152,8 @@ def _dump(docs: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def crd(name: str) -> dict[str, Any]:
+def crd(name: str, versions: Any = None) -> dict[str, Any]:
+    """A stand-in CRD; `versions` is the blueprint's crdVersions entry ({storage, served}) when it has one."""
     from planner import kinds
 
     known = {k.key: k for k in vars(kinds).values() if isinstance(k, kinds.Kind)}
@@ -162,6 +163,10 @@ def crd(name: str) -> dict[str, Any]:
         kind, version, namespaced = k.kind, k.version, k.namespaced
     else:
         kind, version, namespaced = CRD_KINDS[name]
+    storage = str((versions or {}).get("storage") or version)
+    served = [str(v) for v in (versions or {}).get("served") or [storage]]
+    if storage not in served:
+        served.append(storage)
     meta: dict[str, Any] = {"name": name}
     if group.endswith((".k8s.io", ".kubernetes.io")):  # protected groups need the API-approval annotation
         meta["annotations"] = {"api-approved.kubernetes.io": "unapproved, stackplan test stand-in"}
@@ -169,9 +174,10 @@ def crd(name: str) -> dict[str, Any]:
         "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": meta,
         "spec": {"group": group, "scope": "Namespaced" if namespaced else "Cluster",
                  "names": {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"},
-                 "versions": [{"name": version, "served": True, "storage": True, "subresources": {"status": {}},
+                 "versions": [{"name": v, "served": True, "storage": v == storage, "subresources": {"status": {}},
                                "schema": {"openAPIV3Schema": {"type": "object",
-                                                              "x-kubernetes-preserve-unknown-fields": True}}}]},
+                                                              "x-kubernetes-preserve-unknown-fields": True}}}
+                              for v in served]},
     }
 
 
@@ -218,7 +224,7 @@ def webhooks(bp, controller: str | None) -> list[dict[str, Any]]:
 
 def objects(bp) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(CRDs, everything else) the stand-in creates."""
-    crds = [crd(n) for n in bp.crds]
+    crds = [crd(n, bp.crd_versions.get(n)) for n in bp.crds]
     rest = [workload(w.kind, w.name, w.namespace or bp.namespace, bp.id) for w in bp.workloads
             if w.kind in ("Deployment", "DaemonSet", "StatefulSet")]
     controller = next((w.name for w in bp.workloads if w.kind == "Deployment"), None)

@@ -91,6 +91,9 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
         for rel, w in kustomize_workloads(plan):  # server-side apply of identical manifests changes nothing
             obj = kubectl_json(env, "get", w.kind.lower(), "-n", w.namespace or rel.namespace, w.name)
             assert obj["metadata"]["resourceVersion"] == versions[(rel.id, w.name)]
+        with tool_env(env):  # what apply installed is what the plan says: drift finds nothing
+            drift = run_cli(capsys, "drift", "--profile", profile, "--kubeconfig", env["KUBECONFIG"])
+        assert drift.code == 0, drift.out + drift.err
     finally:
         uninstall(plan, env)
 

@@ -21,6 +21,16 @@ SERVICE_CIDR = "10.96.0.0/16"
 POD_CIDR = "10.244.0.0/16"
 CLIENT_QPS = ("--kube-api-qps=1000", "--kube-api-burst=2000")
 STATE_FILE = "state.json"
+SCHEDULER_CONFIG = """\
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: {kubeconfig}
+  qps: 1000
+  burst: 2000
+leaderElection:
+  leaderElect: false
+"""
 # kwok defaults to 4 workers per stage kind; more lets thousands of pods settle quickly.
 KWOK_CONFIG = """\
 apiVersion: config.kwok.x-k8s.io/v1alpha1
@@ -37,6 +47,7 @@ class StartError(Exception):
 
 
 def wait_for(what: str, probe, timeout: float, log: Path | None = None, proc: Proc | None = None) -> None:
+    """Poll ``probe`` until it returns true; raise StartError (with the log tail) if ``proc`` dies."""
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
@@ -123,12 +134,25 @@ class ControlPlane:
         self.dir.mkdir(parents=True, exist_ok=True)
         if not self.detach:
             _register(self)
-        try:
-            self._start(bins, timeout)
-        except BaseException:
-            self.stop()
-            raise
+        for attempt in (1, 2):
+            try:
+                self._start(bins, timeout)
+                return self
+            except StartError as exc:
+                self._reset()
+                # Free ports are picked before binding, so another process may take one first.
+                if attempt == 2 or "address already in use" not in str(exc):
+                    self.stop()
+                    raise
+            except BaseException:
+                self.stop()
+                raise
         return self
+
+    def _reset(self) -> None:
+        processes.stop(self.procs)
+        self.procs.clear()
+        shutil.rmtree(self.dir / "etcd", ignore_errors=True)
 
     def _start(self, bins: dict[str, Path], timeout: float) -> None:
         certs.generate(self.pki.dir)
@@ -182,8 +206,11 @@ class ControlPlane:
             "--node-monitor-grace-period=40s", "--concurrent-deployment-syncs=10",
             "--concurrent-replicaset-syncs=10", "--concurrent-daemonset-syncs=5",
         ])
+        # The scheduler's --kube-api-qps/--leader-elect flags are deprecated: use its config file.
+        (self.dir / "scheduler.yaml").write_text(SCHEDULER_CONFIG.format(kubeconfig=kc))
         self._run("kube-scheduler", [
-            str(bins["kube-scheduler"]), *common, f"--secure-port={self.ports['scheduler']}",
+            str(bins["kube-scheduler"]), f"--config={self.dir / 'scheduler.yaml'}",
+            *common[1:4], f"--secure-port={self.ports['scheduler']}",
             f"--cert-dir={self.dir / 'pki' / 'scheduler'}",
         ])
         (self.dir / "kwok.yaml").write_text(KWOK_CONFIG)

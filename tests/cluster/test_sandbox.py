@@ -138,3 +138,26 @@ def test_no_process_survives_its_test_process(sig: int, testbin_dir: Path, tmp_p
     finally:
         if child.poll() is None:
             child.kill()
+
+
+def test_start_retries_when_a_picked_port_is_taken(testbin_paths: dict, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from planner.sandbox import ControlPlane, processes
+    from planner.sandbox.controlplane import api_ready
+
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        taken = blocker.getsockname()[1]
+        real, first = processes.free_port, iter([taken])
+        monkeypatch.setattr(processes, "free_port", lambda: next(first, None) or real())
+        cp = ControlPlane(tmp_path / "cp", bins=testbin_paths)
+        try:
+            cp.start()
+            assert cp.ports["etcd"] != taken
+            assert api_ready(cp)
+        finally:
+            cp.stop()
+    assert not any(p.alive() for p in cp.procs)

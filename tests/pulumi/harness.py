@@ -3,6 +3,7 @@ dependencies, which inputs are secret), plus small Plan builders for hand-made p
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -123,8 +124,21 @@ class RecordingMonitor(pmocks.MockMonitor):
         return response
 
 
+def _ensure_event_loop() -> None:
+    """Pulumi's mocks use the thread's current event loop; an earlier asyncio.run() (apply, explain tests)
+    leaves none set, which makes asyncio.get_event_loop() raise in the main thread."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_closed():
+            return
+    except RuntimeError:
+        pass
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def install_mocks(kustomize: Mapping[str, list[dict[str, Any]]] | None = None,
                   preview: bool = False) -> tuple[Mocks, Recorder]:
+    _ensure_event_loop()
     recorder = Recorder()
     mocks = Mocks(kustomize)
     pulumi.runtime.set_mocks(mocks, project="stackplan-test", stack="test", preview=preview,

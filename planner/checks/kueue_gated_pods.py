@@ -50,8 +50,14 @@ class KueueNoStuckGatedPods(Check):
 
     @staticmethod
     def _workload_evidence(view: ClusterView, pod: dict) -> list[str]:
+        from planner.cluster import ReadError
+
         uid = k8s.meta(pod).get("uid")
-        for wl in view.in_namespaces(KUEUE_WORKLOADS, [k8s.namespace(pod) or ""]):
+        try:  # the gated pod is the finding; its Workload only adds the reason
+            workloads = view.in_namespaces(KUEUE_WORKLOADS, [k8s.namespace(pod) or ""])
+        except ReadError as e:
+            return [f"(Workloads not readable: {e.reason})"]
+        for wl in workloads:
             owners = {o.get("uid") for o in k8s.meta(wl).get("ownerReferences") or []}
             if uid and uid in owners:
                 return [k8s.describe_condition(wl, "QuotaReserved")]

@@ -27,3 +27,10 @@ def test_gated_pod_without_workload_says_so() -> None:
     objs = [o for o in load(FIXTURES / "kueue_gated_pods" / "gated-long-FAILED.yaml") if o["kind"] == "Pod"]
     [f] = run("HC022", objs, PLAN)
     assert any("no Workload owned by this pod" in e for e in f.evidence)
+
+
+def test_unreadable_workloads_only_lose_the_reason() -> None:
+    from planner.kinds import KUEUE_WORKLOADS
+
+    [f] = run("HC022", load(FIXTURES / "kueue_gated_pods" / "gated-long-FAILED.yaml"), PLAN, missing=[KUEUE_WORKLOADS])
+    assert f.outcome.value == "FAILED" and any("Workloads not readable" in e for e in f.evidence)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planner.commands.options import cluster_options, load_plan, output_option, stack_options
+from planner.commands.options import cluster_options, load_plan, output_option, stack_options, timeout_option
 
 FORMATS = ["table", "json", "junit", "sarif", "github"]
 
@@ -27,8 +27,7 @@ FORMATS = ["table", "json", "junit", "sarif", "github"]
               help="With --explain: print what would be sent to the model, send nothing.")
 @click.option("--report-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
               help="Also write the JSON report here (for `stackplan explain PATH` later).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
-              help="Timeout of each API request.")
+@timeout_option("10s", "Timeout of each API request")
 def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, kubeconfig: str | None,
           context: str | None, output: str, components: tuple[str, ...], explain: bool, offline: bool,
           anonymize: bool, show_prompt: bool, report_file: str | None, timeout: float) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planner.commands.options import cluster_options, load_plan, output_option
+from planner.commands.options import cluster_options, load_plan, output_option, timeout_option
 from planner.drift.render import CHOICES
 
 
@@ -20,8 +20,7 @@ from planner.drift.render import CHOICES
 @click.option("--strict", is_flag=True, help="Components the plan does not manage are drift too (else a note).")
 @click.option("--pulumi", "use_pulumi", is_flag=True,
               help="Also run `pulumi preview --expect-no-changes --json` in the Pulumi project and fold it in.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
-              help="Timeout of each API request.")
+@timeout_option("10s", "Timeout of each API request")
 def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], kubeconfig: str | None,
           context: str | None, output: str, strict: bool, use_pulumi: bool, timeout: float) -> None:
     """Compare the plan with the live cluster: Helm release records, CRDs, workloads.

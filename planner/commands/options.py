@@ -36,6 +36,31 @@ def cluster_options(func: F) -> F:
     return func
 
 
+class Duration(click.ParamType):
+    """A positive duration: `90s`, `10m`, `1h30m`, or a bare number of seconds -> float seconds."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        from planner.engine.duration import seconds
+
+        if isinstance(value, int | float):
+            number = float(value)
+        else:
+            try:
+                number = seconds(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is not a duration (use e.g. 90s, 10m or 1h30m)", param, ctx)
+        if number <= 0:
+            self.fail(f"{value!r}: the timeout must be more than zero", param, ctx)
+        return number
+
+
+def timeout_option(default: str, what: str) -> Callable[[F], F]:
+    return click.option("--timeout", type=Duration(), default=default, show_default=True, metavar="DURATION",
+                        help=f"{what} (e.g. 30s, 2m).")
+
+
 def output_option(choices: Sequence[str], default: str = "table") -> Callable[[F], F]:
     return click.option("--output", "-o", type=click.Choice(list(choices)), default=default, show_default=True,
                         help="Output format.")

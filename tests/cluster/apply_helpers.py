@@ -62,3 +62,8 @@ def uninstall(plan, env: Mapping[str, str]) -> None:
             else:
                 run(env, "helm", "uninstall", rid, "-n", rel.namespace, "--wait", "--timeout", "120s",
                     "--ignore-not-found", check=False)
+    # Helm keeps the CRDs of a chart's crds/ folder on uninstall; later tests expect a cluster without them
+    crds = sorted({crd for rel in plan.releases.values() for crd in rel.crds})
+    if crds:
+        run(env, "kubectl", "delete", "crd", *crds, "--ignore-not-found", "--wait=true", "--timeout=120s",
+            check=False)

@@ -158,6 +158,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         webhooks=tuple(d.get("webhooks", ())),
         images=tuple(d.get("images", ())),
         health=tuple(d.get("health", ())),
+        serves=tuple(d.get("serves", ())),
         sources=tuple(d.get("sources", ())),
         unconfirmed=tuple(d.get("unconfirmed", ())),
         file=d.get("file", f"blueprints/{bid}.yaml"),

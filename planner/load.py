@@ -138,8 +138,12 @@ def _describe(error: Any, data: Any) -> tuple[str, str, str | None]:
         return where, f"{json.dumps(error.instance)} is not one of {opts}", None
     if error.validator == "type":
         want = error.validator_value
-        want = " or ".join(want) if isinstance(want, list) else want
-        return where, f"expected {want}, got {type(error.instance).__name__} {json.dumps(error.instance)[:60]}", None
+        wants = want if isinstance(want, list) else [want]
+        got = type(error.instance).__name__
+        hint = None
+        if "string" in wants and isinstance(error.instance, int | float) and not isinstance(error.instance, bool):
+            hint = f'quote it: "{error.instance}" (YAML reads an unquoted 1.20 as the number 1.2)'
+        return where, f"expected {' or '.join(wants)}, got {got} {json.dumps(error.instance)[:60]}", hint
     if error.validator == "pattern":
         expected = error.schema.get("description") or f"the form {error.validator_value}"
         return where, f"{json.dumps(error.instance)} is not a valid `{field_name}`: expected {expected}", None

@@ -89,6 +89,7 @@ class Blueprint:
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     health: tuple[str, ...] = ()
+    serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
     file: str = ""

@@ -183,7 +183,7 @@ class _Resolver:
                     continue
                 if need not in reasons:
                     reasons[need] = f"needed by {cid}"
-                    self.notes.append(Note("info", f"added {need}: needed by {cid}", need))
+                    self.notes.append(Note("info", f"added: needed by {cid}", need))
                     queue.append(need)
         return dict(sorted(reasons.items()))
 
@@ -275,6 +275,26 @@ class _Resolver:
                           flag=origin if origin.startswith("--set") else None, cls=InputError)
         return out
 
+    def check_models(self, members: Mapping[str, str]) -> None:
+        """Every model has a unique name and an engine some component of the plan serves."""
+        servers = {cid: set(self.catalog.blueprints[cid].serves) for cid in members
+                   if self.catalog.blueprints[cid].serves}
+        seen: set[str] = set()
+        for i, model in enumerate(self.stack.models):
+            if model.name in seen:
+                self.fail(f"model name `{model.name}` is used twice", f"/models/{i}/name",
+                          "model names become object names; give each model its own", cls=InputError, value=True)
+            seen.add(model.name)
+            if not servers:
+                self.fail(f"model `{model.name}`: no component of this plan serves models", f"/models/{i}",
+                          "choose a serving layer (profile llm-inference or full-mlops), or enable one of: "
+                          + ", ".join(sorted(b.id for b in self.catalog.blueprints.values() if b.serves)))
+            elif not any(model.engine in engines for engines in servers.values()):
+                offer = "; ".join(f"{cid}: {', '.join(sorted(e))}" for cid, e in sorted(servers.items()))
+                self.fail(f"model `{model.name}`: engine `{model.engine}` is not served by this plan ({offer})",
+                          f"/models/{i}/engine", "pick an engine the serving layer runs, or change the serving choice",
+                          value=True)
+
     def check_sets(self, members: Mapping[str, str]) -> None:
         for cid, path, _ in self.sets:
             if cid not in self.catalog.blueprints:
@@ -347,6 +367,8 @@ class _Resolver:
         self.raise_errors()
         releases = {cid: self.release(self.catalog.blueprints[cid], why, values[cid], members)
                     for cid, why in members.items()}
+        self.check_models(members)
+        self.raise_errors()
         for model in self.stack.models:
             if model.gpus_per_replica > int(cluster["gpu"].get("perNode", 1) or 1) and cluster["gpu"].get("nodes"):
                 self.notes.append(Note("warning", f"model `{model.name}` asks {model.gpus_per_replica} GPUs per "

@@ -35,7 +35,7 @@ def test_needs_are_added_transitively_with_the_reason(catalog):
     assert plan.releases["runtimes"].reason == "choice serving=full"
     assert plan.releases["serving"].reason == "needed by runtimes"
     assert plan.releases["crd"].reason == "needed by serving"
-    assert any(n.message == "added certs: needed by serving" for n in plan.notes)
+    assert any(n.message == "added: needed by serving" and n.release == "certs" for n in plan.notes)
 
 
 def test_waves_follow_the_longest_chain_and_keep_independent_releases_together(catalog):

@@ -203,7 +203,7 @@ class ControlPlane:
             f"--service-account-private-key-file={p.sa_key}", "--use-service-account-credentials=false",
             f"--cluster-signing-cert-file={p.ca_crt}", f"--cluster-signing-key-file={p.ca_key}",
             f"--service-cluster-ip-range={SERVICE_CIDR}", "--node-monitor-period=5s",
-            "--node-monitor-grace-period=40s", "--concurrent-deployment-syncs=10",
+            "--node-monitor-grace-period=5m", "--concurrent-deployment-syncs=10",
             "--concurrent-replicaset-syncs=10", "--concurrent-daemonset-syncs=5",
         ])
         # The scheduler's --kube-api-qps/--leader-elect flags are deprecated: use its config file.
@@ -220,7 +220,7 @@ class ControlPlane:
             "--manage-all-nodes=false",
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
             "--manage-nodes-with-label-selector=", "--manage-single-node=",
-            f"--cidr={POD_CIDR}", "--node-ip=10.0.0.1", "--node-lease-duration-seconds=40",
+            f"--cidr={POD_CIDR}", "--node-ip=10.0.0.1", "--node-lease-duration-seconds=120",
         ])
         ok = lambda r: r.text.strip() == "ok"  # noqa: E731
         self._wait_http("kube-controller-manager", f"https://127.0.0.1:{self.ports['kcm']}/healthz",

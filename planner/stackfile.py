@@ -11,11 +11,22 @@ from planner.model import ComponentOverride, Mirror, Model, Origin, StackSpec
 
 
 def load_stack(path: str | Path) -> StackSpec:
-    """Load and validate a stack file; errors carry file:line:col."""
-    from planner.load import read_yaml, validate
+    """Load and validate a stack file (`-` reads standard input); errors carry file:line:col."""
+    from planner.load import parse_yaml, read_yaml
 
-    p = Path(path)
-    data, origin = read_yaml(p, str(path))
+    if str(path) == "-":
+        import sys
+
+        data, origin = parse_yaml(sys.stdin.read(), "<stdin>")
+    else:
+        data, origin = read_yaml(Path(path), str(path))
+    return stack_from_data(data, origin)
+
+
+def stack_from_data(data: Any, origin: Origin) -> StackSpec:
+    """Validate parsed YAML against schemas/stack.schema.json and build the StackSpec."""
+    from planner.load import validate
+
     if data is None:
         raise InputError("the file is empty", location=origin.locate(""),
                          hint="start with `profile: llm-inference`, "

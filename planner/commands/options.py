@@ -24,7 +24,7 @@ def stack_options(func: F) -> F:
     func = click.option("--profile", "-p", metavar="PROFILE",
                         help="Plan a profile with the default cluster instead of reading a stack file.")(func)
     func = click.option("-f", "--file", "stack_file", metavar="FILE",
-                        help=f"The stack file (default: ./{DEFAULT_STACK_FILE}).")(func)
+                        help=f"The stack file (default: ./{DEFAULT_STACK_FILE}; - reads standard input).")(func)
     return func
 
 
@@ -83,7 +83,7 @@ def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] =
         stack = StackSpec(profile=profile)
     else:
         path = stack_file or DEFAULT_STACK_FILE
-        if not stack_file and not Path(path).exists():
+        if not stack_file and not Path(path).exists():  # `-f -` reads standard input
             raise InputError(f"no {DEFAULT_STACK_FILE} here and no --profile given",
                              hint="pass --profile training-team|llm-inference|full-mlops, or -f PATH, "
                                   "or create one with `stackplan init --profile <profile>`")

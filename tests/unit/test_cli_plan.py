@@ -109,3 +109,25 @@ def test_no_gpus_means_fake_gpu_operator(tmp_path: Path, capsys) -> None:
     assert "fake-gpu-operator" in ids and "gpu-operator" not in ids
     vllm = next(r for r in plan["releases"] if r["id"] == "vllm-stack")
     assert vllm["values"]["servingEngineSpec"]["runtimeClassName"] == ""
+
+
+def test_images_mapping_pairs_upstream_with_mirror(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: llm-inference\nmirror:\n  images: registry.internal:5000/mirror\n")
+    pairs = [line.split(" ") for line in run_cli(capsys, "images", "-f", str(stack), "-o", "mapping").out.splitlines()]
+    assert pairs and all(len(p) == 2 for p in pairs)
+    assert ["nvcr.io/nvidia/gpu-operator:v26.7.0", "registry.internal:5000/mirror/nvidia/gpu-operator:v26.7.0"] in [
+        [a, b] for a, b in pairs if "gpu-operator:" in a]
+    upstream = set(run_cli(capsys, "images", "--profile", "llm-inference").out.splitlines())
+    assert {a for a, _ in pairs} == upstream
+
+
+def test_stack_file_from_stdin(monkeypatch, capsys) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\n"))
+    result = run_cli(capsys, "validate", "-f", "-")
+    assert result.code == 0 and result.out.startswith("<stdin>: valid (full-mlops, 11 releases in 3 waves)")
+    monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\nclustr: {}\n"))
+    result = run_cli(capsys, "plan", "-f", "-")
+    assert result.code == 2 and "<stdin>:2:1: unknown key `clustr`" in result.err

@@ -161,3 +161,12 @@ def test_start_retries_when_a_picked_port_is_taken(testbin_paths: dict, tmp_path
         finally:
             cp.stop()
     assert not any(p.alive() for p in cp.procs)
+
+
+def test_up_exits_3_and_leaves_nothing_running_when_a_component_fails(cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "TEST_ASSET_KUBE_APISERVER": "/bin/false"}
+    r = stackplan("sandbox", "up", "--name", "broken", env=env)
+    assert r.returncode == 3
+    assert "kube-apiserver exited with code 1" in r.stderr and "Traceback" not in r.stderr
+    assert not (Path(cli_env["STACKPLAN_SANDBOX_HOME"]) / "broken" / "state.json").exists()
+    assert stackplan("sandbox", "down", "--name", "broken", env=cli_env).returncode == 0

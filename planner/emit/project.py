@@ -8,7 +8,8 @@ compared three ways — on disk, as recorded, as generated now:
 - on disk == recorded (user did not edit)  -> updated
 - otherwise the user changed a file init now wants to change -> conflict: nothing is written
   unless --force, which replaces it and says so.
-Writes are atomic (temp file in the same directory, then rename); the manifest is written last.
+All files and the manifest (last) are written all or nothing (planner/emit/filetx.py): every path is
+checked first, then temp files are renamed over the targets, and a failure undoes the renames.
 A non-empty target without a manifest is not ours: refused, nothing written.
 """
 
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +70,21 @@ def read_manifest(target: Path) -> dict[str, object] | None:
 
 def plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, str], force: bool) -> WritePlan:
     """Decide what to do with each file (reads the disk, writes nothing)."""
-    if target.exists() and not target.is_dir():
-        raise InputError(f"{target} exists and is not a directory", hint="pass --dir with a directory path")
+    try:
+        return _plan_writes(target, files, metadata, force)
+    except OSError as e:
+        where = e.filename or target
+        raise InputError(f"{where}: {e.strerror or type(e).__name__}; nothing was written",
+                         hint="pass --dir with a directory you can read and write") from e
+
+
+def _plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, str], force: bool) -> WritePlan:
+    for parent in (target, *target.parents):
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise InputError(f"{parent} exists and is not a directory, so {target} cannot be a project "
+                                 "directory; nothing was written", hint="pass --dir with a directory path")
+            break
     manifest = read_manifest(target) if target.exists() else None
     if manifest is None and target.exists():
         foreign = sorted(p.name for p in target.iterdir() if p.name not in IGNORED_ENTRIES)
@@ -85,7 +97,7 @@ def plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, s
     for rel, text in sorted(files.items()):
         new = file_digest(text.encode())
         path = target / rel
-        on_disk = file_digest(path.read_bytes()) if path.is_file() else None
+        on_disk = file_digest(path.read_bytes()) if path.is_file() else None  # a directory: filetx refuses
         before = recorded.get(rel)
         if on_disk is None and before is None:
             status = "created"
@@ -101,47 +113,25 @@ def plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, s
     return WritePlan(target, tuple(actions), dict(files), dict(metadata))
 
 
-def _mode_for(path: Path) -> int:
-    """Keep an existing file's mode; a new file gets 0666 less the umask, as open() would give it."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; project files are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def apply_writes(plan: WritePlan) -> None:
-    """Write what the plan says (refuses if it has conflicts), then the manifest."""
+    """Write what the plan says (refuses if it has conflicts), then the manifest: all or nothing."""
+    from planner.emit.filetx import commit
+
     if plan.conflicts:
         raise InputError(f"{len(plan.conflicts)} file(s) changed since stackplan init wrote them: "
                          + ", ".join(plan.conflicts) + "; nothing was written",
                          hint="re-run with --force to replace them (your edits are lost), or move them aside")
     previous = read_manifest(plan.target) or {}
     recorded: dict[str, str] = dict(previous.get("files") or {})  # type: ignore[arg-type]
+    writes: list[tuple[str, bytes]] = []
     for action in plan.actions:
-        text = plan.files[action.path]
+        data = plan.files[action.path].encode()
         if action.status in ("created", "updated", "replaced"):
-            atomic_write(plan.target / action.path, text.encode())
-        recorded[action.path] = file_digest(text.encode())
+            writes.append((action.path, data))
+        recorded[action.path] = file_digest(data)
     manifest = {"generator": f"stackplan {__version__}", **plan.metadata, "files": dict(sorted(recorded.items()))}
     body = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     current = plan.target / MANIFEST
-    if not plan.changes and current.is_file() and current.read_text(encoding="utf-8") == body:
+    if not writes and current.is_file() and current.read_text(encoding="utf-8") == body:
         return
-    atomic_write(plan.target / MANIFEST, body.encode())
+    commit(plan.target, [*writes, (MANIFEST, body.encode())])

@@ -77,7 +77,11 @@ def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys
     assert f"pulumi=={PULUMI_VERSION}" in reqs
     assert metadata.version("pulumi-kubernetes") == PULUMI_KUBERNETES_VERSION
     assert f"pulumi-kubernetes=={PULUMI_KUBERNETES_VERSION}" in reqs
-    assert any(r.startswith("stackplan==") for r in reqs)
+    from planner.emit.requirement import installed
+
+    pins = [r for r in reqs if r.split()[:1] == ["stackplan"] or r.startswith("stackplan=")]
+    assert pins == [installed().line], "stackplan by a direct reference to where it was installed from"
+    assert pins[0].startswith("stackplan @ ") and "==" not in pins[0], "never a bare name PyPI would resolve"
 
     workflow = yaml_load(target / WORKFLOW)
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true

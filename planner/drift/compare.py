@@ -18,6 +18,7 @@ from typing import Any
 from planner.drift.helm_records import HelmRelease
 from planner.drift.live import DIGEST_ANNOTATION, MANAGED_BY, RELEASE_LABEL, WORKLOAD_KINDS, LiveFacts
 from planner.drift.values_diff import diff_values, values_equal
+from planner.drift.workloads import check_fields
 from planner.model import Plan, Release
 from planner.report import Finding, Outcome, Report, Severity, Subject
 from planner.values import digest
@@ -31,6 +32,7 @@ TITLES: dict[str, str] = {
     "DR006": "Expected workloads exist",
     "DR007": "Only planned components are installed",
     "DR008": "Pulumi preview shows no changes",
+    "DR010": "Workload fields match the Helm release manifest",
 }
 DOC = "docs/drift.md#"
 MAX_EVIDENCE = 20
@@ -242,6 +244,7 @@ def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
     if present:
         _crds(r, live, out)
         _workloads(r, live, out)
+        check_fields(r, live, out.add)  # DR010 (planner/drift/workloads.py)
     return out.items
 
 

@@ -11,7 +11,9 @@ How Helm writes them (helm/helm@v3.21.4, commit 813176c5):
 The Kubernetes API serves Secret data base64-encoded, so a record read from the REST API is base64 twice.
 
 Only the fields drift needs are kept (name, namespace, revision, status, chart name/version, the
-user-supplied `config`); the rendered manifest, hooks, notes and the chart's own files and default values
+user-supplied `config`, and small summaries of the manifest's Deployments/DaemonSets/StatefulSets — see
+`planner/drift/workloads.py`: only those documents are parsed, Secrets, ConfigMaps and everything else in the
+manifest are skipped unparsed); the manifest text, hooks, notes and the chart's own files and default values
 are dropped as soon as a record is decoded. Error messages name the Secret, never its data.
 """
 
@@ -22,8 +24,10 @@ import binascii
 import json
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
+
+from planner.drift.workloads import WorkloadSpec, workloads_from_manifest
 
 RECORD_TYPE = "helm.sh/release.v1"
 NAME_PREFIX = "sh.helm.release.v1."
@@ -55,6 +59,8 @@ class HelmRelease:
     description: str = ""
     config: Mapping[str, Any] = field(default_factory=dict)  # user-supplied values (may hold secrets)
     secret: str = ""  # the Secret holding the record
+    workloads: tuple[WorkloadSpec, ...] = ()  # the manifest's Deployments/DaemonSets/StatefulSets, summarized
+    unparsed_workloads: int = 0  # workload documents of the manifest that could not be parsed
 
     @property
     def is_pending(self) -> bool:
@@ -147,7 +153,8 @@ def decode_payload(stored: bytes | str, where: str = "release record") -> dict[s
     return doc
 
 
-def summarize(doc: Mapping[str, Any], where: str = "release record", secret: str = "") -> HelmRelease:
+def summarize(doc: Mapping[str, Any], where: str = "release record", secret: str = "",
+              default_namespace: str = "") -> HelmRelease:
     """Keep only what drift compares from a decoded release (pkg/release/release.go field names)."""
     info = doc.get("info") or {}
     chart = doc.get("chart") or {}
@@ -159,9 +166,11 @@ def summarize(doc: Mapping[str, Any], where: str = "release record", secret: str
         revision = int(doc.get("version") or 0)
     except (TypeError, ValueError):
         raise RecordError(f"{where}: release record has a non-numeric version") from None
+    namespace = str(doc.get("namespace") or default_namespace)
+    found = workloads_from_manifest(doc.get("manifest"), namespace)
     return HelmRelease(
         name=str(doc.get("name") or ""),
-        namespace=str(doc.get("namespace") or ""),
+        namespace=namespace,
         revision=revision,
         status=str(info.get("status") or "unknown"),
         chart=str(meta.get("name") or ""),
@@ -170,6 +179,8 @@ def summarize(doc: Mapping[str, Any], where: str = "release record", secret: str
         description=str(info.get("description") or ""),
         config=config,
         secret=secret,
+        workloads=found.workloads,
+        unparsed_workloads=found.unparsed,
     )
 
 
@@ -186,10 +197,8 @@ def decode_record(secret: Mapping[str, Any]) -> HelmRelease:
         stored = base64.b64decode(data["release"], validate=True)
     except (binascii.Error, ValueError, TypeError):
         raise RecordError(f"{where}: data.release is not base64") from None
-    rel = summarize(decode_payload(stored, where), where, secret=str(meta.get("name") or ""))
-    if not rel.namespace:
-        rel = replace(rel, namespace=str(meta.get("namespace") or ""))
-    return rel
+    return summarize(decode_payload(stored, where), where, secret=str(meta.get("name") or ""),
+                     default_namespace=str(meta.get("namespace") or ""))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """What drift knows about the live cluster: small frozen summaries, never whole objects.
 
 `reader.py` builds a LiveFacts from the cluster; tests build them by hand. Secret data never reaches
-here except the decoded Helm release records' user-supplied values (`HelmRelease.config`).
+here except the decoded Helm release records' user-supplied values (`HelmRelease.config`) and the literal env
+values of their workloads (Secret-like names only as a sha256, see workloads.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.drift.helm_records import HelmRelease
+from planner.drift.workloads import WorkloadSpec, summarize_workload
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "stackplan"
@@ -29,6 +31,7 @@ class LiveObject:
     namespace: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    spec: WorkloadSpec | None = None  # DR010's summary, only for workloads a release manifest names
 
     @property
     def stackplan_release(self) -> str | None:
@@ -57,6 +60,8 @@ class LiveFacts:
     crds: Mapping[str, LiveCrd] = field(default_factory=dict)
     workloads: Mapping[str, Mapping[tuple[str, str], LiveObject]] = field(default_factory=dict)  # kind -> objs
     unread: Mapping[str, str] = field(default_factory=dict)
+    autoscaled: frozenset[tuple[str, str, str]] = frozenset()  # (namespace, kind, name) an HPA targets
+    hpa_error: str = ""  # why HorizontalPodAutoscalers could not be listed (then `autoscaled` is unknown)
 
     def release(self, namespace: str, name: str) -> HelmRelease | None:
         return self.releases.get((namespace, name))
@@ -74,10 +79,21 @@ class LiveFacts:
         return sorted(out, key=LiveObject.ref)
 
 
-def summarize_object(kind: str, obj: Mapping[str, Any]) -> LiveObject:
+def summarize_object(kind: str, obj: Mapping[str, Any], with_spec: bool = False) -> LiveObject:
     meta = obj.get("metadata") or {}
     return LiveObject(kind=kind, name=str(meta.get("name") or ""), namespace=meta.get("namespace"),
-                      labels=dict(meta.get("labels") or {}), annotations=dict(meta.get("annotations") or {}))
+                      labels=dict(meta.get("labels") or {}), annotations=dict(meta.get("annotations") or {}),
+                      spec=summarize_workload(obj, kind) if with_spec else None)
+
+
+def hpa_target(obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """(namespace, kind, name) of an autoscaling/v2 HorizontalPodAutoscaler's `spec.scaleTargetRef`, if it
+    targets an apps/v1 workload kind (k8s.io/api autoscaling/v2 types.go CrossVersionObjectReference)."""
+    ref = (obj.get("spec") or {}).get("scaleTargetRef") or {}
+    api = str(ref.get("apiVersion") or "apps/v1")
+    if ref.get("kind") not in WORKLOAD_KINDS or not api.startswith("apps/"):
+        return None
+    return str((obj.get("metadata") or {}).get("namespace") or ""), str(ref["kind"]), str(ref.get("name") or "")
 
 
 def summarize_crd(obj: Mapping[str, Any]) -> LiveCrd:

@@ -2,8 +2,10 @@
 
 API requests do not depend on the number of components: one LIST of Helm release records per plan
 namespace (Secrets with fieldSelector `type=helm.sh/release.v1`; no other Secret is requested), one
-LIST of CRDs and one cluster-wide LIST per workload kind. Everything runs in parallel. Only each
-release's newest record is decoded; every other Secret field is dropped here.
+LIST of CRDs, one cluster-wide LIST per workload kind and one of HorizontalPodAutoscalers (DR010 leaves
+replicas an HPA owns alone). Everything runs in parallel. Only each release's newest record is decoded;
+every other Secret field is dropped here. Live workloads are summarized for DR010 only when a release
+manifest names them.
 """
 
 from __future__ import annotations
@@ -15,12 +17,25 @@ from typing import Any
 
 from planner.cluster import Reader, ReadError
 from planner.drift.helm_records import latest_releases
-from planner.drift.live import WORKLOAD_KINDS, LiveCrd, LiveFacts, LiveObject, summarize_crd, summarize_object
+from planner.drift.live import (
+    WORKLOAD_KINDS,
+    LiveCrd,
+    LiveFacts,
+    LiveObject,
+    hpa_target,
+    summarize_crd,
+    summarize_object,
+)
+from planner.drift.workloads import HPA_UNREAD
 from planner.kinds import CRDS, DAEMONSETS, DEPLOYMENTS, HELM_RELEASE_SECRETS, HELM_RELEASE_TYPE, STATEFULSETS, Kind
 from planner.model import Plan
 
 _WORKLOADS: dict[str, Kind] = {"Deployment": DEPLOYMENTS, "DaemonSet": DAEMONSETS, "StatefulSet": STATEFULSETS}
 RECORD_SELECTOR = f"type={HELM_RELEASE_TYPE}"
+# kubernetes/api autoscaling/v2 (k8s.io/api/autoscaling/v2/types.go; GA since Kubernetes 1.23); drift only,
+# not in planner.kinds.CATALOG (the check ClusterRole)
+HPAS = Kind("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
+            "kubernetes/api@v0.35 (k8s.io/api/autoscaling/v2)")
 
 
 def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
@@ -32,6 +47,7 @@ def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
     }
     calls["crds"] = partial(reader.list, CRDS)
     calls.update({name: partial(reader.list, kind) for name, kind in _WORKLOADS.items() if name in WORKLOAD_KINDS})
+    calls[HPA_UNREAD] = partial(reader.list, HPAS)
 
     def run(label: str) -> tuple[str, list[dict[str, Any]] | ReadError]:
         try:
@@ -43,15 +59,25 @@ def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
         results = dict(pool.map(run, calls))  # ClusterUnreachableError re-raises here
 
     unread = {label: res.reason for label, res in results.items() if isinstance(res, ReadError)}
+    hpa_error = unread.pop(HPA_UNREAD, "")  # only DR010's replicas depend on it
     secrets = [s for ns in namespaces if isinstance(res := results[f"secrets/{ns}"], list) for s in res]
     decoded = latest_releases(secrets)
     crds: dict[str, LiveCrd] = {}
     if isinstance(res := results["crds"], list):
         crds = {c.name: c for c in map(summarize_crd, res)}
+    named = {w.key for rel in decoded.releases.values() for w in rel.workloads}  # (kind, namespace, name)
     workloads: dict[str, dict[tuple[str, str], LiveObject]] = {}
     for name in _WORKLOADS:
         if isinstance(res := results.get(name), list):
-            objs = (summarize_object(name, o) for o in res)
+            objs = (summarize_object(name, o, with_spec=(name, *_ns_name(o)) in named) for o in res)
             workloads[name] = {(o.namespace or "", o.name): o for o in objs}
+    autoscaled: frozenset[tuple[str, str, str]] = frozenset()
+    if isinstance(res := results[HPA_UNREAD], list):
+        autoscaled = frozenset(t for t in map(hpa_target, res) if t)
     return LiveFacts(releases=decoded.releases, record_errors=decoded.errors, crds=crds, workloads=workloads,
-                     unread=unread)
+                     unread=unread, autoscaled=autoscaled, hpa_error=hpa_error)
+
+
+def _ns_name(obj: dict[str, Any]) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return str(meta.get("namespace") or ""), str(meta.get("name") or "")

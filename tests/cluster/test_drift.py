@@ -145,7 +145,7 @@ def test_no_drift_right_after_install(stack: Stack) -> None:
     ids = {(f["checkId"], f["component"]) for f in report["findings"]}
     assert {("DR001", "alpha"), ("DR003", "alpha"), ("DR005", "alpha"), ("DR006", "alpha"),
             ("DR001", "beta"), ("DR004", "beta")} <= ids
-    assert report["meta"]["apiRequests"] <= 1 + 1 + 3 + 2  # ping (2) + records (1 ns) + CRDs + 3 kinds
+    assert report["meta"]["apiRequests"] <= 2 + 1 + 1 + 3 + 1  # ping (2) + records (1 ns) + CRDs + 3 kinds + HPAs
     gh = stack.text("-o", "github")
     assert gh.returncode == 0 and "::error" not in gh.stdout and "::notice" in gh.stdout
 

@@ -1,4 +1,4 @@
-"""What drift asks the cluster for: one LIST per plan namespace (release records only), CRDs, 3 workload kinds."""
+"""What drift asks the cluster for: one LIST per plan namespace (release records only), CRDs, 3 workload kinds, HPAs."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_requests_depend_on_namespaces_not_components():
         assert sorted(reader.calls, key=str) == sorted([
             ("Secret", "ml", None, "type=helm.sh/release.v1"), ("Secret", "serving", None, "type=helm.sh/release.v1"),
             ("CustomResourceDefinition", None, None, None), ("Deployment", None, None, None),
-            ("DaemonSet", None, None, None), ("StatefulSet", None, None, None)], key=str)
+            ("DaemonSet", None, None, None), ("StatefulSet", None, None, None),
+            ("HorizontalPodAutoscaler", None, None, None)], key=str)
 
 
 def test_summaries_and_unread_sources():

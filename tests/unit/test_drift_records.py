@@ -98,3 +98,18 @@ def test_an_undecodable_newest_record_is_an_error_not_a_crash():
                            _api_secret(b"garbage", "sh.helm.release.v1.a.v2",
                                        labels={"name": "a", "version": "2", "owner": "helm"})])
     assert got.releases == {} and "sh.helm.release.v1.a.v2" in got.errors[("ml", "a")]
+
+
+def test_keeps_workload_summaries_from_the_manifest_and_nothing_else_of_it():
+    manifest = ("---\n# Source: c/templates/secret.yaml\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+                "stringData: {token: manifest-secret}\n"
+                "---\n# Source: c/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\n"
+                "metadata: {name: web}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n"
+                "      - name: app\n        image: registry.invalid/app:1\n"
+                "        env: [{name: API_TOKEN, value: env-secret}, {name: MODE, value: fast}]\n")
+    rel = decode_record(record_secret(helm_doc("mlflow", manifest=manifest)))
+    (w,) = rel.workloads
+    assert (w.ref(), w.replicas, w.containers[0].image) == ("Deployment/ml/web", 2, "registry.invalid/app:1")
+    assert [(e.name, e.value) for e in w.containers[0].env if e.name == "MODE"] == [("MODE", "fast")]
+    kept = repr(rel)
+    assert "manifest-secret" not in kept and "env-secret" not in kept and "Source:" not in kept

@@ -6,6 +6,7 @@ plus a single PASSED summary). It never catches ReadError: the runner makes it U
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -14,6 +15,25 @@ from planner.kinds import Kind
 from planner.report import Finding, Outcome, Severity, Subject
 
 DOCS = "https://github.com/stackplan/stackplan/blob/main/docs/checks.md"
+_PLACEHOLDER = re.compile(r"\b(NS|NAME|POD|NODE)\b")
+
+
+def fill_placeholders(text: str, subject: Subject) -> str:
+    """Put the finding's real namespace and name into a remediation written with NS, NAME, POD, NODE
+    (`kubectl -n NS describe pod POD` -> `kubectl -n kueue-system describe pod kueue-...`). A placeholder
+    that the subject cannot fill (no namespace; POD for a Node) is left as it is."""
+    if subject.kind in ("Scope", "Check"):
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        word = m.group(1)
+        if word == "NS":
+            return subject.namespace or word
+        if word == "NAME" or (word == "POD" and subject.kind == "Pod") or (word == "NODE" and subject.kind == "Node"):
+            return subject.name
+        return word
+
+    return _PLACEHOLDER.sub(one, text)
 
 
 class Check:
@@ -44,7 +64,8 @@ class Check:
             check_id=self.id, title=self.title, outcome=outcome, subject=subject, message=message,
             severity=Severity.INFO if outcome is Outcome.PASSED else (severity or self.severity),
             component=component, evidence=tuple(evidence),
-            remediation="" if outcome is Outcome.PASSED else (remediation or self.remediation),
+            remediation="" if outcome is Outcome.PASSED else fill_placeholders(remediation or self.remediation,
+                                                                               subject),
             doc_url=self.doc_url or f"{DOCS}#{self.id.lower()}", sensitive=tuple(dict.fromkeys(sensitive)),
         )
 

@@ -19,7 +19,7 @@ class CertificatesReady(Check):
     components = ("cert-manager", "kserve")
     severity = Severity.HIGH
     reads = (CERTIFICATES,)
-    remediation = ("kubectl describe certificate NAME and its CertificateRequest: the Issuer must exist and be "
+    remediation = ("kubectl -n NS describe certificate NAME and its CertificateRequest: the Issuer must exist and be "
                    "Ready; the cert-manager webhook must be up (HC003).")
 
     def evaluate(self, view: ClusterView) -> list[Finding]:

@@ -36,7 +36,7 @@ class GpuValidatorPassing(Check):
     components = ("gpu-operator",)
     severity = Severity.CRITICAL
     reads = (PODS, NODES, EVENTS)
-    remediation = "kubectl -n gpu-operator logs POD -c <validation container>"
+    remediation = "kubectl -n NS logs POD -c <validation container>"
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
         namespaces = {r.namespace for r in view.releases_of("gpu-operator")}

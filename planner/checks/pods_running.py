@@ -12,12 +12,15 @@ from planner.checks.view import ClusterView
 from planner.kinds import EVENTS, PODS
 from planner.report import Finding, Severity
 
-FIXES = {
+FIXES = {  # NS and POD are replaced by the pod's namespace and name (Check.failed)
     "ImagePullBackOff": "Check the image name and tag, registry credentials (imagePullSecrets) and that the "
-                        "registry (or your mirror) is reachable from the nodes.",
-    "ErrImagePull": "Check the image name and tag, registry credentials and that the registry is reachable.",
-    "CrashLoopBackOff": "Read the container's previous log (kubectl logs --previous) for why it exits.",
-    "CreateContainerConfigError": "A referenced ConfigMap or Secret key is missing; create it or fix the reference.",
+                        "registry (or your mirror) is reachable from the nodes; `kubectl -n NS describe pod POD` "
+                        "shows the pull error.",
+    "ErrImagePull": "Check the image name and tag, registry credentials and that the registry is reachable; "
+                    "`kubectl -n NS describe pod POD` shows the pull error.",
+    "CrashLoopBackOff": "Read the container's previous log (`kubectl -n NS logs POD --previous`) for why it exits.",
+    "CreateContainerConfigError": "A referenced ConfigMap or Secret key is missing (`kubectl -n NS describe pod "
+                                  "POD` names it); create it or fix the reference.",
 }
 
 
@@ -26,7 +29,7 @@ class PodsRunning(Check):
     title = "Pods in the stack's namespaces are not crash-looping or failing to pull images"
     severity = Severity.HIGH
     reads = (PODS, EVENTS)
-    remediation = "kubectl -n NS describe pod POD; kubectl -n NS logs POD --previous"
+    remediation = "`kubectl -n NS describe pod POD`; `kubectl -n NS logs POD --previous`"
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
         out, pods = [], view.in_namespaces(PODS)
@@ -38,7 +41,8 @@ class PodsRunning(Check):
             base = reason.removeprefix("Init:")
             out.append(self.failed(k8s.subject(pod), f"pod {k8s.namespace(pod)}/{k8s.name(pod)} is in {reason}",
                                    evidence=[detail, *view.events_or_empty(pod)],
-                                   remediation=FIXES.get(base, self.remediation), sensitive=view.sensitive(pod)))
+                                   remediation=FIXES.get(base, self.remediation), sensitive=view.sensitive(pod),
+                                   component=view.component_of(pod)))
         if not out:
             out.append(self.passed(self.scope("pods in the stack's namespaces"),
                                    f"{len(pods)} pod(s) in {len(view.namespaces)} namespace(s): none crash-looping "

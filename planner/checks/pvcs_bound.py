@@ -36,7 +36,7 @@ class PvcsBound(Check):
                                    evidence=[f"{k8s.ref(pvc)} .status.phase={phase} .spec.storageClassName={sc}",
                                              *view.events_or_empty(pvc)],
                                    severity=Severity.CRITICAL if phase == "Lost" else None,
-                                   sensitive=view.sensitive(pvc)))
+                                   sensitive=view.sensitive(pvc), component=view.component_of(pvc)))
         if not out:
             out.append(self.passed(self.scope("PVCs in the stack's namespaces"), f"{len(pvcs)} PVC(s) bound"))
         return out

@@ -19,7 +19,7 @@ class RayServicesReady(Check):
     components = ("kuberay",)
     severity = Severity.HIGH
     reads = (RAY_SERVICES,)
-    remediation = ("kubectl describe rayservice NAME: ZeroServeEndpoints means no Serve replica is healthy "
+    remediation = ("kubectl -n NS describe rayservice NAME: ZeroServeEndpoints means no Serve replica is healthy "
                    "(check the RayCluster head/worker pods and serveConfigV2); InitializingTimeout means the "
                    "cluster never became ready.")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from planner.checks.apiservices_available import ApiServicesAvailable
 from planner.checks.base import Check
 from planner.checks.certificates_ready import CertificatesReady
+from planner.checks.components_installed import ComponentsInstalled
 from planner.checks.crds_established import CrdsEstablished
 from planner.checks.gpu_allocatable import GpuAllocatable
 from planner.checks.gpu_clusterpolicy import GpuClusterPolicyReady
@@ -37,7 +38,7 @@ from planner.kinds import Kind
 CHECK_CLASSES: tuple[type[Check], ...] = (
     # every component of the plan (from its blueprint: CRDs, workloads, webhooks) and cross-cutting
     CrdsEstablished, WorkloadsAvailable, WebhookEndpoints, ApiServicesAvailable,
-    PodsRunning, PodsScheduled, PvcsBound, NodesReady,
+    PodsRunning, PodsScheduled, PvcsBound, NodesReady, ComponentsInstalled,
     # GPU resources
     GpuClusterPolicyReady, GpuValidatorPassing, GpuAllocatable, GpuOperandsScheduled,
     # batch scheduling

@@ -19,7 +19,7 @@ class TrainJobsNotFailed(Check):
     components = ("kubeflow-trainer",)
     severity = Severity.MEDIUM
     reads = (TRAIN_JOBS,)
-    remediation = ("kubectl describe trainjob NAME; check the runtime it references exists "
+    remediation = ("kubectl -n NS describe trainjob NAME; check the runtime it references exists "
                    "(ClusterTrainingRuntimes are not installed by default) and the trainer pods' logs.")
 
     def evaluate(self, view: ClusterView) -> list[Finding]:

@@ -122,6 +122,19 @@ class ClusterView:
                 out.append(n)
         return out
 
+    def component_of(self, obj: Obj) -> str | None:
+        """The component of the release that owns `obj`: by Helm's release-name annotation or the
+        `app.kubernetes.io/instance` label, else by namespace when one component alone lives there; None
+        when unknown (a cross-cutting finding then has no component)."""
+        m = k8s.meta(obj)
+        release = (m.get("annotations") or {}).get("meta.helm.sh/release-name") or \
+            (m.get("labels") or {}).get("app.kubernetes.io/instance")
+        by_id = {r.id: r.component for r in self.releases}
+        if release in by_id:
+            return by_id[release]
+        owners = {r.component for r in self.releases if r.namespace == k8s.namespace(obj)}
+        return owners.pop() if len(owners) == 1 else None
+
     def sensitive(self, obj: Obj) -> tuple[str, ...]:
         """Names to mask under --anonymize: objects outside the plan's namespaces, and their namespaces."""
         ns = k8s.namespace(obj)

@@ -20,8 +20,9 @@ class WorkloadsAvailable(Check):
     title = "The components' workloads are available"
     severity = Severity.HIGH
     reads = (DEPLOYMENTS, DAEMONSETS, STATEFULSETS, JOBS, PODS, EVENTS)
-    remediation = ("Look at the workload's pods (kubectl -n NS describe pod, kubectl -n NS logs) for the reason; "
-                   "scale it back up if it was scaled to 0; `helm upgrade` the release if it is missing.")
+    remediation = ("Look at the workload's pods (`kubectl -n NS describe KIND NAME`, `kubectl -n NS logs "
+                   "KIND/NAME`) for the reason; scale it back up if it was scaled to 0; `helm upgrade` the release "
+                   "if it is missing.")
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
         out: list[Finding] = []
@@ -34,7 +35,9 @@ class WorkloadsAvailable(Check):
                     if w.optional:
                         continue
                     out.append(self.failed(subject, f"{w.kind} {ns}/{w.name} of {rel.component} does not exist",
-                                           evidence=[f"{w.kind}/{ns}/{w.name} not found"], component=rel.component))
+                                           evidence=[f"{w.kind}/{ns}/{w.name} not found"], component=rel.component,
+                                           remediation=f"Install or repair the release {rel.id} (`stackplan apply`); "
+                                                       f"`kubectl -n {ns} get {w.kind.lower()}` lists what exists."))
                     continue
                 ok, evidence = k8s.workload_status(obj)
                 if ok:
@@ -51,5 +54,6 @@ class WorkloadsAvailable(Check):
                             lines.append(f"{k8s.ref(pod)} Pending: {why}")
                 lines += view.events_or_empty(obj)
                 out.append(self.failed(subject, f"{w.kind} {ns}/{w.name} of {rel.component} is not available",
-                                       evidence=lines, component=rel.component))
+                                       evidence=lines, component=rel.component,
+                                       remediation=self.remediation.replace("KIND", w.kind.lower())))
         return out

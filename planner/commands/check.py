@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -47,12 +49,16 @@ def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
 
     if (offline or anonymize or show_prompt) and not explain:
         raise click.UsageError("--offline, --anonymize and --show-prompt only apply with --explain")
+    if report_file:
+        _check_writable(report_file)
     plan = load_plan(stack_file, profile, sets, strict)
+    started = time.perf_counter()
     with ClusterReader(kubeconfig, context, timeout) as reader:
         version = reader.ping()
         report = run_checks(plan, reader, components or None)
     meta = dict(report.meta)
     meta.update({
+        "seconds": round(time.perf_counter() - started, 3),  # wall clock, connecting to the API included
         "stackFile": stack_file or (None if profile else "stackplan.yaml"),
         "kubernetesVersion": version.get("gitVersion"),
         "stackplanVersion": __version__,
@@ -62,9 +68,38 @@ def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
     if explain:
         from planner.explain import explain_report
 
-        report = explain_report(report, offline=offline, anonymize=anonymize, show_prompt=show_prompt)
+        def warn(message: str) -> None:
+            click.echo(message, err=True)
+
+        report = explain_report(report, offline=offline, anonymize=anonymize, show_prompt=show_prompt,
+                                echo=warn, prompt_echo=click.echo)
     if report_file:
-        Path(report_file).write_text(render_report(report, "json"))
-    click.echo(render_report(report, output), nl=False)
+        _write_report(report_file, render_report(report, "json"))
+    if not show_prompt:  # --show-prompt prints the requests only
+        click.echo(render_report(report, output), nl=False)
     # sys.exit, not ctx.exit: the CLI runs click with standalone_mode=False
     sys.exit(report.exit_code())
+
+
+def _check_writable(path: str) -> None:
+    """Fail before the run (exit 2), not after printing the results, when the report file cannot be written."""
+    from planner.errors import InputError
+
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InputError(f"--report-file {path}: is a directory", hint="name a file, e.g. check.json")
+    if not parent.is_dir():
+        raise InputError(f"--report-file {path}: the directory {parent} does not exist",
+                         hint="create it first, or write the report elsewhere")
+    if not os.access(target if target.exists() else parent, os.W_OK):
+        raise InputError(f"--report-file {path}: not writable", hint="write the report somewhere you can write")
+
+
+def _write_report(path: str, text: str) -> None:
+    from planner.errors import InputError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"--report-file {path}: cannot write: {e.strerror}") from e

@@ -24,36 +24,72 @@ def _summary_line(report: Report) -> str:
     text = (f"{s['PASSED']} passed, {s['FAILED']} failed, {s['UNKNOWN']} unknown, {s['SKIPPED']} skipped")
     if report.errors:
         text += f"; {len(report.errors)} errors"
+    not_applicable = report.meta.get("notApplicable")
+    if not_applicable:
+        text += f" ({not_applicable} checks not applicable to this plan)"
     return text
 
 
-def render_table(report: Report, *, width: int | None = None, show_passed: bool = False) -> str:
-    """A table of the problems, then one block per problem with its evidence and explanation or fix.
+PIPED_WIDTH = 120  # output that goes to a file or a pipe: wide enough for the table, stable for logs and tests
 
-    Passed findings are counted, not listed (unless show_passed).
+
+def output_width() -> int:
+    """The terminal's width on a TTY (COLUMNS wins, as for rich), else PIPED_WIDTH."""
+    import os
+    import shutil
+    import sys
+
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(40, int(os.environ["COLUMNS"]))
+    if sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size((PIPED_WIDTH, 24)).columns)
+    return PIPED_WIDTH
+
+
+def _title(f: Finding) -> str:
+    """`HC005 kueue Pods are ...` without a double space when the finding has no component."""
+    return " ".join(p for p in (f.check_id, f.component, f.title) if p)
+
+
+def render_table(report: Report, *, width: int | None = None, show_passed: bool = False) -> str:
+    """A compact table of the problems (one line each: result, check, component, subject — names are
+    never split, only cut with an ellipsis), then one block per problem with the whole subject, message,
+    evidence and explanation or fix. Passed findings are counted, not listed (unless show_passed).
     """
     from rich.console import Console
-    from rich.table import Table
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width or 120, force_terminal=False, soft_wrap=True, highlight=False)
+    console = Console(file=buf, width=width or output_width(), force_terminal=False, soft_wrap=True,
+                      highlight=False)
     shown = [f for f in report.findings if f.is_problem or show_passed]
     if shown:
-        table = Table(header_style="bold")
-        for col in ("result", "check", "component", "subject", "message"):
-            table.add_column(col, overflow="fold")
-        for f in shown:
-            table.add_row(f"[{_STYLE[f.outcome]}]{_ICON[f.outcome]}[/]", f"{f.check_id} {f.title}",
-                          f.component or "", str(f.subject), f.message)
-        console.print(table)
-    for f in report.problems():
-        console.print(f"\n[bold]{f.check_id}[/] {f.subject} — {f.message}", markup=True)
+        console.print(_table(shown, console.width), soft_wrap=False)
+    for n, f in enumerate(report.problems(), 1):
+        console.print(f"\n[bold]{n}. {_ICON[f.outcome]} {_title(f)}[/]", markup=True)
+        console.print(f"  {f.subject}\n  {f.message}", markup=False)
         console.print(_details(f), markup=False)
     for err in report.errors:
         console.print(f"[yellow]error:[/] {err}")
     verdict = "problems found" if report.exit_code() else "all good"
     console.print(f"\n{report.kind}: {_summary_line(report)} — {verdict}")
     return buf.getvalue()
+
+
+def _table(shown: list[Finding], width: int):
+    """Fixed-width columns computed here (rich would squeeze no_wrap columns to nothing): result, check and
+    component keep their size, the subject gets the rest and is cut with an ellipsis, never split."""
+    from rich.table import Table
+
+    comp = min(20, max([len("component"), *(len(f.component or "") for f in shown)]))
+    subject = max(12, min(width - 13 - 6 - 5 - comp, max(len(str(f.subject)) for f in shown)))
+    table = Table(header_style="bold")
+    table.add_column("result", no_wrap=True, width=6)
+    table.add_column("check", no_wrap=True, width=5)
+    table.add_column("component", no_wrap=True, overflow="ellipsis", width=comp)
+    table.add_column("subject", no_wrap=True, overflow="ellipsis", width=subject)
+    for f in shown:
+        table.add_row(f"[{_STYLE[f.outcome]}]{_ICON[f.outcome]}[/]", f.check_id, f.component or "", str(f.subject))
+    return table
 
 
 def _details(f: Finding) -> str:
@@ -115,12 +151,12 @@ _SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MED
 
 
 def render_sarif(report: Report) -> str:
-    """SARIF 2.1.0: one rule per check id, one result per FAILED/UNKNOWN finding (located at the stack file)."""
+    """SARIF 2.1.0: one rule per check id, one result per FAILED/UNKNOWN finding (the object; the stack file if any)."""
     from planner import __version__
 
     rules: dict[str, dict] = {}
     results = []
-    stack_file = str(report.meta.get("stackFile") or "stackplan.yaml")
+    stack_file = report.meta.get("stackFile")  # None with --profile: no file to point at
     for f in report.findings:
         rules.setdefault(f.check_id, {
             "id": f.check_id,
@@ -138,8 +174,7 @@ def render_sarif(report: Report) -> str:
             "ruleId": f.check_id,
             "level": _SARIF_LEVEL[f.severity] if f.outcome is Outcome.FAILED else "warning",
             "message": {"text": text},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": stack_file}},
-                           "logicalLocations": [{"fullyQualifiedName": str(f.subject), "kind": f.subject.kind}]}],
+            "locations": [_sarif_location(f, stack_file)],
             "properties": {"outcome": f.outcome.value, "component": f.component, "evidence": list(f.evidence)},
         })
     for rule in rules.values():
@@ -156,6 +191,14 @@ def render_sarif(report: Report) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
+def _sarif_location(f: Finding, stack_file: str | None) -> dict:
+    """The object as a logical location; the stack file as the physical one only when one was read."""
+    location: dict = {"logicalLocations": [{"fullyQualifiedName": str(f.subject), "kind": f.subject.kind}]}
+    if stack_file:
+        location["physicalLocation"] = {"artifactLocation": {"uri": str(stack_file)}}
+    return location
+
+
 def _gh_escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
@@ -165,21 +208,21 @@ def _gh_escape(text: str, prop: bool = False) -> str:
 
 def render_github(report: Report) -> str:
     """GitHub Actions workflow commands: ::error / ::warning per problem, ::notice for the summary."""
-    stack_file = str(report.meta.get("stackFile") or "stackplan.yaml")
+    stack_file = report.meta.get("stackFile")  # None with --profile: annotate without file=
     lines = []
     for f in report.findings:
         if not f.is_problem:
             continue
         level = "error" if f.outcome is Outcome.FAILED and f.severity in (
             Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM) else "warning"
-        title = f"{f.check_id} {f.component or ''} {f.title}".strip()
+        title = _title(f)
         body = f"{f.subject}: {f.message}"
         if f.explanation:
             body += "\n" + _explanation_text(f.explanation)
         elif f.remediation:
             body += f"\nFix: {f.remediation}"
-        lines.append(f"::{level} file={_gh_escape(stack_file, True)},title={_gh_escape(title, True)}::"
-                     f"{_gh_escape(body)}")
+        where = f"file={_gh_escape(str(stack_file), True)}," if stack_file else ""
+        lines.append(f"::{level} {where}title={_gh_escape(title, True)}::{_gh_escape(body)}")
     for err in report.errors:
         lines.append(f"::warning title=stackplan {report.kind} error::{_gh_escape(err)}")
     lines.append(f"::notice title=stackplan {report.kind}::{_gh_escape(_summary_line(report))}")

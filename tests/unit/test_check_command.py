@@ -12,9 +12,15 @@ from planner.cli import main
 from planner.cluster import ClusterReader
 
 READY_NODE = {"metadata": {"name": "n0"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+# the gpu-operator Deployment (NVIDIA/gpu-operator:deployments/gpu-operator/templates/operator.yaml), so the component
+# counts as installed and its checks are reported one by one rather than folded into HC009
+GPU_OPERATOR = {"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "gpu-operator", "namespace": "gpu-operator"},
+                "spec": {"replicas": 1}, "status": {"replicas": 1, "availableReplicas": 1, "readyReplicas": 1}}
 
 
-def fake_api(status_for: dict[str, int] | None = None, nodes: list[dict] | None = None):
+def fake_api(status_for: dict[str, int] | None = None, nodes: list[dict] | None = None,
+             deployments: list[dict] | None = None):
     def handler(request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path == "/version":
@@ -26,6 +32,8 @@ def fake_api(status_for: dict[str, int] | None = None, nodes: list[dict] | None 
                 return httpx.Response(status, json={"message": "nope"})
         if path == "/api/v1/nodes":
             return httpx.Response(200, json={"items": nodes if nodes is not None else [READY_NODE]})
+        if path == "/apis/apps/v1/deployments":
+            return httpx.Response(200, json={"items": deployments or []})
         return httpx.Response(200, json={"items": []})
     return handler
 
@@ -57,15 +65,20 @@ def test_missing_crds_and_workloads_fail_with_exit_1(patched, capsys, tmp_path: 
     assert code == 1
     report = json.loads(out)
     assert report["meta"]["kubernetesVersion"] == "v1.35.4" and report["meta"]["api"]["lists"] == made[0].lists
-    ids = {f["checkId"] for f in report["findings"] if f["outcome"] == "FAILED"}
-    assert {"HC001", "HC002", "HC010"} <= ids
+    failed = [f for f in report["findings"] if f["outcome"] == "FAILED"]
+    # nothing is installed: one finding per component, the rest folded into it (and still in the JSON)
+    assert sorted((f["checkId"], f["component"]) for f in failed) == [("HC009", "gpu-operator"), ("HC009", "kubeai")]
+    evidence = "\n".join(e for f in failed for e in f["evidence"])
+    assert "folded: HC001 FAILED CustomResourceDefinition/clusterpolicies.nvidia.com" in evidence
+    assert "folded: HC002 FAILED Deployment/gpu-operator/gpu-operator" in evidence
+    assert report["meta"]["folded"] >= 10
     assert json.loads((tmp_path / "r.json").read_text())["findings"] == report["findings"]
     # one LIST per kind: no kind listed twice
     assert made[0].lists == made[0].requests - 2  # minus /version and /api
 
 
 def test_forbidden_kinds_are_unknown_the_rest_still_run(patched, capsys) -> None:
-    patched(fake_api({"/apis/nvidia.com/": 403, "/api/v1/pods": 403}))
+    patched(fake_api({"/apis/nvidia.com/": 403, "/api/v1/pods": 403}, deployments=[GPU_OPERATOR]))
     code, out = run(["--profile", "llm-inference", "-o", "json", "--component", "gpu-operator"], capsys)
     assert code == 1
     findings = json.loads(out)["findings"]
@@ -93,3 +106,43 @@ def test_junit_and_sarif_render(patched, capsys) -> None:
     assert code == 1 and "<testsuites" in out and "failures=" in out
     code, out = run(["--profile", "llm-inference", "-o", "sarif"], capsys)
     assert code == 1 and json.loads(out)["version"] == "2.1.0"
+
+
+def test_unwritable_report_file_is_bad_input_before_the_run(patched, capsys) -> None:
+    made = patched(fake_api())
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--profile", "llm-inference", "--report-file", "/proc/nope/rep.json"])
+    captured = capsys.readouterr()
+    assert info.value.code == 2 and "/proc/nope" in captured.err
+    assert made == [] and captured.out == ""  # nothing was read from the cluster, no results printed
+
+
+def test_report_file_in_a_missing_directory_or_a_directory_is_bad_input(patched, capsys, tmp_path: Path) -> None:
+    patched(fake_api())
+    for target in (tmp_path / "no" / "r.json", tmp_path):
+        code, out = run(["--profile", "llm-inference", "--report-file", str(target)], capsys)
+        assert code == 2 and out == ""
+
+
+def test_explain_show_prompt_prints_only_the_prompt(patched, capsys, monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    patched(fake_api())
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--profile", "llm-inference", "--explain", "--show-prompt"])
+    captured = capsys.readouterr()
+    assert info.value.code == 1  # the report's exit code: explaining never changes it
+    assert captured.out.startswith("# request 1: POST ")
+    assert "problems found" not in captured.out and "┏" not in captured.out  # no report rendered
+    assert "nothing was sent" in captured.err
+
+
+def test_meta_timings_are_wall_clock_and_consistent(patched, capsys) -> None:
+    patched(fake_api())
+    _, out = run(["--profile", "llm-inference", "-o", "json"], capsys)
+    meta = json.loads(out)["meta"]
+    assert meta["seconds"] >= meta["listSeconds"] + meta["checkSeconds"] - 0.002
+    assert "listSeconds" not in meta["api"] and meta["api"]["listSecondsSummed"] >= 0
+    assert meta["notApplicable"] > 0 and meta["stackFile"] is None

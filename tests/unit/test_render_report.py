@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from planner.render.report import RENDERERS, render_report
+from planner.render.report import RENDERERS, render_report, render_table
 from planner.report import Explanation, Finding, Outcome, Report, Severity, Subject
 
 EXPLAINED = Finding(
@@ -66,3 +66,62 @@ def test_unknown_format_is_an_input_error() -> None:
 
     with pytest.raises(InputError):
         render_report(REPORT, "xml")
+
+
+NO_FILE = Report("check", (EXPLAINED, UNKNOWN), meta={"stackFile": None})  # a --profile run
+
+
+def test_github_without_a_stack_file_has_no_file_property() -> None:
+    lines = render_report(NO_FILE, "github").splitlines()
+    assert lines[0].startswith("::error title=HC010 gpu-operator ClusterPolicy is ready::")
+    assert not any("file=" in line for line in lines)
+
+
+def test_sarif_without_a_stack_file_has_only_a_logical_location() -> None:
+    [first, _] = json.loads(render_report(NO_FILE, "sarif"))["runs"][0]["results"]
+    [location] = first["locations"]
+    assert "physicalLocation" not in location
+    assert location["logicalLocations"] == [{"fullyQualifiedName": "ClusterPolicy/cluster-policy",
+                                             "kind": "ClusterPolicy"}]
+    assert "stackplan.yaml" not in render_report(NO_FILE, "sarif")
+
+
+def test_github_title_without_component_has_no_double_space() -> None:
+    pods = Finding("HC005", "Pods are running", Outcome.FAILED, Subject("Pod", "p-1", "team-a"), "CrashLoopBackOff")
+    [line] = render_report(Report("check", (pods,)), "github").splitlines()[:1]
+    assert "title=HC005 Pods are running::" in line and "  " not in line
+
+
+LONG = Finding("HC005", "Pods are running", Outcome.FAILED,
+               Subject("Pod", "kubeai-6bdd984c47-tqhrr-with-a-very-long-generated-suffix",
+                       "kubeai-inference-namespace"),
+               "pod is in CrashLoopBackOff", component="kubeai", evidence=("container server restarted 7 times",))
+
+
+@pytest.mark.parametrize("width", [80, 100, 160])
+def test_table_fits_the_width_and_never_splits_a_name(width: int) -> None:
+    text = render_table(Report("check", (LONG, EXPLAINED)), width=width)
+    table = [line for line in text.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table and all(len(line) <= width for line in table)
+    rows = [line for line in table if "HC005" in line]
+    assert len(rows) == 1  # one line per finding: never wrapped onto a second line
+    name = "Pod/kubeai-inference-namespace/kubeai-6bdd984c47-tqhrr-with-a-very-long-generated-suffix"
+    assert name in rows[0] or "…" in rows[0]  # whole, or cut with an ellipsis
+    assert name in text.split("└", 1)[1]  # the detail block below always has the whole name
+
+
+def test_table_lists_each_problem_once_and_the_details_below() -> None:
+    text = render_table(Report("check", (LONG, EXPLAINED, PASSED)), width=120)
+    head, details = text.split("└", 1)
+    assert "pod is in CrashLoopBackOff" not in head and "pod is in CrashLoopBackOff" in details
+    assert "kueue-controller-manager" not in text  # passed findings are counted, not listed
+
+
+def test_table_width_follows_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.render import report as mod
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    assert mod.output_width() == mod.PIPED_WIDTH
+    monkeypatch.setenv("COLUMNS", "80")
+    assert mod.output_width() == 80

@@ -221,3 +221,17 @@ def kserve_services(plan: Plan, workload_namespace: str, hf_token: bool,
         if obj:
             out.append(obj)
     return out
+
+
+def plan_objects(plan: Plan, workload_namespace: str, *, hf_token: bool,
+                 service_account: str | None) -> list[CustomObject]:
+    """Every custom resource of the plan, in a stable order: what both the Pulumi program and `stackplan apply`
+    create (`hf_token`: InferenceServices of hf:// models read HF_TOKEN from Secret `HF_SECRET`)."""
+    return [*kueue_objects(plan, workload_namespace), *volcano_queue(plan), *kubeai_models(plan),
+            *kserve_services(plan, workload_namespace, hf_token, service_account)]
+
+
+def declared(plan: Plan, kind: str, workload_namespace: str) -> list[tuple[str | None, str]]:
+    """(namespace, name) of every object of `kind` stackplan creates for this plan (checks and drift look them up)."""
+    objs = plan_objects(plan, workload_namespace, hf_token=False, service_account=None)
+    return [(o.namespace, o.name) for o in objs if o.kind == kind]

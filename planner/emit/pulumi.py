@@ -14,7 +14,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from planner.emit.crs import CustomObject, kserve_services, kubeai_models, kueue_objects, volcano_queue
+from planner.emit.crs import CustomObject, plan_objects
 from planner.emit.labels import identity_annotations, identity_labels, stamp_in_place
 from planner.emit.namespaces import namespace_specs
 from planner.emit.settings import PLAIN_KEYS, SECRET_KEYS, EmitConfig, config_from_values
@@ -44,8 +44,7 @@ def custom_objects(plan: Plan, cfg: EmitConfig) -> list[CustomObject]:
     if not cfg.with_custom_resources:
         return []
     hf = cfg.secret("huggingfaceToken") is not None
-    return [*kueue_objects(plan, cfg.workload_namespace), *volcano_queue(plan), *kubeai_models(plan),
-            *kserve_services(plan, cfg.workload_namespace, hf, kserve_service_account(plan, cfg))]
+    return plan_objects(plan, cfg.workload_namespace, hf_token=hf, service_account=kserve_service_account(plan, cfg))
 
 
 def build(plan: Plan, config: EmitConfig | None = None) -> dict[str, Any]:

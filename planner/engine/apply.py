@@ -1,7 +1,9 @@
 """Install a Plan wave by wave; the releases of one wave run in parallel (asyncio).
 
-A release already deployed with the same chart, version and values digest is skipped, so re-running
-after a failure continues where it stopped. A failed release lets its wave finish, then stops: later
+A release already deployed with the same chart, version and values digest is skipped (unless a CRD or
+workload it ships is missing: then it is re-applied), so re-running after a failure continues where it
+stopped. The plan's custom resources are applied after the wave of the releases they wait for
+(`planner.engine.resources`). A failed release lets its wave finish, then stops: later
 waves are not started and stay `pending`.
 """
 
@@ -12,6 +14,7 @@ import time
 from collections.abc import Mapping
 
 from planner.engine.charts import ChartTarget, KustomizeTarget, Target
+from planner.engine.resources import ResourceStep, cluster_objects
 from planner.engine.runner import FIELD_MANAGER, Deployed, HelmRunner, KubeRunner, Observer
 from planner.engine.state import ApplyResult, ReleaseOutcome, ReleaseState, StepError, trim_error
 from planner.model import Plan, Release
@@ -42,6 +45,7 @@ class _Run:
         self.observer = observer
         self.limit = asyncio.Semaphore(max(1, parallel))
         self.outcomes: dict[str, ReleaseOutcome] = {}
+        self.resources = ResourceStep(plan, cluster_objects(kube), self.record, timeout)  # custom resources
 
     def record(self, rid: str, wave: int, state: ReleaseState, detail: str, started: float | None = None) -> None:
         seconds = time.monotonic() - started if started is not None else 0.0
@@ -85,12 +89,15 @@ class _Run:
                     if self.helm is None:
                         raise StepError("no helm runner")
                     current = await self.helm.deployed(release)
-                    if up_to_date(release, current):
-                        assert current is not None
+                    gaps = await self.resources.gaps(release) if up_to_date(release, current) else None
+                    if current is not None and gaps == []:
                         self.record(rid, wave_no, ReleaseState.SKIPPED,
                                     f"up to date (revision {current.revision})", started)
                         return
                     detail = await self.helm.upgrade(release, target, self.timeout, current)
+                    if gaps:
+                        detail = f"re-applied, missing {', '.join(gaps)}: {detail}"
+                        detail += await self.resources.restore_crds(release, target)
                 elif isinstance(target, KustomizeTarget):
                     if self.kube is None:
                         raise StepError("kubectl is needed for kustomize releases")
@@ -110,11 +117,14 @@ class _Run:
         for i, wave in enumerate(waves, start=1):
             for rid in wave:
                 self.record(rid, i, ReleaseState.PENDING, "")
+        self.resources.pending()
         for i, wave in enumerate(waves, start=1):
             blocked = await self.namespaces(i, wave)
             await asyncio.gather(*(self.one(i, rid) for rid in wave if rid not in blocked))
             failed = [rid for rid in wave if self.outcomes[rid].state is ReleaseState.FAILED]
+            failed = failed or await self.resources.apply(i)
             if failed:
+                self.resources.not_started(i if failed[0] in wave else i + 1, f"wave {i} failed")
                 for later_no, later in enumerate(waves[i:], start=i + 1):
                     for rid in later:
                         self.record(rid, later_no, ReleaseState.PENDING,
@@ -123,7 +133,7 @@ class _Run:
         return self.result(len(waves))
 
     def result(self, waves_run: int, failed_wave: int | None = None) -> ApplyResult:
-        order = [rid for wave in self.plan.waves for rid in wave]
+        order = [rid for i, wave in enumerate(self.plan.waves, start=1) for rid in (*wave, *self.resources.rows(i))]
         return ApplyResult(tuple(self.outcomes[rid] for rid in order), waves_run, len(self.plan.waves), failed_wave)
 
 

@@ -42,4 +42,7 @@ def describe(plan: Plan, targets: Mapping[str, Target], timeout: str) -> str:
                              f" wait for rollouts, timeout {timeout}); namespace {rel.namespace}{ns_labels}")
                 lines.append(f"    labels {_labels(stackplan_labels(rid))}; annotation "
                              f"{DIGEST_ANNOTATION}={rel.values_digest}")
+    from planner.engine.resources import describe as describe_resources
+
+    lines += describe_resources(plan)
     return "\n".join(lines)

@@ -74,11 +74,13 @@ def install(plan: Plan, targets: Mapping[str, Target], *, kubeconfig: str | None
     """Apply the plan with progress on stdout; returns the result (exit code via `result.exit_code()`)."""
     from planner.engine.apply import apply_plan
     from planner.engine.progress import LineProgress, RichProgress, print_summary_rich, summary_text
+    from planner.engine.resources import progress_rows
 
     kubeconfig, context = kube_flags(kubeconfig, context)
     helm, kube = make_runners(plan, targets, kubeconfig, context)
     check_reachable(helm)
     waves = {rid: i for i, wave in enumerate(plan.waves, start=1) for rid in wave}
+    waves.update(progress_rows(plan))  # custom resources: one row each
     tty = sys.stdout.isatty() if tty is None else tty
     if tty:
         with RichProgress(waves) as progress:

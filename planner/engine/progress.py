@@ -67,10 +67,12 @@ def headline(result: ApplyResult) -> str:
         counts[o.state.value] = counts.get(o.state.value, 0) + 1
     parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     if result.ok:
-        return f"applied {len(result.outcomes)} releases in {result.waves_total} waves: {parts}"
+        crs = sum("/" in o.release for o in result.outcomes)  # custom resource rows are Kind/[ns/]name
+        extra = f" and {crs} custom resources" if crs else ""
+        return f"applied {len(result.outcomes) - crs} releases{extra} in {result.waves_total} waves: {parts}"
     lines = [f"apply failed in wave {result.failed_wave} of {result.waves_total}: {parts}"]
     for o in result.failed:
-        lines.append(f"  release {o.release} failed: {o.detail}")
+        lines.append(f"  {'' if '/' in o.release else 'release '}{o.release} failed: {o.detail}")
     if result.failed_wave is not None and result.failed_wave < result.waves_total:
         lines.append(f"  waves {result.failed_wave + 1}-{result.waves_total} were not started")
     lines.append("  fix the cause and run `stackplan apply` again: releases already up to date are skipped")

@@ -319,3 +319,96 @@ def test_drift_runs_with_only_the_rbac_that_stackplan_rbac_prints(stack: Stack, 
     from tests.fixtures_cluster import eventually
 
     eventually(lambda: as_sa.drift()[0] == 0, timeout=20, what="drift clean once the RoleBinding is in effect")
+
+
+def _dr010_evidence(report: dict[str, Any], component: str) -> list[str]:
+    return _finding(report, "DR010", component)["evidence"]
+
+
+def test_kubectl_set_image_set_env_and_scale_are_reported(stack: Stack) -> None:
+    """The drift a platform team meets most: workloads changed with kubectl, Helm's record untouched."""
+    code, report = stack.drift()
+    assert code == 0 and _finding(report, "DR010", "alpha")["outcome"] == "PASSED"
+    ns = stack.ns
+    stack.run("kubectl", "set", "image", "deployment/alpha-web", "web=registry.invalid/widget:hotfix", "-n", ns)
+    stack.run("kubectl", "scale", "deployment/alpha-web", "--replicas=0", "-n", ns)
+    stack.run("kubectl", "set", "env", "deployment/beta-web", "MODE=debug", "API_TOKEN=live-token-value", "-n", ns)
+    stack.run("kubectl", "set", "image", "daemonset/alpha-agent", "agent=registry.invalid/agent:2", "-n", ns)
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR010", "alpha", "FAILED"), ("DR010", "beta", "FAILED")]
+    _schema_valid(report)
+    c = "spec.template.spec.containers"
+    alpha = _dr010_evidence(report, "alpha")
+    assert sorted(alpha[:3]) == [  # in the manifest's order (Helm sorts by kind), then one line naming the record
+        f"DaemonSet/{ns}/alpha-agent {c}[agent].image: release registry.invalid/widget:1, "
+        "live registry.invalid/agent:2",
+        f"Deployment/{ns}/alpha-web spec.replicas: release 1, live 0",
+        f"Deployment/{ns}/alpha-web {c}[web].image: release registry.invalid/widget:1, "
+        "live registry.invalid/widget:hotfix",
+    ]
+    assert len(alpha) == 4 and alpha[3].startswith("compared with the manifest of revision 1 (Secret ")
+    assert _finding(report, "DR010", "alpha")["message"] == \
+        "3 workload field(s) differ from the release manifest in DaemonSet/alpha-agent, Deployment/alpha-web"
+    assert _dr010_evidence(report, "beta")[:2] == [
+        f"Deployment/{ns}/beta-web {c}[web].env.API_TOKEN: release (not set), live ***",
+        f'Deployment/{ns}/beta-web {c}[web].env.MODE: release (not set), live "debug"',
+    ]
+    assert _finding(report, "DR010", "alpha")["docUrl"] == "docs/drift.md#dr010"
+    for out in (json.dumps(report), stack.text().stdout, stack.text("-o", "github").stdout,
+                stack.text("-o", "junit").stdout):
+        assert "live-token-value" not in out
+    assert "::error" in stack.text("-o", "github").stdout
+
+
+def _chart_with_env_and_resources(tmp_path: Path) -> Path:
+    """The widget chart, its web container given env (a literal from values, a fieldRef) and resources
+    written in non-canonical form (the API server stores 0.5 as 500m, 1024Mi as 1Gi)."""
+    chart = tmp_path / "widget-env"
+    shutil.copytree(CHART, chart)
+    tpl = chart / "templates" / "deployment.yaml"
+    tpl.write_text(tpl.read_text() + """
+          env:
+            - {name: MODE, value: {{ .Values.mode | default "fast" | quote }}}
+            - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+          resources:
+            requests: {cpu: 0.5, memory: 1024Mi}
+            limits: {cpu: 1000m, memory: {{ .Values.memoryLimit | default "1Gi" }}}
+""")
+    return chart
+
+
+def test_helm_upgrade_with_new_values_is_not_dr010(stack: Stack, tmp_path: Path) -> None:
+    chart = _chart_with_env_and_resources(tmp_path)
+    stack.helm("upgrade", "alpha", str(chart), "-f", stack.values_file("alpha"), "--set", "replicaCount=2",
+               "--set", "image=registry.invalid/widget:2", "--set", "mode=slow", "--set", "memoryLimit=2Gi")
+    code, report = stack.drift()
+    assert code == 1
+    assert _problems(report) == [("DR003", "alpha", "FAILED")]  # values differ from the plan; workloads match Helm
+    assert _finding(report, "DR010", "alpha")["outcome"] == "PASSED"
+    stack.run("kubectl", "set", "resources", "deployment/alpha-web", "-c", "web", "--limits=memory=3Gi", "-n",
+              stack.ns)
+    code, report = stack.drift()
+    assert _problems(report) == [("DR003", "alpha", "FAILED"), ("DR010", "alpha", "FAILED")]
+    assert _dr010_evidence(report, "alpha")[0] == (
+        f"Deployment/{stack.ns}/alpha-web spec.template.spec.containers[web].resources.limits.memory: "
+        "release 2Gi, live 3Gi")
+
+
+def test_replicas_an_hpa_manages_are_not_reported(stack: Stack) -> None:
+    hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+           "metadata": {"name": "alpha-web", "namespace": stack.ns},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "alpha-web"},
+                    "minReplicas": 1, "maxReplicas": 5,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                        "type": "Utilization", "averageUtilization": 80}}}]}}
+    stack.run("kubectl", "scale", "deployment/alpha-web", "--replicas=3", "-n", stack.ns)  # what an HPA does
+    code, report = stack.drift()
+    assert code == 1 and _problems(report) == [("DR010", "alpha", "FAILED")]
+    assert _dr010_evidence(report, "alpha")[0].endswith("spec.replicas: release 1, live 3")
+    subprocess.run(["kubectl", "apply", "-f", "-"], input=json.dumps(hpa), env=stack.env, text=True, check=True,
+                   capture_output=True)
+    code, report = stack.drift()
+    assert code == 0, _problems(report)
+    assert _finding(report, "DR010", "alpha")["outcome"] == "PASSED"
+    assert report["meta"]["apiRequests"] <= 2 + 1 + 1 + 3 + 1

@@ -88,10 +88,14 @@ def test_apply_installs_wave_by_wave(capsys, two_waves, bin_dir, tmp_path):
     assert [c[1] for c in upgrades] == ["gpu-operator", "kueue"]
     assert all("--kubeconfig" in c and str(kc) in c and "--kube-context" in c for c in upgrades)
     assert "--timeout" in upgrades[0] and upgrades[0][upgrades[0].index("--timeout") + 1] == "2m"
-    ns_applies = [c for c in calls(bin_dir, "kubectl") if c[:2] == ["apply", "--server-side"]]
-    assert len(ns_applies) == 2 and all("--context" in c for c in ns_applies)
+    applies = [c for c in calls(bin_dir, "kubectl") if c[:2] == ["apply", "--server-side"]]
+    ns_applies = [c for c in applies if any(a.startswith("--field-manager=stackplan-") for a in c)]
+    assert len(ns_applies) == 2 and all("--context" in c for c in applies)
+    # then kueue's queues and flavors (planner/emit/crs.py), server-side as field manager stackplan
+    assert any("--field-manager=stackplan" in c and "--force-conflicts" in c for c in applies)
     assert "[wave 1] gpu-operator ready: installed (revision 1)" in r.out
-    assert "applied 2 releases in 2 waves" in r.out
+    assert "ClusterQueue/stackplan ready: applied" in r.out
+    assert "applied 2 releases and 3 custom resources in 2 waves" in r.out
 
 
 def test_failed_release_is_exit_1_and_says_why_without_secrets(capsys, two_waves, bin_dir):

@@ -27,12 +27,13 @@ FORMATS = ["table", "json", "junit", "sarif", "github"]
               help="With --explain: mask object, namespace and node names before sending.")
 @click.option("--show-prompt", is_flag=True,
               help="With --explain: print what would be sent to the model, send nothing.")
+@click.option("--no-cache", is_flag=True, help="With --explain: ask the model again, ignore cached answers.")
 @click.option("--report-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
               help="Also write the JSON report here (for `stackplan explain PATH` later).")
 @timeout_option("10s", "Timeout of each API request")
 def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, kubeconfig: str | None,
           context: str | None, output: str, components: tuple[str, ...], explain: bool, offline: bool,
-          anonymize: bool, show_prompt: bool, report_file: str | None, timeout: float) -> None:
+          anonymize: bool, show_prompt: bool, no_cache: bool, report_file: str | None, timeout: float) -> None:
     """Run the health checks for the plan's components against the live cluster.
 
     \b
@@ -47,8 +48,12 @@ def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
     from planner.cluster import ClusterReader
     from planner.render.report import render_report
 
-    if (offline or anonymize or show_prompt) and not explain:
-        raise click.UsageError("--offline, --anonymize and --show-prompt only apply with --explain")
+    if (offline or anonymize or show_prompt or no_cache) and not explain:
+        raise click.UsageError("--offline, --anonymize, --show-prompt and --no-cache only apply with --explain")
+    if explain and not offline:
+        from planner.explain.config import resolve_config
+
+        resolve_config()  # a bad model or base URL in the environment or config file is exit 2 before the run
     if report_file:
         _check_writable(report_file)
     plan = load_plan(stack_file, profile, sets, strict)
@@ -72,7 +77,7 @@ def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
             click.echo(message, err=True)
 
         report = explain_report(report, offline=offline, anonymize=anonymize, show_prompt=show_prompt,
-                                echo=warn, prompt_echo=click.echo)
+                                no_cache=no_cache, echo=warn, prompt_echo=click.echo)
     if report_file:
         _write_report(report_file, render_report(report, "json"))
     if not show_prompt:  # --show-prompt prints the requests only

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from planner.commands.options import output_option
-from planner.errors import InputError, Location
+from planner.errors import InputError, Location, MultipleErrors, StackplanError
+
+if TYPE_CHECKING:
+    from planner.model import Origin
 
 OUTPUTS = ("table", "json", "junit", "sarif", "github")
 
@@ -41,11 +45,45 @@ def read_report(path: str):
 
 
 def _validate(text: str, data: dict, path: str) -> None:
-    """Check against schemas/report.schema.json; errors carry file:line:col and the JSON pointer."""
+    """Check against schemas/report.schema.json; errors carry file:line:col and the JSON pointer. The same
+    problem in many findings (a key missing from all 20) is reported once, with how often it occurs."""
     from planner.load import parse_yaml, validate
 
     _, origin = parse_yaml(text, path)  # JSON is YAML: this gives every key its line and column
-    validate(data, "report", origin)
+    try:
+        validate(data, "report", origin)
+    except MultipleErrors as e:
+        raise _distinct(e.errors, data, origin) from None
+
+
+def _missing_keys(data: dict, origin: Origin) -> list[StackplanError]:
+    """Every missing required key, each named (one error per key and object)."""
+    from jsonschema import Draft202012Validator
+
+    from planner.load import pointer, schema
+
+    out: list[StackplanError] = []
+    for err in Draft202012Validator(schema("report")).iter_errors(data):
+        if err.validator == "required" and isinstance(err.instance, dict):
+            where = pointer(err.absolute_path)
+            out += [InputError(f"missing required key `{key}`", location=origin.locate(where))
+                    for key in err.validator_value if key not in err.instance]
+    return list({(x.message, x.location.pointer if x.location else ""): x for x in out}.values())
+
+
+def _distinct(errors: list[StackplanError], data: dict, origin: Origin) -> StackplanError:
+    """One error per distinct (message, hint): the first occurrence's location and `(N times)` for repeats."""
+    errors = [e for e in errors if not e.message.startswith("missing required key")] + _missing_keys(data, origin)
+    groups: dict[tuple[str, str | None], list[StackplanError]] = {}
+    for err in errors:
+        groups.setdefault((err.message, err.hint), []).append(err)
+    out: list[StackplanError] = []
+    for (message, hint), errs in groups.items():
+        first = errs[0]
+        if len(errs) > 1:
+            first = type(first)(f"{message} ({len(errs)} times, the first shown)", hint=hint, location=first.location)
+        out.append(first)
+    return out[0] if len(out) == 1 else MultipleErrors(out)
 
 
 @click.command()
@@ -56,9 +94,10 @@ def _validate(text: str, data: dict, path: str) -> None:
 @click.option("--show-prompt", is_flag=True, help="Print exactly what would be sent to the model, and send nothing.")
 @click.option("--model", metavar="ID", help="Model id (overrides $STACKPLAN_MODEL and the config file).")
 @click.option("--base-url", metavar="URL", help="Messages API base URL (overrides $ANTHROPIC_BASE_URL and the config).")
+@click.option("--no-cache", is_flag=True, help="Ask the model again: do not read or write cached answers.")
 @output_option(OUTPUTS)
 def explain(report_file: str, offline: bool, anonymize: bool, show_prompt: bool, model: str | None,
-            base_url: str | None, output: str) -> None:
+            base_url: str | None, no_cache: bool, output: str) -> None:
     """Explain the failed and unknown findings of REPORT.json (from `stackplan check --output json`).
 
     \b
@@ -76,6 +115,6 @@ def explain(report_file: str, offline: bool, anonymize: bool, show_prompt: bool,
         click.echo(message, err=True)
 
     explained = explain_report(report, offline=offline, anonymize=anonymize, show_prompt=show_prompt,
-                               model=model, base_url=base_url, echo=warn, prompt_echo=click.echo)
+                               model=model, base_url=base_url, no_cache=no_cache, echo=warn, prompt_echo=click.echo)
     if not show_prompt:
         click.echo(render_report(explained, output), nl=False)

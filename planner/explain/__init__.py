@@ -50,17 +50,26 @@ class _Run:
     notes: list[str] = field(default_factory=list)
 
 
+NO_KEY_NOTICE = "no ANTHROPIC_API_KEY: using the offline knowledge base"
+
+
 def explain_report(report: Report, *, offline: bool = False, anonymize: bool = False, show_prompt: bool = False,
-                   model: str | None = None, base_url: str | None = None, echo: Echo = _stderr,
-                   prompt_echo: Echo = _stdout, config: ExplainConfig | None = None,
+                   model: str | None = None, base_url: str | None = None, no_cache: bool = False,
+                   echo: Echo = _stderr, prompt_echo: Echo = _stdout, config: ExplainConfig | None = None,
                    explainer: Explainer | None = None) -> Report:
     """Attach explanations to the report's problems. With `show_prompt`, print the requests and send nothing
-    (the report comes back unchanged). `config`/`explainer` are for tests and embedding."""
+    (the report comes back unchanged). `no_cache` neither reads nor writes the answer cache.
+    `config`/`explainer` are for tests and embedding."""
+    # bad settings are exit 2 even on a clean report; --offline reads none of them
+    cfg = config or (ExplainConfig() if offline else resolve_config(model=model, base_url=base_url))
     problems = [(i, f) for i, f in enumerate(report.findings) if f.is_problem]
     if not problems:
         return report
-    cfg = config or resolve_config(model=model, base_url=base_url)
+    if no_cache:
+        cfg = replace(cfg, cache_dir=None)
     use_model = not offline and (cfg.has_key or show_prompt or explainer is not None)
+    if not offline and not use_model:
+        echo(NO_KEY_NOTICE)  # once per run: not asked for --offline, so say why no model is used
     run = _Run(backend="model" if use_model else "knowledge-base", model=cfg.model if use_model else None)
     answers: dict[int, Explanation] = {}
     sanitizer = Sanitizer(anonymize=anonymize)
@@ -107,7 +116,7 @@ def _ask_model(problems: Sequence[tuple[int, Finding]], cfg: ExplainConfig, llm:
                run: _Run, echo: Echo, prompt_echo: Echo | None) -> dict[int, Explanation]:
     sent = sanitizer.prepare([f for _, f in problems])  # everything below sees only redacted findings
     cache = ExplanationCache(cfg.cache_dir)
-    keys = [cache_key(cfg.model, finding_payload(f)) for f in sent]
+    keys = [cache_key(cfg.model, finding_payload(f), cfg.endpoint) for f in sent]
     answers: dict[int, Explanation] = {}
     batches = _groups(problems, cfg.max_batch)
     shown = 0
@@ -151,7 +160,7 @@ def _ask_model(problems: Sequence[tuple[int, Finding]], cfg: ExplainConfig, llm:
 
 def _render_request(llm: Explainer, findings: list[Finding], number: int, cfg: ExplainConfig) -> str:
     params: dict[str, Any] = llm.params(findings) if hasattr(llm, "params") else {}
-    url = (cfg.base_url or "https://api.anthropic.com").rstrip("/") + "/v1/messages"
+    url = cfg.endpoint + "/v1/messages"
     header = f"# request {number}: POST {url} (API key header not shown)"
     return header + "\n" + json.dumps(params, indent=2, ensure_ascii=False)
 

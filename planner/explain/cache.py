@@ -1,8 +1,8 @@
 """Explanations cached on disk: $XDG_CACHE_HOME/stackplan/explain/<2 hex>/<sha256>.json.
 
-The key is a digest of the prompt version, the model and the redacted (and, with --anonymize,
-anonymized) finding as it would be sent — so an unchanged failure costs no request, and a changed
-prompt, model or evidence never reuses an old answer. Entries hold only what the model answered
+The key is a digest of the prompt version, the endpoint (base URL), the model and the redacted (and,
+with --anonymize, anonymized) finding as it would be sent — so an unchanged failure costs no request,
+and a changed prompt, endpoint, model or evidence never reuses an old answer. Entries hold only what the model answered
 (placeholders included), never the raw finding; files are written 0600, atomically.
 """
 
@@ -18,9 +18,12 @@ from typing import Any
 from planner.explain.prompts import PROMPT_VERSION
 
 
-def cache_key(model: str, payload: dict[str, Any]) -> str:
+def cache_key(model: str, payload: dict[str, Any], endpoint: str = "https://api.anthropic.com") -> str:
+    """`endpoint` is the base URL the answer came from: another server (a proxy, a local model) never
+    answers from this one's entries."""
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{PROMPT_VERSION}\0{model}\0{canonical}".encode()).hexdigest()
+    endpoint = endpoint.rstrip("/")
+    return hashlib.sha256(f"{PROMPT_VERSION}\0{endpoint}\0{model}\0{canonical}".encode()).hexdigest()
 
 
 class ExplanationCache:

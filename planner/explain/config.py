@@ -21,6 +21,7 @@ from planner.errors import InputError, Location
 # (anthropic 2.14.0: anthropic.types.Model, anthropic._data.DEPRECATED_MODELS). Guarded by
 # tests/explain/test_default_model.py, which inspects the installed SDK.
 DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_BASE_URL = "https://api.anthropic.com"  # the SDK's default when no base URL is set
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class ExplainConfig:
     @property
     def has_key(self) -> bool:
         return bool(self.api_key or self.auth_token)
+
+    @property
+    def endpoint(self) -> str:
+        """The Messages API base URL actually used (part of the cache key)."""
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
 
 
 _FILE_KEYS = {"model": str, "base_url": str, "timeout": float, "max_retries": int, "max_retry_wait": float,
@@ -87,18 +93,42 @@ def _read_file(path: Path) -> dict[str, Any]:
     return out
 
 
+def check_base_url(url: str, where: str, location: Location | None = None) -> str:
+    """An http(s) URL with a host, or an InputError naming where it came from (exit 2) — never retries
+    against `ftp://x` and a silent fallback."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"{where}: `{url}` is not an http(s) URL", location=location,
+                         hint="use the Messages API base URL, e.g. https://api.anthropic.com or http://127.0.0.1:8080")
+    return url.strip()
+
+
+def check_model(model: str, where: str, location: Location | None = None) -> str:
+    if not model.strip() or model != model.strip():
+        raise InputError(f"{where}: the model id must not be empty or padded with spaces ({model!r})",
+                         location=location, hint=f"e.g. {DEFAULT_MODEL}, or leave it out for the default")
+    return model
+
+
 def resolve_config(*, model: str | None = None, base_url: str | None = None,
                    env: Mapping[str, str] | None = None) -> ExplainConfig:
     env = os.environ if env is None else env
     cfg = ExplainConfig(cache_dir=cache_dir(env))
     if env.get("STACKPLAN_MODEL"):
-        cfg = replace(cfg, model=env["STACKPLAN_MODEL"])
+        cfg = replace(cfg, model=check_model(env["STACKPLAN_MODEL"], "STACKPLAN_MODEL"))
     if env.get("ANTHROPIC_BASE_URL"):
-        cfg = replace(cfg, base_url=env["ANTHROPIC_BASE_URL"])
+        cfg = replace(cfg, base_url=check_base_url(env["ANTHROPIC_BASE_URL"], "ANTHROPIC_BASE_URL"))
     cfg = replace(cfg, api_key=env.get("ANTHROPIC_API_KEY") or None, auth_token=env.get("ANTHROPIC_AUTH_TOKEN") or None)
     path = config_file(env)
     settings = _read_file(path)
     key_file = settings.pop("api_key_file", None)
+    if "base_url" in settings:
+        settings["base_url"] = check_base_url(settings["base_url"], "base_url",
+                                              Location(str(path), pointer="/explain/base_url"))
+    if "model" in settings:
+        check_model(settings["model"], "model", Location(str(path), pointer="/explain/model"))
     cfg = replace(cfg, **settings)
     if key_file and not cfg.api_key:
         try:
@@ -106,8 +136,8 @@ def resolve_config(*, model: str | None = None, base_url: str | None = None,
         except OSError as e:
             raise InputError(f"cannot read api_key_file {key_file}: {e.strerror}",
                              location=Location(str(path), pointer="/explain/api_key_file")) from e
-    if model:
-        cfg = replace(cfg, model=model)
-    if base_url:
-        cfg = replace(cfg, base_url=base_url)
+    if model is not None:
+        cfg = replace(cfg, model=check_model(model, "--model"))
+    if base_url is not None:
+        cfg = replace(cfg, base_url=check_base_url(base_url, "--base-url"))
     return cfg

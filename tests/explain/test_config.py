@@ -50,3 +50,24 @@ def test_key_from_a_file_but_never_in_the_config(tmp_path: Path) -> None:
 def test_unknown_settings_are_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown setting `modle`"):
         resolve_config(env=_env(tmp_path, "explain:\n  modle: x\n"))
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "file:///etc/passwd", "127.0.0.1:8080", "http://"])
+def test_base_url_must_be_http_from_every_source(tmp_path: Path, url: str) -> None:
+    with pytest.raises(InputError, match=r"--base-url.*not an http"):
+        resolve_config(env=_env(tmp_path), base_url=url)
+    with pytest.raises(InputError, match="ANTHROPIC_BASE_URL"):
+        resolve_config(env=_env(tmp_path, ANTHROPIC_BASE_URL=url))
+    with pytest.raises(InputError) as info:
+        resolve_config(env=_env(tmp_path, f"explain:\n  base_url: '{url}'\n"))
+    assert info.value.location and info.value.location.pointer == "/explain/base_url"
+
+
+def test_empty_model_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--model"):
+        resolve_config(env=_env(tmp_path), model="")
+    with pytest.raises(InputError) as info:
+        resolve_config(env=_env(tmp_path, "explain:\n  model: ''\n"))
+    assert info.value.location and info.value.location.pointer == "/explain/model"
+    clean = _env(tmp_path / "clean")
+    assert resolve_config(env=clean, base_url="HTTPS://example.test/").endpoint == "HTTPS://example.test"

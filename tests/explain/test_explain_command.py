@@ -101,3 +101,59 @@ def test_config_file_beats_environment_for_the_model(capsys: pytest.CaptureFixtu
         r = run_cli(capsys, "explain", str(_report_file(tmp_path)), "-o", "json")
         assert r.code == 0, r.err
         assert {q.json["model"] for q in fake.message_requests} == {"claude-haiku-5-5"}
+
+
+def test_cache_is_per_endpoint_and_no_cache_asks_again(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    report = str(_report_file(tmp_path))
+    with FakeAnthropic() as one, FakeAnthropic() as two:
+        assert run_cli(capsys, "explain", report, "--base-url", one.base_url).code == 0
+        sent_to_one = len(one.message_requests)
+        assert sent_to_one >= 1
+        assert run_cli(capsys, "explain", report, "--base-url", one.base_url).code == 0
+        assert len(one.message_requests) == sent_to_one  # same endpoint and model: from the cache
+        assert run_cli(capsys, "explain", report, "--base-url", two.base_url).code == 0
+        assert len(two.message_requests) == sent_to_one  # another endpoint never answers from one's entries
+        assert run_cli(capsys, "explain", report, "--base-url", one.base_url, "--model", "claude-opus-5").code == 0
+        assert len(one.message_requests) == 2 * sent_to_one  # nor another model
+        assert run_cli(capsys, "explain", report, "--base-url", one.base_url, "--no-cache").code == 0
+        assert len(one.message_requests) == 3 * sent_to_one  # --no-cache asks again
+
+
+@pytest.mark.parametrize(("flag", "value", "message"), [
+    ("--base-url", "ftp://x", "not an http(s) URL"),
+    ("--base-url", "localhost:8080", "not an http(s) URL"),
+    ("--model", "", "must not be empty"),
+    ("--model", "  ", "must not be empty"),
+])
+def test_bad_model_or_base_url_is_exit_2_without_sending(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch, flag: str, value: str,
+                                                         message: str) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    r = run_cli(capsys, "explain", str(_report_file(tmp_path)), flag, value)
+    assert r.code == 2 and flag in r.err and message in r.err and r.out == ""
+
+
+def test_without_a_key_says_so_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    r = run_cli(capsys, "explain", str(_report_file(tmp_path)))
+    assert r.code == 0 and r.err.count("no ANTHROPIC_API_KEY: using the offline knowledge base") == 1
+    r = run_cli(capsys, "explain", str(_report_file(tmp_path)), "--offline")
+    assert r.code == 0 and r.err == ""  # asked for: nothing to say
+
+
+def test_a_problem_repeated_in_every_finding_is_reported_once(capsys: pytest.CaptureFixture[str],
+                                                              tmp_path: Path) -> None:
+    kb = default_knowledge_base()
+    data = Report("check", (Finding.from_dict(kb.get("crd.missing").example),) * 20).to_dict()
+    for f in data["findings"]:
+        del f["remediation"], f["docUrl"]
+    path = tmp_path / "e3.json"
+    path.write_text(json.dumps(data, indent=1))
+    r = run_cli(capsys, "explain", str(path))
+    assert r.code == 2
+    lines = [line for line in r.err.splitlines() if "missing required key" in line]
+    assert len(lines) == 2, r.err
+    assert any("`remediation` (20 times" in line for line in lines)
+    assert any("`docUrl` (20 times" in line for line in lines)
+    assert all(str(path) in line and "/findings/0" in line for line in lines)

@@ -40,10 +40,12 @@ def test_short_findings_keep_all_their_evidence() -> None:
     assert prompts.finding_payload(f)["evidence"] == ["a", "b"]
 
 
-def test_cache_key_depends_on_model_payload_and_prompt_version(monkeypatch) -> None:
+def test_cache_key_depends_on_model_endpoint_payload_and_prompt_version(monkeypatch) -> None:
     payload = {"check": "HC001", "message": "m"}
     key = cache_key("m1", payload)
     assert key == cache_key("m1", dict(reversed(list(payload.items()))))  # canonical
     assert key != cache_key("m2", payload) and key != cache_key("m1", {**payload, "message": "n"})
+    assert key == cache_key("m1", payload, "https://api.anthropic.com/")  # the default endpoint, trailing slash
+    assert key != cache_key("m1", payload, "http://127.0.0.1:8080")
     monkeypatch.setattr("planner.explain.cache.PROMPT_VERSION", "next")
     assert key != cache_key("m1", payload)

@@ -146,3 +146,32 @@ def test_meta_timings_are_wall_clock_and_consistent(patched, capsys) -> None:
     assert meta["seconds"] >= meta["listSeconds"] + meta["checkSeconds"] - 0.002
     assert "listSeconds" not in meta["api"] and meta["api"]["listSecondsSummed"] >= 0
     assert meta["notApplicable"] > 0 and meta["stackFile"] is None
+
+
+@pytest.fixture
+def explain_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    for var in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "STACKPLAN_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return monkeypatch
+
+
+def test_explain_without_a_key_says_it_uses_the_knowledge_base(patched, capsys, explain_env) -> None:
+    patched(fake_api())
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--profile", "llm-inference", "--explain", "-o", "json"])
+    captured = capsys.readouterr()
+    assert info.value.code == 1
+    assert captured.err.count("no ANTHROPIC_API_KEY: using the offline knowledge base") == 1
+    assert all(f["explanation"]["source"].startswith("knowledge-base:")
+               for f in json.loads(captured.out)["findings"] if f["outcome"] in ("FAILED", "UNKNOWN"))
+
+
+def test_explain_with_a_bad_base_url_is_exit_2_before_the_run(patched, capsys, explain_env) -> None:
+    made = patched(fake_api())
+    explain_env.setenv("ANTHROPIC_BASE_URL", "ftp://x")
+    code, out = run(["--profile", "llm-inference", "--explain"], capsys)
+    assert code == 2 and out == "" and made == []
+    code, _ = run(["--profile", "llm-inference", "--no-cache"], capsys)
+    assert code == 2  # --no-cache only applies with --explain

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import ssl
 import subprocess
 import tempfile
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.errors import ClusterUnreachableError, InputError
+from planner.errors import ClusterUnreachableError, InputError, Location
+from planner.secrets import redact_text
 
 IN_CLUSTER_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
@@ -48,13 +50,26 @@ def _load_files(kubeconfig: str | None) -> list[tuple[Path, dict[str, Any]]]:
             continue
         try:
             data = YAML(typ="safe").load(path.read_text()) or {}
-        except (YAMLError, OSError) as e:
-            raise InputError(f"{path}: cannot read kubeconfig: {e}",
-                             hint="check the file is a valid kubeconfig (kubectl config view)") from e
+        except YAMLError as e:
+            raise _yaml_error(path, e) from None  # never the parser's snippet: it quotes tokens and keys
+        except OSError as e:
+            raise InputError(f"{path}: cannot read kubeconfig: {e.strerror or type(e).__name__}",
+                             hint="check the file exists and is readable") from None
         if not isinstance(data, dict):
             raise InputError(f"{path}: not a kubeconfig (expected a mapping)")
         out.append((path, data))
     return out
+
+
+def _yaml_error(path: Path, e: Exception) -> InputError:
+    """file:line:col and what is wrong; the problem text loses any quoted value (`duplicate key "token"
+    with value "..."`) and goes through the credential rules."""
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    problem = str(getattr(e, "problem", None) or getattr(e, "context", None) or "not valid YAML")
+    problem = redact_text(re.sub(r"\s+with value .*", "", problem, flags=re.S))
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return InputError(f"cannot read kubeconfig: {problem}", location=Location(str(path), line, col),
+                      hint="fix the YAML at that position (kubectl config view shows the merged kubeconfig)")
 
 
 def _named(files: list[tuple[Path, dict[str, Any]]], section: str, name: str) -> tuple[Path, dict[str, Any]] | None:
@@ -103,7 +118,8 @@ def _exec_credential(spec: dict[str, Any], server: str) -> dict[str, Any]:
         raise ClusterUnreachableError(f"kubeconfig exec plugin `{cmd[0]}` could not run: {e}", hint=hint) from e
     if proc.returncode != 0:
         raise ClusterUnreachableError(f"kubeconfig exec plugin `{cmd[0]}` failed (exit {proc.returncode})",
-                                      hint=(proc.stderr.strip().splitlines() or ["re-login to your cloud"])[-1])
+                                      hint=redact_text((proc.stderr.strip().splitlines() or
+                                                        ["re-login to your cloud"])[-1]))
     try:
         return json.loads(proc.stdout).get("status") or {}
     except ValueError as e:
@@ -150,10 +166,15 @@ def load_connection(kubeconfig: str | None = None, context: str | None = None) -
                          hint="switch the kubeconfig to an exec credential plugin "
                               "(e.g. kubelogin, gke-gcloud-auth-plugin)")
     token = user.get("token")
-    if not token and user.get("tokenFile"):
-        token = Path(user["tokenFile"]).expanduser().read_text().strip()
-    cert = _data(user, "client-certificate", user_path.parent)
-    key = _data(user, "client-key", user_path.parent)
+    try:
+        if not token and user.get("tokenFile"):
+            token = Path(user["tokenFile"]).expanduser().read_text().strip()
+        cert = _data(user, "client-certificate", user_path.parent)
+        key = _data(user, "client-key", user_path.parent)
+    except (OSError, ValueError) as e:  # binascii.Error is a ValueError; neither message is shown (may quote data)
+        raise InputError(f"{user_path}: user `{ctx[1].get('user')}`: cannot read its token or client "
+                         f"certificate/key ({type(e).__name__})",
+                         hint="check tokenFile / client-certificate(-data) / client-key(-data)") from None
     if user.get("exec"):
         status = _exec_credential(user["exec"], server)
         token = status.get("token") or token
@@ -167,5 +188,11 @@ def load_connection(kubeconfig: str | None = None, context: str | None = None) -
             verify.check_hostname = False
             verify.verify_mode = ssl.CERT_NONE
     else:
-        verify = _ssl_context(_data(cluster, "certificate-authority", cl_path.parent), cert, key)
+        try:
+            verify = _ssl_context(_data(cluster, "certificate-authority", cl_path.parent), cert, key)
+        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError
+            raise InputError(f"{cl_path}: context `{ctx_name}`: the certificate authority or client certificate "
+                             f"does not load ({type(e).__name__})",
+                             hint="check certificate-authority(-data), client-certificate(-data), client-key(-data)"
+                             ) from None
     return Connection(server, ctx_name, verify, token)

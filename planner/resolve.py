@@ -13,6 +13,7 @@ from typing import Any
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
 from planner.mirror import mirror_image, mirror_source
 from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.secrets import refuse_plain_credentials
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
 
@@ -266,6 +267,8 @@ class _Resolver:
                     layers.append((patch, flag, None))
         out: dict[str, JSON] = {}
         for layer, origin, ptr in layers:
+            if origin == "stack" or origin.startswith("--set"):  # the user's values: no literal credentials
+                refuse_plain_credentials(bp.id, layer, origin, ptr, self.fail)
             try:
                 out = merge(out, layer)
             except NullOverMapping as e:

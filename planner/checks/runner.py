@@ -26,6 +26,7 @@ from planner.cluster import Reader, ReadError
 from planner.errors import InputError
 from planner.model import Plan
 from planner.report import Finding, Outcome, Report, Severity, Subject
+from planner.secrets import redact_text
 
 
 def _select_components(plan: Plan, components: Iterable[str] | None) -> set[str]:
@@ -96,6 +97,9 @@ def run_checks(plan: Plan, reader: Reader, components: Iterable[str] | None = No
     findings: list[Finding] = []
     for check in applicable:
         findings.extend(_owned(check, evaluate(check, view), selected))
+    # messages and evidence quote pod messages, events and conditions: credentials never reach any output format
+    findings = [replace(f, message=redact_text(f.message), evidence=tuple(map(redact_text, f.evidence)))
+                for f in findings]
     findings, folded = fold_absent_components(findings)
     done = time.perf_counter()
     meta: dict[str, Any] = {

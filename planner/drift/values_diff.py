@@ -7,28 +7,15 @@ as `2`; numbers are normalised before comparing so that representation alone is 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.secrets import MASK, hides, is_secret_key, mask_tree
 from planner.values import canonical_json, digest
 
-MASK = "***"
-# a key whose name says it holds a credential: its values (and everything under it) are never shown
-_SECRET_WORDS = re.compile(
-    r"pass(word|wd|phrase)|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|"
-    r"connection[-_]?string|dsn$|\bcookie",
-    re.IGNORECASE,
-)
 _MAX_SHOWN = 60
-
-
-def is_secret_key(key: str) -> bool:
-    """`adminPassword`, `apiKey`, `tls.key`-style `key`, `basicAuth`, `clientSecret`, `token`..."""
-    lowered = key.lower()
-    return bool(_SECRET_WORDS.search(key)) or lowered in ("key", "auth", "authorization") or (
-        key.endswith(("Key", "Auth")) or lowered.endswith(("_key", "-key", "_auth", "-auth")))
+__all__ = ["MASK", "ValueChange", "diff_values", "is_secret_key", "normalize", "values_equal"]
 
 
 def normalize(value: Any) -> Any:
@@ -75,20 +62,8 @@ class ValueChange:
 def _show(value: Any, sensitive: bool) -> str:
     if sensitive:
         return MASK
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(mask_tree(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
-
-
-def _mask_tree(value: Any) -> Any:
-    """A copy with every Secret-like key's value masked (for showing a whole subtree or list). An env-style
-    `{name: DB_PASSWORD, value: ...}` entry counts as the key `DB_PASSWORD`."""
-    if isinstance(value, Mapping):
-        named_secret = isinstance(value.get("name"), str) and is_secret_key(value["name"])
-        return {k: (MASK if is_secret_key(str(k)) or (named_secret and k == "value") else _mask_tree(v))
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_tree(v) for v in value]
-    return value
 
 
 def diff_values(planned: Mapping[str, Any], live: Mapping[str, Any]) -> list[ValueChange]:
@@ -99,17 +74,17 @@ def diff_values(planned: Mapping[str, Any], live: Mapping[str, Any]) -> list[Val
 
 
 def _walk(p: Any, v: Any, path: str, sensitive: bool, out: list[ValueChange]) -> None:
+    """`sensitive`: an ancestor's key says the whole subtree is a credential (planner.secrets rules)."""
     if isinstance(p, Mapping) and isinstance(v, Mapping):
         for key in sorted(set(p) | set(v)):
             sub = f"{path}.{_escape(key)}" if path else _escape(key)
-            hidden = sensitive or is_secret_key(key)
             if key not in v:
-                out.append(ValueChange(sub, "removed", _show(_mask_tree(p[key]), hidden), ""))
+                out.append(ValueChange(sub, "removed", _show(p[key], sensitive or hides(key, p[key])), ""))
             elif key not in p:
-                out.append(ValueChange(sub, "added", "", _show(_mask_tree(v[key]), hidden)))
+                out.append(ValueChange(sub, "added", "", _show(v[key], sensitive or hides(key, v[key]))))
             else:
+                hidden = sensitive or hides(key, p[key]) or hides(key, v[key])
                 _walk(p[key], v[key], sub, hidden, out)
         return
     if canonical_json(p) != canonical_json(v):  # not `!=`: True == 1 in Python, not in JSON
-        out.append(ValueChange(path or "(root)", "changed", _show(_mask_tree(p), sensitive),
-                               _show(_mask_tree(v), sensitive)))
+        out.append(ValueChange(path or "(root)", "changed", _show(p, sensitive), _show(v, sensitive)))

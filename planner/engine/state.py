@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
+
+from planner.secrets import MASK, redact_text
 
 
 class ReleaseState(enum.StrEnum):
@@ -52,23 +53,17 @@ class StepError(Exception):
         self.message = message
 
 
-_KV_SECRET = re.compile(r"(?i)\b(password|passwd|token|secret|api[_-]?key)(\s*[:=]\s*)(\S+)")
-_LONG_B64 = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
-
-
 def trim_error(text: str, limit: int = 600) -> str:
     """The useful tail of a helm/kubectl error: no blank or debug lines, secrets masked, at most `limit` chars.
 
-    Helm prints the root cause last (`Error: UPGRADE FAILED: ...`), so the tail is kept. Values that look
-    like credentials (`password: x`, long base64 runs such as Secret data or tokens) are replaced by `***`.
+    Helm prints the root cause last (`Error: UPGRADE FAILED: ...`), so the tail is kept. Credentials are
+    replaced by `***` by the program-wide rules (planner.secrets): `password: x`, tokens, URL userinfo,
+    long base64 runs such as Secret data; object names such as `crds/x.argoproj.io` are kept.
     """
     lines = [ln.strip() for ln in text.replace("\r", "").splitlines()]
     lines = [ln for ln in lines if ln and not ln.lower().startswith(("debug", "warning: kubernetes configuration"))]
-    cleaned = []
-    for ln in lines:
-        ln = _KV_SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", ln)
-        ln = _LONG_B64.sub("***", ln)
-        cleaned.append(ln)
+    # masked as one text: a PEM block or a YAML snippet spans lines
+    cleaned = redact_text("\n".join(lines), marker=MASK).splitlines()
     out = " | ".join(cleaned[-4:]) or "no error output"
     if len(out) > limit:
         out = "…" + out[-(limit - 1):]

@@ -21,11 +21,15 @@ CANARY = "CANARY7f3c9e"
     (f"--client-secret={CANARY}", "credential-value"),
     (f'kubectl.kubernetes.io/last-applied-configuration={{"data":{{"x":"{CANARY}"}}}}', "last-applied-configuration"),
     (f"pull https://robot:{CANARY}@registry.example.com/v2/", "url-userinfo"),
-    (f"Authorization: Bearer {CANARY}abcdef", "bearer"),
+    (f"Authorization: Bearer {CANARY}abcdef", "authorization"),
+    (f"curl -H 'Bearer {CANARY}abcdef'", "bearer"),
     ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJDQU5BUlk3ZjNjOWUifQ.c2lnbmF0dXJl", "jwt"),
     ("AKIAIOSFODNN7CANARY9 is the key", "aws-access-key"),
     ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA" + CANARY + "\n-----END RSA PRIVATE KEY-----", "private-key"),
-    ("client-key-data LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBQ0FOQVJZN2YzYzll", "base64-blob"),
+    ("client-key-data LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBQ0FOQVJZN2YzYzll",
+     "credential-value"),
+    ("blob LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBQ0FOQVJZN2YzYzll", "base64-credential"),
+    ("blob MIIEowIBAAKCAQEAw3CANARY7f3c9eqx9Yd0y8kVn2Zb4JqPpR1sT6uLmN0oXwE5", "base64-blob"),
     ("hf_abcdefghijklmnopqrstuvwxyzABCDEF1234 leaked", "api-token"),
 ])
 def test_credentials_are_removed_and_counted(text: str, rule: str) -> None:
@@ -58,7 +62,7 @@ def test_secret_context_redacts_every_data_key() -> None:
 
 @pytest.mark.parametrize(("name", "secret"), [
     ("HF_TOKEN", True), ("password", True), ("aws_secret_access_key", True), ("OPENAI_KEY", True),
-    ("accessKey", True), ("hf-key", True), ("key", False), (".spec.taints[0].key", False), ("MODEL", False),
+    ("accessKey", True), ("hf-key", True), ("key", True), (".spec.taints[0].key", False), ("MODEL", False),
     ("replicas", False),
 ])
 def test_secret_names(name: str, secret: bool) -> None:
@@ -94,3 +98,42 @@ def test_sanitizer_drops_sensitive_and_restores_answers() -> None:
     assert back.summary == "Pod/team-x/trainer-0 failed"
     assert back.commands == ("kubectl -n team-x logs trainer-0",)
     assert "node=worker-7" in back.fix
+
+
+@pytest.mark.parametrize("text", [
+    f"error: password={CANARY}",
+    f"last log: token={CANARY}",
+    f"unauthorized: basic auth user:{CANARY}",
+    f"Authorization: Bearer {CANARY}",
+    f"args: --password {CANARY} --verbose",
+    f"users: [{{name: sa, user: {{token: bogus-token-{CANARY}}}}}]",
+])
+def test_qa_leaks_are_redacted(text: str) -> None:
+    """The forms QA found passing through unchanged (a key after another `key:` was taken as its value)."""
+    r = Redactor()
+    assert CANARY not in r(text) and r.total >= 1
+
+
+def test_anonymizer_never_takes_a_common_word_for_a_name() -> None:
+    f = Finding("HC003", "Releases are deployed", Outcome.FAILED, Subject("Release", "kubeai", "kubeai"),
+                "release kubeai is missing", remediation="`helm upgrade --install` the release if it is missing")
+    s = Sanitizer(anonymize=True)
+    [sent] = s.prepare([f])
+    assert sent.remediation == "`helm upgrade --install` the release if it is missing"
+    assert "kubeai" not in repr(sent) and "NAME_" not in sent.remediation
+
+
+def test_anonymizer_replaces_images_in_free_text_and_restores_them() -> None:
+    image = "registry.invalid/kubeai:CANARYIMAGETAG"
+    f = Finding("HC010", "Pods run", Outcome.FAILED, Subject("Pod", "kubeai-0", "kubeai"), "ImagePullBackOff",
+                evidence=(f'event Failed: Failed to pull image "{image}": not found',
+                          "Back-off pulling image kserve/huggingfaceserver:v0.20.0-gpu",
+                          "ErrImagePull: image pull failed"))
+    s = Sanitizer(anonymize=True)
+    [sent] = s.prepare([f])
+    blob = repr(sent)
+    assert "CANARYIMAGETAG" not in blob and "registry.invalid" not in blob and "huggingfaceserver" not in blob
+    assert "image pull failed" in blob  # a word after `image` is no image
+    placeholder = next(e for e in sent.evidence if "Failed to pull" in e).split('"')[1]
+    back = s.restore(Explanation("s", "c", f"mirror {placeholder}", ()))
+    assert back.fix == f"mirror {image}"

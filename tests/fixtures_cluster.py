@@ -169,3 +169,16 @@ def deployment(name: str, replicas: int) -> dict:
                  "template": {"metadata": {"labels": labels},
                               "spec": {"containers": [{"name": "main", "image": "registry.invalid/app:1"}]}}},
     }
+
+
+def conditions(obj: dict) -> dict[str, str]:
+    """``type -> status`` of ``obj.status.conditions``; an absent or null list (new objects) gives {}."""
+    return {c["type"]: c["status"] for c in (obj.get("status") or {}).get("conditions") or []}
+
+
+def wait_crd_established(kube, name: str, timeout: float = 30.0) -> None:
+    """Wait until the CRD ``name`` (e.g. ``widgets.example.com``) is Established."""
+    from planner.sandbox import path_for
+
+    eventually(lambda: conditions(kube.get(path_for("customresourcedefinitions", name=name))).get("Established")
+               == "True", timeout, what=f"CRD {name} Established")

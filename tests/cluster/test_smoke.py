@@ -10,7 +10,7 @@ import pytest
 
 from planner.sandbox import Kube, KubeError, path_for
 from planner.sandbox.nodes import is_ready
-from tests.fixtures_cluster import deployment, eventually, pod
+from tests.fixtures_cluster import conditions, deployment, eventually, pod, wait_crd_established
 
 pytestmark = pytest.mark.cluster
 
@@ -29,8 +29,7 @@ def test_deployment_with_two_replicas_becomes_available(kube: Kube, cluster_name
 
     def available() -> bool:
         d = kube.get(path_for("deployments", cluster_namespace, "web"))
-        conds = {c["type"]: c["status"] for c in d.get("status", {}).get("conditions") or []}
-        return d["status"].get("availableReplicas") == 2 and conds.get("Available") == "True"
+        return d.get("status", {}).get("availableReplicas") == 2 and conditions(d).get("Available") == "True"
 
     eventually(available, what="Deployment web Available with 2 replicas")
     pods = kube.items(path_for("pods", cluster_namespace), labelSelector="app=web")
@@ -106,11 +105,7 @@ def test_crd_is_served_and_custom_resources_are_validated(kube: Kube, cluster_na
     kube.delete(crd_path)
     kube.create(path_for("customresourcedefinitions"), CRD)
     try:
-        def established() -> bool:
-            conds = kube.get(crd_path).get("status", {}).get("conditions") or []
-            return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
-
-        eventually(established, what="CRD Established")
+        wait_crd_established(kube, CRD["metadata"]["name"])
         widgets = path_for("widgets", cluster_namespace, base="apis/smoke.stackplan.dev/v1")
         good = {"apiVersion": "smoke.stackplan.dev/v1", "kind": "Widget", "metadata": {"name": "ok"},
                 "spec": {"size": 3}}

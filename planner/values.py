@@ -108,7 +108,7 @@ def parse_set(expr: str) -> tuple[str, str, Any]:
         parts = []
     if len(parts) < 2:
         raise InputError(
-            f"--set {expr!r}: the key must start with a component id, then the value path",
+            f"--set {path!r}=…: the key must start with a component id, then the value path",  # value not echoed
             hint="for example --set mlflow.replicaCount=2",
         )
     component = parts[0]

@@ -129,3 +129,9 @@ def test_undecodable_client_key_is_named_not_shown(tmp_path: Path, capsys) -> No
     assert result.code == 2, result.err
     assert "client" in result.err and "Traceback" not in result.err
     _no_canary(result.out, result.err)
+
+
+def test_malformed_set_does_not_echo_the_value(capsys) -> None:
+    result = run_cli(capsys, "init", "--profile", "llm-inference", "--set", f"token={CANARY}")
+    assert result.code == 2 and "--set 'token'=…" in result.err, result.err
+    _no_canary(result.out, result.err)

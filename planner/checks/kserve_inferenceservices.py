@@ -2,12 +2,14 @@
 
 Aggregated condition `Ready` over PredictorReady and IngressReady; failures also show in
 status.modelStatus.lastFailureInfo (kserve/kserve:pkg/apis/serving/v1beta1/inference_service_status.go@v0.20.0).
+InferenceServices for the stack file's models (created by `stackplan apply` from planner/emit/crs.py) must exist.
 """
 
 from __future__ import annotations
 
 from planner.checks import k8s
 from planner.checks.base import Check
+from planner.checks.declared import declared, missing
 from planner.checks.view import ClusterView
 from planner.kinds import INFERENCE_SERVICES
 from planner.report import Finding, Severity
@@ -25,7 +27,8 @@ class KserveInferenceServicesReady(Check):
                    "kserve-container logs) and that a ServingRuntime supports the model format.")
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
-        isvcs, out = view.list(INFERENCE_SERVICES), []
+        isvcs = view.list(INFERENCE_SERVICES)
+        out = missing(self, view, "InferenceService", isvcs, "KServe InferenceService")
         for isvc in isvcs:
             if k8s.is_true(isvc, "Ready"):
                 url = (isvc.get("status") or {}).get("url")
@@ -42,6 +45,7 @@ class KserveInferenceServicesReady(Check):
                                 f"\"{failure.get('message', '')}\"")
             out.append(self.failed(k8s.subject(isvc), f"InferenceService {k8s.namespace(isvc)}/{k8s.name(isvc)} "
                                    "is not ready", evidence=evidence, sensitive=view.sensitive(isvc)))
-        if not isvcs:
-            out.append(self.passed(self.scope("InferenceServices"), "no InferenceServices deployed yet"))
+        if not isvcs and not declared(view, "InferenceService"):
+            out.append(self.passed(self.scope("InferenceServices"), "not applicable: the plan declares no models "
+                                   "for KServe and no InferenceServices exist"))
         return out

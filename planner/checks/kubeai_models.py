@@ -2,13 +2,15 @@
 
 Model status `replicas.{all,ready}`, spec `minReplicas` (0 allowed: scale from zero)
 (kubeai-project/kubeai:api/k8s/v1/model_types.go@f442a2cd, chart 0.22.1). Model pods carry label model=<name>
-(internal/modelcontroller/pod_plan.go).
+(internal/modelcontroller/pod_plan.go). Models the stack file declares (`models:`, created by `stackplan apply`
+from planner/emit/crs.py) must exist.
 """
 
 from __future__ import annotations
 
 from planner.checks import k8s
 from planner.checks.base import Check
+from planner.checks.declared import declared, missing
 from planner.checks.view import ClusterView
 from planner.kinds import EVENTS, KUBEAI_MODELS, PODS
 from planner.report import Finding, Severity
@@ -24,7 +26,8 @@ class KubeaiModelsReady(Check):
                    "(nvidia.com/gpu must be allocatable, HC012), and the model download (url, HF token).")
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
-        models, out = view.list(KUBEAI_MODELS), []
+        models = view.list(KUBEAI_MODELS)
+        out = missing(self, view, "Model", models, "KubeAI Model")
         for m in models:
             spec, st = m.get("spec") or {}, (m.get("status") or {}).get("replicas") or {}
             want, ready, total = int(spec.get("minReplicas", 0) or 0), st.get("ready", 0), st.get("all", 0)
@@ -42,6 +45,7 @@ class KubeaiModelsReady(Check):
                     evidence.append(f"{k8s.ref(pod)} Pending: {why}")
             out.append(self.failed(k8s.subject(m), f"Model {k8s.namespace(m)}/{k8s.name(m)} has {ready} ready "
                                    f"replica(s), needs {want}", evidence=evidence, sensitive=(k8s.name(m),)))
-        if not models:
-            out.append(self.passed(self.scope("Models"), "no KubeAI Models defined yet"))
+        if not models and not declared(view, "Model"):
+            out.append(self.passed(self.scope("Models"), "not applicable: the plan declares no models for KubeAI "
+                                   "and none exist"))
         return out

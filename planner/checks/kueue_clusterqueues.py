@@ -2,13 +2,15 @@
 
 Condition `Active` with reasons Ready | FlavorNotFound | AdmissionCheckNotFound | AdmissionCheckInactive |
 TopologyNotFound | Stopped | Terminating ... (kubernetes-sigs/kueue:apis/kueue/v1beta2/clusterqueue_types.go@v0.19.2).
-An inactive ClusterQueue admits nothing: every workload behind it stays gated.
+An inactive ClusterQueue admits nothing: every workload behind it stays gated. The ClusterQueue stackplan creates
+(`stackplan`, planner/emit/crs.py) must exist.
 """
 
 from __future__ import annotations
 
 from planner.checks import k8s
 from planner.checks.base import Check
+from planner.checks.declared import missing
 from planner.checks.view import ClusterView
 from planner.kinds import CLUSTER_QUEUES
 from planner.report import Finding, Severity
@@ -30,7 +32,8 @@ class KueueClusterQueuesActive(Check):
     remediation = "kubectl get clusterqueue NAME -o yaml; fix what the Active condition's message names."
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
-        queues, out = view.list(CLUSTER_QUEUES), []
+        queues = view.list(CLUSTER_QUEUES)
+        out = missing(self, view, "ClusterQueue", queues, "Kueue ClusterQueue")
         for cq in queues:
             if k8s.is_true(cq, "Active"):
                 out.append(self.passed(k8s.subject(cq), f"ClusterQueue {k8s.name(cq)} is active",
@@ -41,7 +44,7 @@ class KueueClusterQueuesActive(Check):
                                    + (f" ({reason})" if reason else ""),
                                    evidence=[k8s.describe_condition(cq, "Active")],
                                    remediation=FIXES.get(reason, self.remediation), sensitive=(k8s.name(cq),)))
-        if not queues:
+        if not queues and not out:
             out.append(self.passed(self.scope("ClusterQueues"),
                                    "no ClusterQueues defined yet (Kueue admits nothing until one exists)"))
         return out

@@ -1,12 +1,14 @@
 """HC021: Kueue LocalQueues are Active (their ClusterQueue exists and is active).
 
 Condition `Active` (kubernetes-sigs/kueue:apis/kueue/v1beta2/localqueue_types.go@v0.19.2, LocalQueueActive).
+The LocalQueue stackplan creates (`default` in the workload namespace, planner/emit/crs.py) must exist.
 """
 
 from __future__ import annotations
 
 from planner.checks import k8s
 from planner.checks.base import Check
+from planner.checks.declared import missing
 from planner.checks.view import ClusterView
 from planner.kinds import LOCAL_QUEUES
 from planner.report import Finding, Severity
@@ -21,7 +23,8 @@ class KueueLocalQueuesActive(Check):
     remediation = "Point spec.clusterQueue at an existing, active ClusterQueue (HC020)."
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
-        queues, out = view.list(LOCAL_QUEUES), []
+        queues = view.list(LOCAL_QUEUES)
+        out = missing(self, view, "LocalQueue", queues, "Kueue LocalQueue")
         for lq in queues:
             if not k8s.is_true(lq, "Active"):
                 cq = (lq.get("spec") or {}).get("clusterQueue")

@@ -2,13 +2,15 @@
 
 Queue `status.state` Open | Closed | Closing | Unknown
 (volcano-sh/volcano:staging/src/volcano.sh/apis/pkg/apis/scheduling/v1beta1/types.go@0e305460);
-`root` and `default` are created at scheduler start (pkg/scheduler/cache/cache.go@v1.15.1, component-facts.md §3).
+`root` and `default` are created at scheduler start (pkg/scheduler/cache/cache.go@v1.15.1, component-facts.md §3);
+queue `stackplan` by `stackplan apply` / the Pulumi program (planner/emit/crs.py).
 """
 
 from __future__ import annotations
 
 from planner.checks import k8s
 from planner.checks.base import Check
+from planner.checks.declared import missing
 from planner.checks.view import ClusterView
 from planner.kinds import VOLCANO_QUEUES
 from planner.report import Finding, Severity, Subject
@@ -31,6 +33,7 @@ class VolcanoQueuesOpen(Check):
         out = [self.failed(Subject("Queue", q), f"Volcano queue `{q}` does not exist",
                            evidence=[f"no Queue named {q} among {len(queues)} queue(s)"])
                for q in BUILTIN if q not in names]
+        out += missing(self, view, "Queue", queues, "Volcano queue")
         for q in queues:
             state = (q.get("status") or {}).get("state")
             sensitive = () if k8s.name(q) in BUILTIN else (k8s.name(q),)

@@ -1,6 +1,9 @@
 """Run checks on fixture YAML: a fake reader over the objects, hand-made plans, and file names that
 state the expected result (`crashloop-validator-FAILED.yaml`, `two-nodes-2PASSED.yaml`).
 
+A document `{stackplanModels: [{name, source, engine?, gpusPerReplica?, replicas?}]}` is not an object: it is the
+stack file's `models:` for the plan (`fixture_models`).
+
 A name ending `-<N><OUTCOME>.yaml` means: exactly N findings of the check have that outcome and no
 finding has a worse one; without N, at least one. PASSED fixtures must yield no FAILED/UNKNOWN finding.
 """
@@ -19,7 +22,7 @@ from ruamel.yaml import YAML
 from planner.checks.runner import run_checks
 from planner.cluster import ReadError
 from planner.kinds import CATALOG, Kind
-from planner.model import Plan, Release, Source, Workload
+from planner.model import Model, Plan, Release, Source, Workload
 from planner.report import Finding, Outcome
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -56,7 +59,7 @@ COMPONENTS: dict[str, tuple[str, tuple[str, ...], tuple[Workload, ...], tuple[st
 
 
 def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None, gpu_nodes: int = 0,
-              workloads: dict[str, tuple[Workload, ...]] | None = None) -> Plan:
+              workloads: dict[str, tuple[Workload, ...]] | None = None, models: tuple[Model, ...] = ()) -> Plan:
     """A Plan holding one release per component (ids = component names), in one wave."""
     releases = {}
     for comp in components:
@@ -66,7 +69,7 @@ def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None,
             namespace=ns, needs=(), values=(values or {}).get(comp, {}), values_digest="0" * 64, crds=crds,
             workloads=(workloads or {}).get(comp, wls), webhooks=hooks)
     return Plan(profile="test", kubernetes_version="1.35", cluster={"gpu": {"nodes": gpu_nodes}}, choices={},
-                waves=(tuple(sorted(releases)),), releases=releases)
+                waves=(tuple(sorted(releases)),), releases=releases, models=models)
 
 
 class FakeReader:
@@ -94,7 +97,7 @@ class FakeReader:
 
 
 def load(path: Path) -> list[dict]:
-    docs = [d for d in YAML(typ="safe").load_all(path.read_text()) if d]
+    docs = [d for d in YAML(typ="safe").load_all(path.read_text()) if d and "stackplanModels" not in d]
     out: list[dict] = []
     for d in docs:
         out.extend(d.get("items") or [] if d.get("kind") == "List" else [d])
@@ -103,6 +106,15 @@ def load(path: Path) -> list[dict]:
         what = (o.get("apiVersion"), o.get("kind"))
         assert what in known, f"{path.name}: {what} is not a kind stackplan reads"
     return out
+
+
+def fixture_models(path: Path) -> tuple[Model, ...]:
+    """The plan's models a fixture declares (its `stackplanModels` document), else none."""
+    for d in YAML(typ="safe").load_all(path.read_text()):
+        if d and "stackplanModels" in d:
+            return tuple(Model(m["name"], m["source"], m.get("engine", "vllm"), m.get("gpusPerReplica", 1),
+                               m.get("replicas", 1)) for m in d["stackplanModels"])
+    return ()
 
 
 def run(check_id: str, objects: Iterable[dict], plan: Plan, *, forbidden: Iterable[Kind] = (),

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.checks.harness import FIXTURES, assert_expected, fixtures, load, make_plan, run
+from tests.checks.harness import FIXTURES, assert_expected, fixture_models, fixtures, load, make_plan, run
 
 PLAN = make_plan("kserve")
 
 
 @pytest.mark.parametrize("path", fixtures("kserve_inferenceservices"))
 def test_fixture(path: Path) -> None:
-    assert_expected(run("HC040", load(path), PLAN), path)
+    assert_expected(run("HC040", load(path), make_plan("kserve", models=fixture_models(path))), path)
 
 
 def test_unready_isvc_shows_predictor_and_failure_info() -> None:

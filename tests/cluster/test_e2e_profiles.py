@@ -75,6 +75,7 @@ def operators_report_healthy(env, plan) -> None:
             create(env, {"apiVersion": "scheduling.volcano.sh/v1beta1", "kind": "Queue", "metadata": {"name": q},
                          "spec": {"weight": 1, "reclaimable": True}})
             set_status(env, "queues.scheduling.volcano.sh", q, {"state": "Open"})
+        set_status(env, "queues.scheduling.volcano.sh", "stackplan", {"state": "Open"})  # created by apply
     if "kueue" in members:
         create(env, {"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ResourceFlavor",
                      "metadata": {"name": "default-flavor"}})
@@ -85,6 +86,9 @@ def operators_report_healthy(env, plan) -> None:
         create(env, {"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue",
                      "metadata": {"name": "team", "namespace": "default"}, "spec": {"clusterQueue": "team"}})
         set_status(env, "localqueues.kueue.x-k8s.io", "team", active(), "default")
+        # the queues `stackplan apply` created (planner/emit/crs.py): status as Kueue would write it
+        set_status(env, "clusterqueues.kueue.x-k8s.io", "stackplan", active())
+        set_status(env, "localqueues.kueue.x-k8s.io", "default", active(), "ml-workloads")
     if "kserve" in members:
         set_status(env, "certificates.cert-manager.io", "serving-cert", ready_condition(), "kserve")
     if "kubeai" in members:

@@ -61,7 +61,7 @@ def control_plane(testbin_paths: dict[str, Path], tmp_path_factory: pytest.TempP
 
     cp = ControlPlane(tmp_path_factory.mktemp("control-plane"), bins=testbin_paths)
     try:
-        cp.start(timeout=float(os.environ.get("KUBEBUILDER_CONTROLPLANE_START_TIMEOUT", "90").rstrip("s")))
+        cp.start(timeout=_start_timeout())
         with cp.kube() as k:
             add_nodes(k, cpu_nodes=SESSION_CPU_NODES, gpu_nodes=SESSION_GPU_NODES,
                       gpus_per_node=SESSION_GPUS_PER_NODE, prefix="session")
@@ -73,6 +73,15 @@ def control_plane(testbin_paths: dict[str, Path], tmp_path_factory: pytest.TempP
         raise
     yield cp
     cp.stop()
+
+
+def _start_timeout() -> float:
+    """``KUBEBUILDER_CONTROLPLANE_START_TIMEOUT`` as envtest reads it ("90s", "2m", "90"); default 90 s."""
+    raw = os.environ.get("KUBEBUILDER_CONTROLPLANE_START_TIMEOUT", "").strip()
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(s|m)?", raw)
+    if not m:
+        return 90.0
+    return float(m.group(1)) * (60 if m.group(2) == "m" else 1)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -63,6 +64,7 @@ def words(key: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(key)]
 
 
+@functools.lru_cache(maxsize=4096)
 def _kind(name: str) -> str:
     """'strong', 'weak', 'reference' or '' for one key name (a path's leaf decides; a label context clears)."""
     segs = _segments(name)
@@ -190,8 +192,10 @@ _TOKEN_RULES: list[Rule] = [
 _SECRET_DATA = re.compile(r"(?P<name>\b(?:string)?[dD]ata(?:\.[\w.-]+|\[[^\]]+\]))\s*[:=]\s*(?P<value>\S+)")
 _ENV_PAIR = re.compile(r"""["']?name["']?\s*[:=]\s*["']?(?P<name>[A-Za-z_][\w.-]*)["']?\s*,?\s*-?\s*"""
                        r"""["']?value["']?\s*[:=]\s*""" + _VALUE)
-_ASSIGN = re.compile(r"""(?<![\w.\-/])(?P<q>["']?)(?P<name>-{0,2}[A-Za-z_][\w.\-/\[\]]*)(?P=q)"""
-                     r"""(?P<sep>[ \t]*[=:][ \t]*|[ \t]+)""" + _VALUE)
+# a name and its separator; the value is matched only after a credential-like name (linear on any input)
+_NAME_SEP = re.compile(r"""(?<![\w.\-/])(?P<q>["']?)(?P<name>-{0,2}[A-Za-z_][\w.\-/\[\]]*)(?P=q)"""
+                       r"""(?P<sep>[ \t]*:?=[ \t]*|:[ \t]*|[ \t]+)""")  # `volume "x-token" : secret` is prose
+_VALUE_AT = re.compile(_VALUE)
 _SCHEMES = {"bearer", "basic", "token", "digest", "negotiate"}
 _BASE64 = re.compile(r"(?<![\w:/+=.@-])[A-Za-z0-9+/]{12,}={0,2}(?![\w+/=.-])")
 _DECODED_SECRET = re.compile(r"^[^\s:]{1,64}:\S+$|PRIVATE KEY|(?i:password|passwd|token|secret)\s*[:=]")
@@ -201,10 +205,15 @@ def _redact_assignments(text: str, marker: str, counts: Counter[str]) -> str:
     """`name=value`, `name: value`, `"name": "value"`, `--name value` for every credential-like name."""
     out: list[str] = []
     pos = 0
-    while (m := _ASSIGN.search(text, pos)) is not None:
-        name, sep, value = m["name"], m["sep"], m["value"]
+    while (m := _NAME_SEP.search(text, pos)) is not None:
+        name, sep = m["name"], m["sep"]
         kind = "" if re.match(r"[A-Z][A-Za-z]*/", name) else _kind(name)  # `Secret/ns/x` is a reference, not a key
-        flag = name.startswith("-")
+        v = _VALUE_AT.match(text, m.end()) if kind else None
+        if v is None:
+            out.append(text[pos:m.end("name")])
+            pos = m.end("name")
+            continue
+        value, flag = v["value"], name.startswith("-")
         hide = kind == "strong" or (kind == "weak" and not is_name_like(value))
         if hide and not sep.strip():  # `key value`: flags, or prose followed by something that is no plain word
             hide = (flag and not value.startswith("-")) or (
@@ -214,14 +223,14 @@ def _redact_assignments(text: str, marker: str, counts: Counter[str]) -> str:
             hide = False
         if not hide:  # a reference's value (`passwordKey: admin-password`) is a name; any other may hold the
             # next `name=value` (`log: token=x`, `args: --password x`)
-            end = m.end() if kind == "reference" and sep.strip() and not re.search(r"[=:\s]", value) else m.end("name")
+            end = v.end() if kind == "reference" and sep.strip() and not re.search(r"[=:\s]", value) else m.end("name")
             out.append(text[pos:end])
             pos = end
             continue
         quote = value[0] if value[:1] in "\"'" else ""
-        out.append(text[pos:m.start("value")] + f"{quote}{marker}{quote}")
+        out.append(text[pos:v.start("value")] + f"{quote}{marker}{quote}")
         counts["credential-value"] += 1
-        pos = m.end()
+        pos = v.end()
     out.append(text[pos:])
     return "".join(out)
 

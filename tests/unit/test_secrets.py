@@ -41,6 +41,7 @@ LEAKS = [
     f"git clone https://oauth2:{CANARY}@git.example.com/x.git",
     f"run --password {CANARY} --db x",
     f"run --password={CANARY}",
+    f"password := {CANARY}",
     f"run --client-secret {CANARY}1",
     f"mysql -uroot -p{CANARY} app",
     f"redis-cli -h redis -a {CANARY} ping",
@@ -98,6 +99,10 @@ def test_every_credential_form_is_redacted(text: str) -> None:
     "the token expired; secret mlflow-db not found",
     "Secret/ml/hf-token .data.token absent",
     "docker run -p 8080:80 web",
+    "MountVolume.SetUp failed for volume \"hf-token\" : secret \"hf-token\" not found",
+    "secrets \"hf-token\" is forbidden: User \"system:serviceaccount:ml:runner\" cannot get resource \"secrets\"",
+    "annotation validation error: key \"meta.helm.sh/release-name\" must equal \"kubeai\"",
+    "executing \"kubeai/templates/secret.yaml\" at <.Values.secrets.huggingface.token>: nil pointer",
     "ClusterQueue/gpu-queue condition Active=False reason=FlavorNotFound",
     "pod-template-hash=7d9f8c6b5 uid=4f1c2a9e-0b1d-4c3e-9f2a-1b2c3d4e5f60",
 ])

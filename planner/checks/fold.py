@@ -3,7 +3,9 @@
 When HC009 finds none of a component's declared objects, every other check of that component fails
 for the same reason (CRD missing, Deployment missing, webhook without a Service, API not served).
 Those findings are removed and listed, one evidence line each, on the HC009 finding: the table shows
-"component X is not installed" once, and `-o json` still carries every detail.
+"component X is not installed" once, and `-o json` still carries every detail. Only problems that the
+absence explains are folded: FAILED findings, and UNKNOWN ones whose API is not served (404, "not
+installed"); an UNKNOWN for a forbidden kind (403) or a timeout is another problem and stays.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from planner.report import Finding, Outcome
 NOT_INSTALLED = "HC009"
 
 
+def _explained_by_absence(f: Finding) -> bool:
+    if f.outcome is Outcome.FAILED:
+        return True
+    return f.outcome is Outcome.UNKNOWN and f.message.startswith(f"[{f.check_id}] not installed")
+
+
 def fold_absent_components(findings: Sequence[Finding]) -> tuple[list[Finding], int]:
     """(findings with the absent components' other problems folded in, how many were folded)."""
     absent = {f.component for f in findings
@@ -25,7 +33,7 @@ def fold_absent_components(findings: Sequence[Finding]) -> tuple[list[Finding], 
     folded: dict[str, list[Finding]] = {c: [] for c in absent}
     kept: list[Finding] = []
     for f in findings:
-        if f.is_problem and f.check_id != NOT_INSTALLED and f.component in absent:
+        if f.check_id != NOT_INSTALLED and f.component in absent and _explained_by_absence(f):
             folded[f.component].append(f)
         else:
             kept.append(f)

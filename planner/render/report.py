@@ -65,13 +65,12 @@ def render_table(report: Report, *, width: int | None = None, show_passed: bool 
     if shown:
         console.print(_table(shown, console.width), soft_wrap=False)
     for n, f in enumerate(report.problems(), 1):
-        console.print(f"\n[bold]{n}. {_ICON[f.outcome]} {_title(f)}[/]", markup=True)
-        console.print(f"  {f.subject}\n  {f.message}", markup=False)
-        console.print(_details(f), markup=False)
+        console.print("\n" + _wrap(f"{n}. {_ICON[f.outcome]} {_title(f)}", console.width), style="bold", markup=False)
+        console.print(_wrap(f"  {f.subject}\n  {f.message}\n{_details(f)}", console.width), markup=False)
     for err in report.errors:
         console.print(f"[yellow]error:[/] {err}")
     verdict = "problems found" if report.exit_code() else "all good"
-    console.print(f"\n{report.kind}: {_summary_line(report)} — {verdict}")
+    console.print("\n" + _wrap(f"{report.kind}: {_summary_line(report)} — {verdict}", console.width), markup=False)
     return buf.getvalue()
 
 
@@ -92,10 +91,24 @@ def _table(shown: list[Finding], width: int):
     return table
 
 
+def _wrap(text: str, width: int) -> str:
+    """Wrap at spaces to the width with a hanging indent; a name longer than a line overflows, never split."""
+    import textwrap
+
+    out = []
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        indent = line[:len(line) - len(body)]
+        hang = indent + ("  " if body.startswith(("· ", "$ ")) else "    " if body[:4] in ("Why:", "Fix:") else "")
+        out.append(textwrap.fill(body, width, initial_indent=indent, subsequent_indent=hang,
+                                 break_long_words=False, break_on_hyphens=False) or line)
+    return "\n".join(out)
+
+
 def _details(f: Finding) -> str:
     lines = [f"  · {e}" for e in f.evidence[:8]]
     if len(f.evidence) > 8:
-        lines.append(f"  · … {len(f.evidence) - 8} more")
+        lines.append(f"  · … {len(f.evidence) - 8} more (`-o json` lists all)")
     if f.explanation:
         lines += ["  " + line for line in _explanation_text(f.explanation).splitlines()]
     elif f.remediation:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.checks.runner import run_checks
+from planner.kinds import VOLCANO_QUEUES
 from planner.report import Outcome
 from tests.checks.harness import FIXTURES, NOW, FakeReader, assert_expected, fixtures, load, make_plan, run
 
@@ -49,3 +50,13 @@ def test_partly_installed_component_is_not_folded() -> None:
     report = run_checks(PLAN, FakeReader(objects), now=NOW)
     assert report.meta["folded"] == 0
     assert sum(1 for f in report.problems() if f.check_id == "HC001") == 3
+
+
+def test_only_problems_the_absence_explains_are_folded() -> None:
+    plan = make_plan("volcano")
+    missing = run_checks(plan, FakeReader([], missing=[VOLCANO_QUEUES]), now=NOW)
+    assert not [f for f in missing.problems() if f.check_id == "HC030"]  # API not served: folded
+    assert any(e.startswith("folded: HC030 UNKNOWN") for f in missing.problems() for e in f.evidence)
+    forbidden = run_checks(plan, FakeReader([], forbidden=[VOLCANO_QUEUES]), now=NOW)
+    [f] = [f for f in forbidden.problems() if f.check_id == "HC030"]  # RBAC is another problem: it stays
+    assert f.outcome is Outcome.UNKNOWN and "forbidden" in f.message

@@ -104,8 +104,17 @@ def test_junit_and_sarif_render(patched, capsys) -> None:
     patched(fake_api())
     code, out = run(["--profile", "llm-inference", "-o", "junit"], capsys)
     assert code == 1 and "<testsuites" in out and "failures=" in out
+    import xml.etree.ElementTree as ET
+
+    cases = [c.get("name") for c in ET.fromstring(out.split("\n", 1)[1]).iter("testcase")]
+    assert cases and not any(name.startswith(("HC020", "HC030", "HC070")) for name in cases)  # not applicable
     code, out = run(["--profile", "llm-inference", "-o", "sarif"], capsys)
-    assert code == 1 and json.loads(out)["version"] == "2.1.0"
+    doc = json.loads(out)
+    assert code == 1 and doc["version"] == "2.1.0"
+    results = doc["runs"][0]["results"]
+    assert results and all("physicalLocation" not in loc for r in results for loc in r["locations"])  # no file
+    code, out = run(["--profile", "llm-inference", "-o", "github"], capsys)
+    assert code == 1 and "file=" not in out and "stackplan.yaml" not in out
 
 
 def test_unwritable_report_file_is_bad_input_before_the_run(patched, capsys) -> None:

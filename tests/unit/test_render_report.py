@@ -125,3 +125,18 @@ def test_table_width_follows_the_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     assert mod.output_width() == mod.PIPED_WIDTH
     monkeypatch.setenv("COLUMNS", "80")
     assert mod.output_width() == 80
+
+
+def test_detail_blocks_wrap_at_spaces_and_keep_names_whole() -> None:
+    long = Finding("HC009", "The plan's components are installed", Outcome.FAILED,
+                   Subject("Release", "kubeflow-pipelines", "kubeflow"),
+                   "component kubeflow-pipelines is not installed: none of the 12 objects its release declares exists",
+                   component="kubeflow-pipelines", remediation="Install it with `stackplan apply` (`helm list -n "
+                   "kubeflow` shows whether a release exists there), or remove it from the stack.",
+                   evidence=tuple(f"Deployment/kubeflow/ml-pipeline-{i} not found" for i in range(11)))
+    text = render_table(Report("check", (long,)), width=60)
+    details = text.split("└", 1)[1]
+    assert all(len(line) <= 60 for line in details.splitlines())
+    assert "Deployment/kubeflow/ml-pipeline-7 not found" in details
+    assert "… 3 more (`-o json` lists all)" in details
+    assert "`helm list -n\n" in details or "`helm list -n kubeflow`" in details.replace("\n      ", " ")

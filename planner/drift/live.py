@@ -88,10 +88,10 @@ def summarize_object(kind: str, obj: Mapping[str, Any], with_spec: bool = False)
 
 def hpa_target(obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
     """(namespace, kind, name) of an autoscaling/v2 HorizontalPodAutoscaler's `spec.scaleTargetRef`, if it
-    targets an apps/v1 workload kind (k8s.io/api autoscaling/v2 types.go CrossVersionObjectReference)."""
+    targets a workload kind drift reads (k8s.io/api autoscaling/v2 types.go CrossVersionObjectReference; its
+    apiVersion is not checked, so an old `extensions/v1beta1` reference still counts)."""
     ref = (obj.get("spec") or {}).get("scaleTargetRef") or {}
-    api = str(ref.get("apiVersion") or "apps/v1")
-    if ref.get("kind") not in WORKLOAD_KINDS or not api.startswith("apps/"):
+    if ref.get("kind") not in WORKLOAD_KINDS:
         return None
     return str((obj.get("metadata") or {}).get("namespace") or ""), str(ref["kind"]), str(ref.get("name") or "")
 

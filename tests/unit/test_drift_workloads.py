@@ -77,16 +77,14 @@ def dr010(live: LiveFacts, rel=None):
 
 
 def test_only_workload_documents_are_parsed(monkeypatch):
-    from ruamel.yaml import YAML
-
     parsed: list[str] = []
-    real = YAML.load
+    real = wl._yaml_loader
 
-    def spy(self, stream):
-        parsed.append(stream)
-        return real(self, stream)
+    def spy_loader():
+        load, errors = real()
+        return (lambda text: parsed.append(text) or load(text)), errors
 
-    monkeypatch.setattr(YAML, "load", spy)
+    monkeypatch.setattr(wl, "_yaml_loader", spy_loader)
     text = manifest(deployment(), deployment("agent", kind="DaemonSet"),
                     deployment("db", namespace="data", kind="StatefulSet", replicas=3))
     got = workloads_from_manifest(text, "ml")

@@ -13,7 +13,7 @@ from typing import Any
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
 from planner.mirror import mirror_image, mirror_source
 from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
-from planner.secrets import refuse_plain_credentials
+from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
 
@@ -267,8 +267,7 @@ class _Resolver:
                     layers.append((patch, flag, None))
         out: dict[str, JSON] = {}
         for layer, origin, ptr in layers:
-            if origin == "stack" or origin.startswith("--set"):  # the user's values: no literal credentials
-                refuse_plain_credentials(bp.id, layer, origin, ptr, self.fail)
+            refuse_plain_credentials(layer, origin, ptr, self.fail, bp.id)  # in the user's values (stack, --set)
             try:
                 out = merge(out, layer)
             except NullOverMapping as e:
@@ -367,6 +366,7 @@ class _Resolver:
         self.raise_errors()
         facts = self.facts(cluster, choices, set(members))
         values = {cid: self.values(prof, choices, self.catalog.blueprints[cid], facts) for cid in members}
+        refuse_plain_credentials(stack_extras(self.stack), "stack", "", self.fail)  # models' args, sources, mirror
         self.raise_errors()
         releases = {cid: self.release(self.catalog.blueprints[cid], why, values[cid], members)
                     for cid, why in members.items()}

@@ -355,6 +355,8 @@ def credential_hint(path: tuple[str, ...]) -> str:
     """How to give a credential instead: the Pulumi secret config that fits, or a chart's existing Secret."""
     from planner.emit.settings import SECRET_KEYS
 
+    if path[:1] == ("mirror",):
+        return "take the credentials out of the URL: log in once with `helm registry login` / `docker login`"
     w = {x for p in path for x in words(p)}
     fits = ("huggingfaceToken" if "token" in w and ({"huggingface", "hf"} & w) else
             "s3AccessKeyId" if {"access", "key"} <= w or "accesskey" in w else
@@ -366,15 +368,25 @@ def credential_hint(path: tuple[str, ...]) -> str:
             "(or secretName / *SecretKeyRef) value")
 
 
-def refuse_plain_credentials(component: str, values: Any, origin: str, pointer: str | None,
-                             fail: Callable[..., None]) -> None:
-    """The resolver's check of user-supplied values (stack file, `--set`): each literal credential becomes one
-    InputError at file:line:col (or naming the --set flag). The value itself is never repeated."""
+def stack_extras(stack: Any) -> dict[str, Any]:
+    """The stack file's other user-supplied text (models' sources and args, mirror URLs), keyed as in the file."""
+    mirror = stack.mirror.to_dict() if stack.mirror else {}
+    return {"models": [m.to_dict() for m in stack.models], **({"mirror": mirror} if mirror else {})}
+
+
+def refuse_plain_credentials(values: Any, origin: str, pointer: str | None, fail: Callable[..., None],
+                             component: str | None = None) -> None:
+    """The resolver's check of user-supplied values: each literal credential becomes one InputError at
+    file:line:col (or naming the --set flag). Only `origin` "stack" or "--set ..." is the user's; blueprint,
+    profile and choice layers are not checked. The value itself is never repeated."""
     from planner.errors import InputError
 
+    if origin != "stack" and not origin.startswith("--set"):
+        return
     for path in literal_credentials(values):
         dotted = ".".join(p.replace(".", "\\.") for p in path)
-        where = (pointer + "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)) if pointer else None
-        fail(f"`{component}`: `{dotted}` is a credential written in plain text; stackplan never puts credentials "
-             "in stack files, plans or generated files", where, credential_hint(path),
-             flag=None if pointer else origin, cls=InputError, value=True)
+        where = None if pointer is None else pointer + "/" + "/".join(
+            p.replace("~", "~0").replace("/", "~1") for p in path)
+        fail(f"{f'`{component}`: ' if component else ''}`{dotted}` is a credential written in plain text; "
+             "stackplan never puts credentials in stack files, plans or generated files", where,
+             credential_hint(path), flag=None if pointer is not None else origin, cls=InputError, value=True)

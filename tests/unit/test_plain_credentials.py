@@ -135,3 +135,16 @@ def test_malformed_set_does_not_echo_the_value(capsys) -> None:
     result = run_cli(capsys, "init", "--profile", "llm-inference", "--set", f"token={CANARY}")
     assert result.code == 2 and "--set 'token'=…" in result.err, result.err
     _no_canary(result.out, result.err)
+
+
+def test_credentials_in_model_args_sources_and_mirror_urls_are_refused(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: llm-inference\nchoices: {serving: kubeai}\nmirror:\n"
+                     "  charts: oci://robot:CANARYMIRROR1@registry.internal/charts\n"
+                     "models:\n- name: llama\n  source: hf://meta-llama/Llama-3.1-8B-Instruct\n"
+                     "  args: [--max-model-len=8192, --api-key=CANARYARG1]\n")
+    result = run_cli(capsys, "plan", "-f", str(stack), "-o", "json")
+    assert result.code == 2, result.err
+    assert f"{stack}:4:" in result.err and "`mirror.charts`" in result.err
+    assert f"{stack}:8:" in result.err and "`models.0.args.1`" in result.err
+    _no_canary(result.out, result.err)

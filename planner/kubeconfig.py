@@ -181,18 +181,18 @@ def load_connection(kubeconfig: str | None = None, context: str | None = None) -
         if status.get("clientCertificateData"):
             cert = status["clientCertificateData"].encode()
             key = (status.get("clientKeyData") or "").encode()
-    if cluster.get("insecure-skip-tls-verify"):
-        verify: ssl.SSLContext | bool = False
-        if cert and key:  # still present the client certificate
-            verify = _ssl_context(None, cert, key)
-            verify.check_hostname = False
-            verify.verify_mode = ssl.CERT_NONE
-    else:
-        try:
+    try:
+        if cluster.get("insecure-skip-tls-verify"):
+            verify: ssl.SSLContext | bool = False
+            if cert and key:  # still present the client certificate
+                verify = _ssl_context(None, cert, key)
+                verify.check_hostname = False
+                verify.verify_mode = ssl.CERT_NONE
+        else:
             verify = _ssl_context(_data(cluster, "certificate-authority", cl_path.parent), cert, key)
-        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError
-            raise InputError(f"{cl_path}: context `{ctx_name}`: the certificate authority or client certificate "
-                             f"does not load ({type(e).__name__})",
-                             hint="check certificate-authority(-data), client-certificate(-data), client-key(-data)"
-                             ) from None
+    except (OSError, ValueError) as e:  # ssl.SSLError is an OSError; its text is not shown (may quote data)
+        raise InputError(f"{cl_path}: context `{ctx_name}`: the certificate authority or client certificate "
+                         f"does not load ({type(e).__name__})",
+                         hint="check certificate-authority(-data), client-certificate(-data), client-key(-data)"
+                         ) from None
     return Connection(server, ctx_name, verify, token)

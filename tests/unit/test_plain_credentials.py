@@ -148,3 +148,18 @@ def test_credentials_in_model_args_sources_and_mirror_urls_are_refused(tmp_path:
     assert f"{stack}:4:" in result.err and "`mirror.charts`" in result.err
     assert f"{stack}:8:" in result.err and "`models.0.args.1`" in result.err
     _no_canary(result.out, result.err)
+
+
+def test_unloadable_certificate_authority_is_named_not_shown(tmp_path: Path, capsys) -> None:
+    import base64
+
+    ca = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nCANARYKUBE5\n-----END CERTIFICATE-----\n").decode()
+    bad = tmp_path / "ca.kubeconfig"
+    bad.write_text("apiVersion: v1\ncurrent-context: c\n"
+                   "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1', "
+                   f"certificate-authority-data: {ca}}}}}]\n"
+                   "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n")
+    result = run_cli(capsys, "check", "--profile", "llm-inference", "--kubeconfig", str(bad))
+    assert result.code == 2 and "certificate authority" in result.err, result.err
+    assert "Traceback" not in result.err
+    _no_canary(result.out, result.err)

@@ -5,7 +5,8 @@ failed or pending, DR005 CRDs, DR006 workloads. Then DR007: components in the pl
 labelled managed-by stackplan) that the plan does not manage — a note, a failure only with `strict`.
 Helm releases are matched by their records (release name = plan release id); kustomize releases by the
 labels `app.kubernetes.io/managed-by: stackplan`, `stackplan.dev/release: <id>` and the annotation
-`stackplan.dev/values-digest`. DR008 (Pulumi preview) lives in `pulumi_preview.py`.
+`stackplan.dev/values-digest`. DR008 (Pulumi preview) lives in `pulumi_preview.py`, DR009 (the plan's custom
+resources) in `customs.py`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.drift.customs import custom_findings
 from planner.drift.helm_records import HelmRelease
 from planner.drift.live import DIGEST_ANNOTATION, MANAGED_BY, RELEASE_LABEL, WORKLOAD_KINDS, LiveFacts
 from planner.drift.values_diff import diff_values, values_equal
@@ -32,6 +34,7 @@ TITLES: dict[str, str] = {
     "DR006": "Expected workloads exist",
     "DR007": "Only planned components are installed",
     "DR008": "Pulumi preview shows no changes",
+    "DR009": "Custom resources match the plan",
     "DR010": "Workload fields match the Helm release manifest",
 }
 DOC = "docs/drift.md#"
@@ -209,9 +212,9 @@ def _crds(r: Release, live: LiveFacts, out: _Findings) -> None:
         parts = [f"{len(missing)} missing ({', '.join(missing)})"] if missing else []
         parts += [f"{len(set(wrong))} at another version ({', '.join(sorted(set(wrong)))})"] if wrong else []
         out.add("DR005", Outcome.FAILED, f"CRDs of {r.id}: " + "; ".join(parts), evidence=ev,
-                remediation="`stackplan apply` re-creates CRDs a chart renders from templates; Helm never "
-                            "re-installs a chart's crds/ folder after the first install, so apply those with "
-                            "`kubectl apply -f <chart>/crds/`")
+                remediation="`stackplan apply` re-applies the release when a CRD it ships is missing: `helm upgrade` "
+                            "re-creates CRDs the chart renders from templates, and apply applies those of the "
+                            "chart's crds/ folder (which Helm installs only once) from `helm show crds`")
     else:
         out.add("DR005", Outcome.PASSED, f"{len(wanted)} CRD(s) present")
 
@@ -280,6 +283,7 @@ def compare(plan: Plan, live: LiveFacts, *, strict: bool = False) -> list[Findin
     findings: list[Finding] = []
     for r in plan.ordered():
         findings += _release_findings(r, live)
+    findings += custom_findings(plan, live.custom, live.custom_unread)  # DR009 (planner/drift/customs.py)
     findings += unmanaged(plan, live, strict=strict)
     return findings
 

@@ -62,6 +62,8 @@ class LiveFacts:
     unread: Mapping[str, str] = field(default_factory=dict)
     autoscaled: frozenset[tuple[str, str, str]] = frozenset()  # (namespace, kind, name) an HPA targets
     hpa_error: str = ""  # why HorizontalPodAutoscalers could not be listed (then `autoscaled` is unknown)
+    custom: Mapping[str, Mapping[tuple[str, str], Any]] = field(default_factory=dict)  # DR009: kind -> declared objs
+    custom_unread: Mapping[str, str] = field(default_factory=dict)  # DR009: kind -> why it could not be listed
 
     def release(self, namespace: str, name: str) -> HelmRelease | None:
         return self.releases.get((namespace, name))

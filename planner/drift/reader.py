@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from planner.cluster import Reader, ReadError
+from planner.drift.customs import kinds_to_read, summarize
 from planner.drift.helm_records import latest_releases
 from planner.drift.live import (
     WORKLOAD_KINDS,
@@ -48,6 +49,8 @@ def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
     calls["crds"] = partial(reader.list, CRDS)
     calls.update({name: partial(reader.list, kind) for name, kind in _WORKLOADS.items() if name in WORKLOAD_KINDS})
     calls[HPA_UNREAD] = partial(reader.list, HPAS)
+    customs = {f"custom/{k.kind}": k for k in kinds_to_read(plan)}  # DR009: one LIST per declared kind
+    calls.update({label: partial(reader.list, kind) for label, kind in customs.items()})
 
     def run(label: str) -> tuple[str, list[dict[str, Any]] | ReadError]:
         try:
@@ -60,6 +63,9 @@ def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
 
     unread = {label: res.reason for label, res in results.items() if isinstance(res, ReadError)}
     hpa_error = unread.pop(HPA_UNREAD, "")  # only DR010's replicas depend on it
+    custom_unread = {customs[label].kind: unread.pop(label) for label in customs if label in unread}
+    custom = {k.kind: summarize(plan, k.kind, res) for label, k in customs.items()
+              if isinstance(res := results[label], list)}
     secrets = [s for ns in namespaces if isinstance(res := results[f"secrets/{ns}"], list) for s in res]
     decoded = latest_releases(secrets)
     crds: dict[str, LiveCrd] = {}
@@ -75,7 +81,8 @@ def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
     if isinstance(res := results[HPA_UNREAD], list):
         autoscaled = frozenset(t for t in map(hpa_target, res) if t)
     return LiveFacts(releases=decoded.releases, record_errors=decoded.errors, crds=crds, workloads=workloads,
-                     unread=unread, autoscaled=autoscaled, hpa_error=hpa_error)
+                     unread=unread, autoscaled=autoscaled, hpa_error=hpa_error, custom=custom,
+                     custom_unread=custom_unread)
 
 
 def _ns_name(obj: dict[str, Any]) -> tuple[str, str]:

@@ -5,6 +5,7 @@ read failures (403, CRD missing, timeouts) get theirs."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from planner.cluster import ReadError
 from planner.explain.kb import default_knowledge_base
 from planner.kinds import CATALOG
 from planner.report import Finding
-from tests.checks.harness import COMPONENTS, FIXTURES, NOW, FakeReader, load, make_plan, run
+from tests.checks.harness import COMPONENTS, FIXTURES, NOW, FakeReader, fixture_models, load, make_plan, run
 
 KB = default_knowledge_base()
 PLAN = make_plan(*COMPONENTS, gpu_nodes=1)
@@ -57,7 +58,8 @@ def _problems(findings: list[Finding]) -> list[Finding]:
 
 @pytest.mark.parametrize(("check_id", "path"), CASES)
 def test_check_failures_get_a_specific_explanation(check_id: str, path: Path) -> None:
-    problems = _problems(run(check_id, load(path), PLAN))
+    plan = replace(PLAN, models=fixture_models(path))  # the plan's models a fixture declares
+    problems = _problems(run(check_id, load(path), plan))
     assert problems, f"{path.name} produced no problem"
     for f in problems:
         entry, _ = KB.lookup(f)

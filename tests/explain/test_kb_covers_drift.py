@@ -1,4 +1,4 @@
-"""The knowledge base against the real drift comparison: every DR001-DR008 problem gets a drift entry."""
+"""The knowledge base against the real drift comparison: every DR001-DR009 problem gets a drift entry."""
 
 from __future__ import annotations
 
@@ -12,6 +12,26 @@ from tests.unit.drift_fixtures import plan, rec, release
 from tests.unit.test_drift_compare import LIVE_CONFIG, P, _live
 
 KB = default_knowledge_base()
+
+
+def _custom_resources() -> list[Finding]:
+    """DR009: a deleted Model, a changed one, and an unlistable kind."""
+    from dataclasses import replace
+
+    from planner.cluster import ReadError
+    from planner.drift.reader import read_live
+    from planner.engine import resources
+    from planner.kinds import INFERENCE_SERVICES
+    from planner.model import Model
+    from tests.unit.test_drift_reader import FakeReader
+
+    p = replace(plan(release("kubeai", "kubeai"), release("kserve", "kserve")),
+                models=(Model("a", "hf://o/a"), Model("b", "hf://o/b")))
+    models = [resources.manifest(p, o) for o in resources.objects(p) if o.kind == "Model"]
+    models[0]["spec"]["minReplicas"] = 5
+    reader = FakeReader({("Model", None): models[:1]},
+                        {("InferenceService", None): ReadError(INFERENCE_SERVICES, 403, "forbidden")})
+    return compare(p, read_live(reader, p))
 
 
 def _cases() -> list[tuple[str, list[Finding]]]:
@@ -34,6 +54,7 @@ def _cases() -> list[tuple[str, list[Finding]]]:
             {"op": "update", "urn": "urn:pulumi:dev::p::kubernetes:helm.sh/v3:Release::app",
              "diffReasons": ["values"]}]})),
         ("pulumi error", findings_from_preview(P, {"diagnostics": [{"severity": "error", "message": "no stack"}]})),
+        ("custom resources", _custom_resources()),
     ]
 
 

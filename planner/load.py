@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -131,8 +132,10 @@ def _describe(error: Any, data: Any) -> tuple[str, str, str | None]:
         hint = f"did you mean `{close[0]}`?" if close else f"allowed keys here: {', '.join(allowed)}"
         return pointer((*error.absolute_path, key)), f"unknown key `{key}`", hint
     if error.validator == "required" and isinstance(error.instance, Mapping):
-        missing = [k for k in error.validator_value if k not in error.instance]
-        return where, f"missing required key `{missing[0] if missing else '?'}`", None
+        # one error per missing key; the message names it ("'x' is a required property")
+        named = re.match(r"'([^']+)' is a required property", error.message)
+        key = named.group(1) if named else next((k for k in error.validator_value if k not in error.instance), "?")
+        return where, f"missing required key `{key}`", None
     if error.validator == "enum":
         opts = ", ".join(json.dumps(o) for o in error.validator_value)
         return where, f"{json.dumps(error.instance)} is not one of {opts}", None

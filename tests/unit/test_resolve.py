@@ -266,3 +266,13 @@ def test_crd_versions_must_name_listed_crds(tmp_path: Path):
     with pytest.raises(PlanError) as e:
         load_catalog(write_catalog(tmp_path, bps), use_cache=False)
     assert "crdVersions names `gadgets.example.com`" in e.value.render()
+
+
+def test_each_missing_required_key_is_named(tmp_path: Path):
+    bps = copy.deepcopy(BLUEPRINTS)
+    del bps["crd"]["version"]
+    del bps["crd"]["namespace"]
+    with pytest.raises(MultipleErrors) as e:
+        load_catalog(write_catalog(tmp_path, bps), use_cache=False)
+    text = e.value.render()
+    assert "missing required key `version`" in text and "missing required key `namespace`" in text

@@ -115,7 +115,9 @@ class Anonymizer:
             ref = m["value"]
             if re.search(r"[/:.]", ref):  # `image pull`, `image is` are words, not images
                 self.add(ref, "image")
-                self.add(re.split(r"@|:(?=[^/]*$)", ref)[0], "image")
+                repo = re.split(r"@|:(?=[^/]*$)", ref)[0]
+                if "/" in repo:  # `kubeai` alone (from `kubeai:v1`) is also a component and namespace name
+                    self.add(repo, "image")
         for m in _KIND_NAME.finditer(text):
             value = m["quoted"] or m["value"]
             if not m["quoted"] and not _name_shaped(value):

@@ -150,6 +150,13 @@ def _whole(m: re.Match[str], marker: str) -> str:
     return marker
 
 
+def _unless_word(name: str) -> Callable[[re.Match[str], str], str]:
+    """`Bearer x`, `basic auth x`: hide `x` unless it is an ordinary word (`basic authentication failed`)."""
+    def repl(m: re.Match[str], marker: str) -> str:
+        return m.group(0) if re.fullmatch(r"[A-Z]?[a-z]+", m[name]) else _group(name)(m, marker)
+    return repl
+
+
 def _group(name: str) -> Callable[[re.Match[str], str], str]:
     def repl(m: re.Match[str], marker: str) -> str:
         start, end = m.span(name)
@@ -178,8 +185,8 @@ _TOKEN_RULES: list[Rule] = [
                                  r"(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<value>[^\s,;\"']+)"),
      _group("value")),
     ("basic-auth", re.compile(r"(?i)\bbasic(?:[ \t]+auth(?:entication)?)?[ \t]*[:=]?[ \t]+"
-                              r"(?P<value>[^\s,;\"':]+:[^\s,;\"']+|[A-Za-z0-9+/]{8,}={0,2})"), _group("value")),
-    ("bearer", re.compile(r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})"), _group("value")),
+                              r"(?P<value>[^\s,;\"':]+:[^\s,;\"']+|[A-Za-z0-9+/]{8,}={0,2})"), _unless_word("value")),
+    ("bearer", re.compile(r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})"), _unless_word("value")),
     ("cli-password", re.compile(r"\b(?:mysql|mariadb|mysqladmin|mysqldump)\b[^\n|;&]*?\s-p[ \t]*(?P<value>[^\s-]\S*)"
                                 r"|\bredis-cli\b[^\n|;&]*?\s-a[ \t]+(?P<value2>\S+)"), lambda m, mk: (
         _group("value")(m, mk) if m["value"] else _group("value2")(m, mk))),
@@ -190,7 +197,7 @@ _TOKEN_RULES: list[Rule] = [
      _whole),
 ]
 _SECRET_DATA = re.compile(r"(?P<name>\b(?:string)?[dD]ata(?:\.[\w.-]+|\[[^\]]+\]))\s*[:=]\s*(?P<value>\S+)")
-_ENV_PAIR = re.compile(r"""["']?name["']?\s*[:=]\s*["']?(?P<name>[A-Za-z_][\w.-]*)["']?\s*,?\s*-?\s*"""
+_ENV_PAIR = re.compile(r"""(?<![\w-])["']?name["']?\s*[:=]\s*["']?(?P<name>[A-Za-z_][\w.-]*)["']?\s*,?\s*-?\s*"""
                        r"""["']?value["']?\s*[:=]\s*""" + _VALUE)
 # a name and its separator; the value is matched only after a credential-like name (linear on any input)
 _NAME_SEP = re.compile(r"""(?<![\w.\-/])(?P<q>["']?)(?P<name>-{0,2}[A-Za-z_][\w.\-/\[\]]*)(?P=q)"""

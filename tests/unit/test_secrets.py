@@ -99,6 +99,7 @@ def test_every_credential_form_is_redacted(text: str) -> None:
     "the token expired; secret mlflow-db not found",
     "Secret/ml/hf-token .data.token absent",
     "docker run -p 8080:80 web",
+    "basic authentication failed; Bearer authentication required",
     "MountVolume.SetUp failed for volume \"hf-token\" : secret \"hf-token\" not found",
     "secrets \"hf-token\" is forbidden: User \"system:serviceaccount:ml:runner\" cannot get resource \"secrets\"",
     "annotation validation error: key \"meta.helm.sh/release-name\" must equal \"kubeai\"",

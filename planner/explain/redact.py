@@ -1,12 +1,15 @@
 """Redaction (always) and anonymization (`--anonymize`) of the text that leaves the process.
 
 `Redactor` removes credentials before anything is sent to a model or written to the explanation
-cache: Secret data, values of credential-like names (env vars, annotations, JSON/YAML keys), JWTs,
-AWS keys, bearer tokens, private keys and certificates, kubeconfig material, long base64 blobs and
-URL userinfo. It counts what it removed, per rule, so the run can say how much it redacted.
+cache, by the program-wide rules of planner/secrets.py (the same ones apply, drift and check use):
+Secret data, values of credential-like names in every `k=v` / `k: v` / `--k v` form, JWTs, AWS keys,
+Authorization/Bearer/Basic credentials, private keys and certificates, kubeconfig material, base64 runs
+and URL userinfo. It counts what it removed, per rule, so the run can say how much it redacted.
 
-`Anonymizer` replaces names (namespaces, pods, nodes, images, IPs and each finding's `sensitive`
-strings) with stable placeholders (`NAMESPACE_1`, `POD_2`, …) and puts them back in the answer.
+`Anonymizer` replaces names with stable placeholders (`NAMESPACE_1`, `POD_2`, …) and puts them back in
+the answer. Names come from structure only: each finding's subject and `sensitive` strings, `Kind/ns/name`
+references, `node=`/`namespace=`/`image=`-style fields, IPs, and image references (also in free text such
+as `Failed to pull image "…"`); a word after a kind in prose ("the release if it is missing") never is.
 Placeholders are upper case, so they never collide with Kubernetes names (DNS labels are lower case).
 """
 

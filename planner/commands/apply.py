@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planner.commands.options import cluster_options, load_plan, stack_options
+from planner.commands.options import cluster_options, load_plan, output_option, stack_options
 from planner.errors import InputError
 
 
@@ -20,13 +20,15 @@ from planner.errors import InputError
 @click.option("--chart-dir", type=click.Path(path_type=Path), metavar="DIR",
               help="Take every release from this local directory (<chart>/, <chart>-<version>.tgz, or a "
                    "<release>/ kustomize folder): offline installs and tests.")
+@output_option(["table", "json"])
 def apply(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool,
           kubeconfig: str | None, context: str | None, dry_run: bool, timeout: str,
-          chart_dir: Path | None) -> None:
+          chart_dir: Path | None, output: str) -> None:
     """Install the plan: wave by wave, each wave's releases in parallel, each `helm upgrade --install --wait`.
 
     \b
     Re-running is safe: releases already deployed with the same chart version and values are skipped.
+    `--output json` prints the summary (or the dry run) as JSON on stdout; progress goes to stderr.
     Exit codes: 0 installed, 1 a release failed, 2 bad input, 3 cluster unreachable or helm missing.
     """
     from planner.engine.charts import resolve_targets
@@ -39,11 +41,16 @@ def apply(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
     plan = load_plan(stack_file, profile, sets, strict)
     targets = resolve_targets(plan, chart_dir)
     if dry_run:
-        from planner.engine.dryrun import describe
+        from planner.engine.dryrun import describe, describe_dict
 
-        click.echo(describe(plan, targets, timeout))
+        if output == "json":
+            import json
+
+            click.echo(json.dumps(describe_dict(plan, targets, timeout), indent=2))
+        else:
+            click.echo(describe(plan, targets, timeout))
         return
     from planner.engine.install import install
 
-    result = install(plan, targets, kubeconfig=kubeconfig, context=context, timeout=timeout)
+    result = install(plan, targets, kubeconfig=kubeconfig, context=context, timeout=timeout, output=output)
     sys.exit(result.exit_code())

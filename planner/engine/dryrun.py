@@ -14,9 +14,29 @@ def _labels(labels: Mapping[str, str]) -> str:
     return ",".join(f"{k}={v}" for k, v in labels.items())
 
 
+def describe_dict(plan: Plan, targets: Mapping[str, Target], timeout: str) -> dict:
+    """The dry run as data (`stackplan apply --dry-run --output json`)."""
+    waves = []
+    for wave in plan.waves:
+        steps = []
+        for rid in wave:
+            rel, target = plan.releases[rid], targets[rid]
+            step = {"release": rid, "namespace": rel.namespace, "namespaceLabels": dict(rel.namespace_labels),
+                    "valuesDigest": rel.values_digest, "target": target.describe()}
+            if isinstance(target, ChartTarget):
+                step.update(kind="helm", chart=target.ref, repo=target.repo, version=target.version)
+            else:
+                step.update(kind="kustomize", location=target.location)
+            steps.append(step)
+        waves.append(steps)
+    return {"dryRun": True, "profile": plan.profile, "timeout": timeout, "waves": waves}
+
+
 def describe(plan: Plan, targets: Mapping[str, Target], timeout: str) -> str:
-    lines = [f"dry run: profile {plan.profile}, {len(plan.releases)} releases in {len(plan.waves)} waves "
-             f"(nothing is changed)"]
+    from planner.engine.progress import plural
+
+    lines = [f"dry run: profile {plan.profile}, {plural(len(plan.releases), 'release')} in "
+             f"{plural(len(plan.waves), 'wave')} (nothing is changed)"]
     for i, wave in enumerate(plan.waves, start=1):
         parallel = " (in parallel)" if len(wave) > 1 else ""
         lines.append(f"wave {i}{parallel}:")

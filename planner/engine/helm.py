@@ -34,13 +34,17 @@ DESCRIPTION_PREFIX = "stackplan values-digest "
 
 
 def find_helm() -> str | None:
-    """The helm binary: $STACKPLAN_HELM, else `helm` on PATH."""
+    """The helm binary: $STACKPLAN_HELM, else `helm` on PATH, else the one `stackplan sandbox` uses
+    (planner/sandbox/binaries.py: KUBEBUILDER_ASSETS, the testbin cache)."""
     import shutil
+
+    from planner.sandbox.binaries import find
 
     env = os.environ.get("STACKPLAN_HELM")
     if env:
         return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    return shutil.which("helm")
+    found = shutil.which("helm") or find("helm")
+    return str(found) if found else None
 
 
 def _stderr(exc: Exception) -> str:
@@ -78,6 +82,10 @@ class PyHelmRunner:
         except errors.Error as e:
             return trim_error(_stderr(e))
         return None
+
+    async def manifest(self, release: Release) -> list:
+        """The objects of the release's current revision (`helm get manifest`), parsed."""
+        return [d for d in await self._command.get_resources(release.id, namespace=release.namespace) if d]
 
     async def deployed(self, release: Release) -> Deployed | None:
         from pyhelm3 import errors

@@ -21,6 +21,21 @@ _UNREACHABLE = ("unreachable", "connection refused", "no such host", "i/o timeou
                 "forbidden: user \"system:anonymous\"", "invalid configuration", "does not exist")
 
 
+def check_kubeconfig(kubeconfig: str | None, context: str | None) -> None:
+    """Fail with exit 2 before helm runs when the kubeconfig is missing, unreadable, empty or lacks the context
+    (helm would fall back to http://localhost:8080 or say only "cluster unreachable"). Same reader as check/drift."""
+    import ssl
+
+    from planner.kubeconfig import load_connection
+
+    try:
+        load_connection(kubeconfig, context)
+    except (OSError, ValueError, ssl.SSLError, KeyError, TypeError, AttributeError) as e:
+        where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+        raise InputError(f"kubeconfig {where}: unusable ({type(e).__name__}: {e})",
+                         hint="check it with `kubectl config view`, or pass --kubeconfig/--context") from e
+
+
 def kube_flags(kubeconfig: str | None, context: str | None) -> tuple[str | None, str | None]:
     """The --kubeconfig to pass on (None leaves KUBECONFIG/~/.kube/config to helm and kubectl)."""
     if kubeconfig and os.pathsep in kubeconfig:
@@ -69,26 +84,57 @@ def check_reachable(helm) -> None:
                                            "is up: `kubectl cluster-info`")
 
 
+async def _with_ticks(work, progress, every: float = 1.0):
+    """Run `work` while calling `progress.tick()` every `every` seconds (elapsed times, `still waiting`)."""
+    async def ticker() -> None:
+        while True:
+            await asyncio.sleep(every)
+            progress.tick()
+
+    task = asyncio.create_task(ticker())
+    try:
+        return await work
+    finally:
+        task.cancel()
+
+
 def install(plan: Plan, targets: Mapping[str, Target], *, kubeconfig: str | None, context: str | None,
-            timeout: str, tty: bool | None = None) -> ApplyResult:
-    """Apply the plan with progress on stdout; returns the result (exit code via `result.exit_code()`)."""
+            timeout: str, tty: bool | None = None, output: str = "table") -> ApplyResult:
+    """Apply the plan with progress; returns the result (exit code via `result.exit_code()`).
+
+    `output="json"`: progress lines go to stderr and stdout gets only the JSON summary.
+    """
+    import json
+
     from planner.engine.apply import apply_plan
-    from planner.engine.progress import LineProgress, RichProgress, print_summary_rich, summary_text
+    from planner.engine.progress import LineProgress, RichProgress, print_summary_rich, summary_dict, summary_text
     from planner.engine.resources import progress_rows
 
+    given = kubeconfig
     kubeconfig, context = kube_flags(kubeconfig, context)
+    check_kubeconfig(given, context)
     helm, kube = make_runners(plan, targets, kubeconfig, context)
     check_reachable(helm)
     waves = {rid: i for i, wave in enumerate(plan.waves, start=1) for rid in wave}
     waves.update(progress_rows(plan))  # custom resources: one row each
     tty = sys.stdout.isatty() if tty is None else tty
-    if tty:
+
+    def run(progress) -> ApplyResult:
+        from planner.engine.waiting import ObservedHelm, ObservedKube
+
+        observed_kube = ObservedKube(kube, progress) if kube is not None else None
+        work = apply_plan(plan, targets, helm=ObservedHelm(helm, kube, progress), kube=observed_kube,
+                          timeout=timeout, observer=progress)
+        return asyncio.run(_with_ticks(work, progress))
+
+    if output == "json":
+        result = run(LineProgress(waves, stream=sys.stderr))
+        print(json.dumps(summary_dict(result), indent=2), flush=True)
+    elif tty:
         with RichProgress(waves) as progress:
-            result = asyncio.run(apply_plan(plan, targets, helm=helm, kube=kube, timeout=timeout,
-                                            observer=progress))
+            result = run(progress)
         print_summary_rich(result)
     else:
-        result = asyncio.run(apply_plan(plan, targets, helm=helm, kube=kube, timeout=timeout,
-                                        observer=LineProgress(waves)))
+        result = run(LineProgress(waves))
         print(summary_text(result), flush=True)
     return result

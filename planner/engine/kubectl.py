@@ -28,11 +28,15 @@ KUBECTL_HINT = (
 
 
 def find_kubectl() -> str | None:
-    """The kubectl binary: $STACKPLAN_KUBECTL, else `kubectl` on PATH."""
+    """The kubectl binary: $STACKPLAN_KUBECTL, else `kubectl` on PATH, else the one `stackplan sandbox` uses
+    (planner/sandbox/binaries.py: KUBEBUILDER_ASSETS, the testbin cache)."""
     env = os.environ.get("STACKPLAN_KUBECTL")
     if env:
         return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    return shutil.which("kubectl")
+    from planner.sandbox.binaries import find
+
+    found = shutil.which("kubectl") or find("kubectl")
+    return str(found) if found else None
 
 
 class KubectlRunner:
@@ -73,6 +77,19 @@ class KubectlRunner:
             ns["metadata"]["labels"] = dict(labels)
         await self.run(["apply", "--server-side", f"--field-manager={manager}", "-f", "-"],
                        stdin=json.dumps(ns), limit=120)
+
+    async def get_objects(self, refs: list[tuple[str, str, str]]) -> list[dict]:
+        """The live objects for (kind, namespace, name) refs; missing ones are left out."""
+        by_ns: dict[str, list[str]] = {}
+        for kind, ns, name in refs:
+            by_ns.setdefault(ns, []).append(f"{kind.lower()}/{name}")
+        out: list[dict] = []
+        for ns, names in sorted(by_ns.items()):
+            text = await self.run(["get", "-n", ns, *names, "-o", "json", "--ignore-not-found"], limit=30)
+            if text.strip():
+                data = json.loads(text)
+                out += data.get("items", []) if data.get("kind") == "List" else [data]
+        return out
 
     async def wait_established(self, crds: list[str], timeout: str) -> None:
         """`kubectl wait --for=condition=Established`, retried while a brand-new CRD has no conditions yet

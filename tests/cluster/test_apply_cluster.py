@@ -7,12 +7,14 @@ The profiles share cluster-wide CRDs and fixed namespaces, so each test uninstal
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from planner.commands.options import load_plan
 from planner.engine.charts import is_kustomize, resolve_targets
+from planner.engine.progress import plural
 from planner.engine.state import ReleaseState
 from planner.model import Plan, Release, Source
 from planner.values import digest
@@ -53,7 +55,9 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
     try:
         first = apply_cli(capsys, env, "--profile", profile, "--chart-dir", str(CHARTS))
         assert first.code == 0, first.out + first.err
-        assert f"applied {len(plan.releases)} releases in {len(plan.waves)} waves" in first.out
+        summary = (rf"applied {plural(len(plan.releases), 'release')}( and \d+ custom resources?)? in "
+                   rf"{plural(len(plan.waves), 'wave')}:")
+        assert re.search(summary, first.out), first.out[-500:]
         for rel in plan.ordered():
             if is_kustomize(rel.source):
                 continue
@@ -86,7 +90,8 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
         for rel in plan.ordered():
             if is_kustomize(rel.source):
                 continue
-            assert f"{rel.id} skipped: up to date (revision 1)" in again.out
+            assert f"{rel.id} up to date (revision 1)" in again.out
+            assert f"{rel.id} installing" not in again.out, "an up-to-date release is not announced as installing"
             assert helm_revision(env, rel.id, rel.namespace) == 1
         for rel, w in kustomize_workloads(plan):  # server-side apply of identical manifests changes nothing
             obj = kubectl_json(env, "get", w.kind.lower(), "-n", w.namespace or rel.namespace, w.name)
@@ -149,9 +154,11 @@ def test_a_release_that_never_becomes_ready_stops_later_waves_and_a_rerun_contin
         assert by["alpha"].state is ReleaseState.READY
         assert by["stuck"].state is ReleaseState.FAILED
         assert "context deadline exceeded" in by["stuck"].detail or "timed out" in by["stuck"].detail
+        assert by["stuck"].detail.endswith(f"not ready: Deployment {ns}/stuck: 0/1 ready"), by["stuck"].detail
         assert by["later"].state is ReleaseState.PENDING and helm_revision(env, "later", ns) is None
         out = capsys.readouterr().out
-        assert "release stuck failed:" in out and "waves 2-2 were not started" in out
+        assert "release stuck failed:" in out and "  wave 2 was not started" in out
+        assert f"[wave 1] stuck installing {tmp_path}/stuck; helm --wait" in out and "(timeout 15s)" in out
 
         _chart(tmp_path, "stuck", "1.0.0", _deployment("stuck"))  # the cause is fixed
         again = _install(plan, env, "60s")
@@ -181,6 +188,34 @@ def test_an_invalid_template_fails_with_helms_reason(cluster_namespace, apply_en
     finally:
         for rid in ("stuck", "alpha"):
             run(env, "helm", "uninstall", rid, "-n", ns, "--ignore-not-found", check=False)
+
+
+def test_helm_is_found_in_the_sandbox_testbin_without_path(cluster_namespace, apply_env, tmp_path,
+                                                            testbin_dir):
+    """After `stackplan sandbox up` helm sits in the testbin cache, not on PATH: apply still finds it."""
+    from planner.engine.helm import find_helm
+    from planner.sandbox.binaries import find
+
+    env, ns = {**apply_env, "PATH": "/usr/bin:/bin"}, cluster_namespace
+    if find("helm") is None:
+        pytest.skip("helm is on PATH only (not in KUBEBUILDER_ASSETS or the testbin cache)")
+    _chart(tmp_path, "alpha", "1.0.0", _deployment("alpha"))
+    rel = _release("alpha", ns, tmp_path)
+    plan = Plan(profile="test", kubernetes_version="1.35", cluster={}, choices={}, waves=(("alpha",),),
+                releases={"alpha": rel})
+    try:
+        with tool_env(env):
+            assert find_helm() == str(find("helm"))
+        result = _install(plan, env, "60s")
+        assert result.ok, result.outcomes
+    finally:
+        run(apply_env, "helm", "uninstall", "alpha", "-n", ns, "--ignore-not-found", check=False)
+
+
+@pytest.mark.parametrize(("args", "message"), [(("--context", "nosuch"), "context `nosuch` is not in the kubeconfig")])
+def test_kubeconfig_problems_exit_2_not_3(capsys, apply_env, args, message):
+    r = apply_cli(capsys, apply_env, "--profile", "llm-inference", "--chart-dir", str(CHARTS), *args)
+    assert r.code == 2 and message in r.err and "cannot be reached" not in r.err
 
 
 def test_unreachable_cluster_exits_3(capsys, apply_env, tmp_path):

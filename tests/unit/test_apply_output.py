@@ -38,17 +38,103 @@ def test_summary_names_the_failed_release_its_reason_and_the_waves_not_started()
     ), waves_run=2, waves_total=3, failed_wave=2)
     text = summary_text(result)
     assert "release b failed: Error: timed out waiting for the condition" in text
-    assert "waves 3-3 were not started" in text
+    assert "wave 3 was not started" in text and "waves 3-3" not in text
     assert "run `stackplan apply` again" in text
     assert result.exit_code() == 1
 
 
-def test_line_progress_prints_changes_but_not_the_initial_pending(capsys):
-    lp = LineProgress({"a": 1})
+def test_line_progress_prints_real_starts_waits_and_outcomes(capsys):
+    now = [100.0]
+    lp = LineProgress({"a": 1, "b": 1}, every=30, clock=lambda: now[0])
     lp.update("a", ReleaseState.PENDING)
-    lp.update("a", ReleaseState.INSTALLING, "chart a")
+    lp.update("a", ReleaseState.INSTALLING, "chart a")  # the engine first checks whether a is up to date
+    lp.started("a", "installing chart a (timeout 10m)")
+    lp.update("b", ReleaseState.INSTALLING, "chart b")
+    lp.update("b", ReleaseState.SKIPPED, "up to date (revision 3)")
+    now[0] = 129.0
+    lp.tick()
+    now[0] = 131.0
+    lp.tick()
+    lp.tick()
     lp.update("a", ReleaseState.READY, "installed")
-    assert capsys.readouterr().out.splitlines() == ["[wave 1] a installing: chart a", "[wave 1] a ready: installed"]
+    now[0] = 200.0
+    lp.tick()
+    assert capsys.readouterr().out.splitlines() == [
+        "[wave 1] a installing chart a (timeout 10m)",
+        "[wave 1] b up to date (revision 3)",
+        "[wave 1] a still waiting after 31s: installing chart a (timeout 10m)",
+        "[wave 1] a ready: installed",
+    ]
+
+
+def test_headline_grammar():
+    one = ApplyResult((ReleaseOutcome("a", 1, ReleaseState.READY, "installed"),), waves_run=1, waves_total=1)
+    assert summary_text(one).splitlines()[-1] == "applied 1 release in 1 wave: 1 ready"
+    two = ApplyResult((ReleaseOutcome("a", 1, ReleaseState.READY), ReleaseOutcome("b", 2, ReleaseState.SKIPPED)),
+                      waves_run=2, waves_total=2)
+    assert summary_text(two).splitlines()[-1] == "applied 2 releases in 2 waves: 1 ready, 1 skipped"
+    failed = ApplyResult((ReleaseOutcome("a", 1, ReleaseState.FAILED, "x"),
+                          ReleaseOutcome("b", 2, ReleaseState.PENDING, "not started"),
+                          ReleaseOutcome("c", 3, ReleaseState.PENDING, "not started")),
+                         waves_run=1, waves_total=3, failed_wave=1)
+    assert "  waves 2-3 were not started" in summary_text(failed).splitlines()
+
+
+def test_not_ready_workloads_are_named():
+    from planner.engine.waiting import not_ready, with_not_ready, workload_refs
+
+    manifest = [{"kind": "Deployment", "metadata": {"name": "kubeai"}},
+                {"kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "other"}},
+                {"kind": "Service", "metadata": {"name": "kubeai"}}, None]
+    assert workload_refs(manifest, "kubeai") == [("Deployment", "kubeai", "kubeai"), ("DaemonSet", "other", "agent")]
+    live = [{"kind": "Deployment", "metadata": {"name": "kubeai", "namespace": "kubeai"},
+             "spec": {"replicas": 2}, "status": {"readyReplicas": 1}},
+            {"kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "other"},
+             "status": {"numberReady": 3, "desiredNumberScheduled": 3}},
+            {"kind": "StatefulSet", "metadata": {"name": "db", "namespace": "kubeai"}, "spec": {}, "status": {}}]
+    lines = not_ready(live)
+    assert lines == ["Deployment kubeai/kubeai: 1/2 ready", "StatefulSet kubeai/db: 0/1 ready"]
+    assert with_not_ready("Error: timed out", lines) == ("Error: timed out — not ready: Deployment kubeai/kubeai: "
+                                                         "1/2 ready; StatefulSet kubeai/db: 0/1 ready")
+    assert with_not_ready("Error: x", []) == "Error: x"
+
+
+def test_a_failed_helm_wait_names_what_was_not_ready():
+    import asyncio
+
+    from planner.engine.state import StepError
+    from planner.engine.waiting import ObservedHelm
+
+    class Helm:
+        async def upgrade(self, release, target, timeout, current):
+            raise StepError("Error: UPGRADE FAILED: context deadline exceeded")
+
+        async def manifest(self, release):
+            return [{"kind": "Deployment", "metadata": {"name": "kubeai"}}]
+
+    class Kube:
+        def __init__(self) -> None:
+            self.asked: list = []
+
+        async def get_objects(self, refs):
+            self.asked.append(refs)
+            return [{"kind": "Deployment", "metadata": {"name": "kubeai", "namespace": "kubeai"},
+                     "spec": {"replicas": 2}, "status": {"readyReplicas": 1}}]
+
+    class Progress:
+        def __init__(self) -> None:
+            self.said: list = []
+
+        def started(self, release, what):
+            self.said.append((release, what))
+
+    kube, progress = Kube(), Progress()
+    helm = ObservedHelm(Helm(), kube, progress)
+    with pytest.raises(StepError) as err:
+        asyncio.run(helm.upgrade(release("kubeai", ns="kubeai"), ChartTarget("kubeai"), "10m", None))
+    assert err.value.message.endswith("context deadline exceeded — not ready: Deployment kubeai/kubeai: 1/2 ready")
+    assert kube.asked == [[("Deployment", "kubeai", "kubeai")]]
+    assert progress.said[0][0] == "kubeai" and "timeout 10m" in progress.said[0][1]
 
 
 def test_trim_error_keeps_the_cause_and_masks_secrets():
@@ -150,8 +236,17 @@ def test_kustomize_target_describe():
 def test_rich_progress_and_summary_render_every_release(capsys):
     from planner.engine.progress import RichProgress, print_summary_rich
 
-    with RichProgress({"a": 1, "b": 2}) as progress:
+    now = [0.0]
+    with RichProgress({"a": 1, "b": 2}, clock=lambda: now[0]) as progress:
         progress.update("a", ReleaseState.INSTALLING, "chart a")
+        progress.started("a", "installing chart a (timeout 10m)")
+        now[0] = 75.0
+        from rich.console import Console
+
+        console = Console(width=200, record=True)
+        console.print(progress._table())
+        live = console.export_text()
+        assert "1m15s" in live and "installing chart a (timeout 10m)" in live
         progress.update("a", ReleaseState.READY, "installed (revision 1)")
         progress.update("b", ReleaseState.FAILED, "Error: boom")
     assert progress.rows["a"] == (ReleaseState.READY, "installed (revision 1)")

@@ -24,14 +24,27 @@ def two_waves(monkeypatch):
     return p
 
 
+KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: not-a-real-token}}]
+contexts: [{name: test, context: {cluster: c, user: u}}]
+current-context: test
+"""
+
+
 @pytest.fixture
 def bin_dir(tmp_path, monkeypatch):
     d = tmp_path / "bin"
     d.mkdir()
     monkeypatch.setenv("PATH", only_path(d))
-    monkeypatch.delenv("STACKPLAN_HELM", raising=False)
-    monkeypatch.delenv("STACKPLAN_KUBECTL", raising=False)
-    monkeypatch.delenv("KUBECONFIG", raising=False)
+    for var in ("STACKPLAN_HELM", "STACKPLAN_KUBECTL", "KUBEBUILDER_ASSETS", "TEST_ASSET_HELM", "TEST_ASSET_KUBECTL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("STACKPLAN_TESTBIN_CACHE", str(tmp_path / "no-testbin"))  # no sandbox helm either
+    kc = tmp_path / "kubeconfig.yaml"
+    kc.write_text(KUBECONFIG)
+    monkeypatch.setenv("KUBECONFIG", str(kc))
     return d
 
 
@@ -81,13 +94,14 @@ def test_apply_installs_wave_by_wave(capsys, two_waves, bin_dir, tmp_path):
     stub(bin_dir, "helm", "import json\n" + HELM_VERSION + LIST_OK + NOT_FOUND + UPGRADE_OK)
     stub(bin_dir, "kubectl")
     kc = tmp_path / "kubeconfig"
-    kc.write_text("apiVersion: v1\nkind: Config\n")
+    kc.write_text(KUBECONFIG)
     r = run_cli(capsys, "apply", "--profile", "x", "--kubeconfig", str(kc), "--context", "test", "--timeout", "2m")
     assert r.code == 0, r.out + r.err
     upgrades = [c for c in calls(bin_dir, "helm") if c[:1] == ["upgrade"]]
     assert [c[1] for c in upgrades] == ["gpu-operator", "kueue"]
     assert all("--kubeconfig" in c and str(kc) in c and "--kube-context" in c for c in upgrades)
     assert "--timeout" in upgrades[0] and upgrades[0][upgrades[0].index("--timeout") + 1] == "2m"
+    assert "[wave 1] gpu-operator installing gpu-operator --repo" in r.out and "(timeout 2m)" in r.out
     applies = [c for c in calls(bin_dir, "kubectl") if c[:2] == ["apply", "--server-side"]]
     ns_applies = [c for c in applies if any(a.startswith("--field-manager=stackplan-") for a in c)]
     assert len(ns_applies) == 2 and all("--context" in c for c in applies)
@@ -120,3 +134,65 @@ def test_values_go_to_helm_on_stdin_not_in_argv(capsys, two_waves, bin_dir):
     received = [json.loads(line) for line in (bin_dir / "stdin").read_text().splitlines()]
     assert received == [{"replicas": 1}, {"replicas": 1}]
     assert not any("replicas" in " ".join(c) for c in calls(bin_dir, "helm"))
+
+
+def test_helm_and_kubectl_are_found_in_the_sandbox_testbin(capsys, two_waves, bin_dir, tmp_path, monkeypatch):
+    from planner.engine.helm import find_helm
+    from planner.engine.kubectl import find_kubectl
+
+    assert find_helm() is None and find_kubectl() is None
+    testbin = tmp_path / "no-testbin" / "v1"  # what `sandbox up` uses (planner/sandbox/binaries.py)
+    helm = stub(testbin, "helm", HELM_VERSION + LIST_OK + NOT_FOUND)
+    kubectl = stub(testbin, "kubectl")
+    assert find_helm() == str(helm.resolve()) and find_kubectl() == str(kubectl.resolve())
+    on_path = stub(bin_dir, "helm")
+    assert find_helm() == str(on_path), "PATH first"
+
+
+@pytest.mark.parametrize(("content", "args", "message"), [
+    ("{{{ not yaml", (), "cannot read kubeconfig"),
+    ("", (), "no current-context"),
+    ("- a\n- list\n", (), "not a kubeconfig"),
+    (KUBECONFIG, ("--context", "nosuch"), "context `nosuch` is not in the kubeconfig"),
+])
+def test_bad_kubeconfig_or_context_is_exit_2_before_helm_talks_to_a_cluster(capsys, two_waves, bin_dir, tmp_path,
+                                                                           monkeypatch, content, args, message):
+    stub(bin_dir, "helm", HELM_VERSION + LIST_OK)
+    stub(bin_dir, "kubectl")
+    kc = tmp_path / "bad-kubeconfig"
+    kc.write_text(content)
+    monkeypatch.setenv("KUBECONFIG", str(kc))
+    r = run_cli(capsys, "apply", "--profile", "x", *args)
+    assert r.code == 2, r.err
+    assert message in r.err and "cannot be reached" not in r.err and "Traceback" not in r.err
+    assert [c for c in calls(bin_dir, "helm") if c[:1] != ["version"]] == []
+
+
+def test_no_kubeconfig_at_all_is_exit_2_not_localhost_8080(capsys, two_waves, bin_dir, tmp_path, monkeypatch):
+    stub(bin_dir, "helm", HELM_VERSION + LIST_OK)
+    stub(bin_dir, "kubectl")
+    monkeypatch.delenv("KUBECONFIG")
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.kube/config either
+    r = run_cli(capsys, "apply", "--profile", "x")
+    assert r.code == 2 and "no kubeconfig found" in r.err
+
+
+def test_output_json_is_the_summary_alone_on_stdout(capsys, two_waves, bin_dir):
+    stub(bin_dir, "helm", "import json\n" + HELM_VERSION + LIST_OK + NOT_FOUND + UPGRADE_OK)
+    stub(bin_dir, "kubectl")
+    r = run_cli(capsys, "apply", "--profile", "x", "--output", "json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    assert data["ok"] is True and data["exitCode"] == 0 and data["wavesTotal"] == 2
+    rows = {row["release"]: row for row in data["releases"]}
+    assert rows["gpu-operator"]["state"] == "ready" and rows["kueue"]["wave"] == 2
+    assert "[wave 1] gpu-operator" in r.err  # progress goes to stderr
+
+
+def test_dry_run_json(capsys, two_waves, bin_dir):
+    r = run_cli(capsys, "apply", "--profile", "x", "--dry-run", "-o", "json")
+    assert r.code == 0
+    data = json.loads(r.out)
+    assert data["dryRun"] is True and [[s["release"] for s in w] for w in data["waves"]] == [["gpu-operator"],
+                                                                                                ["kueue"]]
+    assert data["waves"][0][0]["namespaceLabels"] == {"pod-security.kubernetes.io/enforce": "privileged"}

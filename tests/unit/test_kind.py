@@ -137,8 +137,11 @@ def test_create_calls_kind_then_installs_fake_gpu_operator(capsys, catalog, bin_
          + 'if args[:1] == ["upgrade"]:\n    open(' + repr(str(bin_dir / "values")) + ', "w").write(sys.stdin.read())\n'
          + '    print(json.dumps({"name": args[1], "version": 1})); sys.exit(0)\n')
     stub(bin_dir, "kubectl")
-    kc = tmp_path / "kc"
-    kc.write_text("apiVersion: v1\nkind: Config\n")
+    kc = tmp_path / "kc"  # as `kind create cluster` leaves it: apply checks the context is there
+    kc.write_text("apiVersion: v1\nkind: Config\ncurrent-context: kind-lab\n"
+                  "clusters: [{name: kind-lab, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+                  "users: [{name: kind-lab, user: {token: x}}]\n"
+                  "contexts: [{name: kind-lab, context: {cluster: kind-lab, user: kind-lab}}]\n")
     r = run_cli(capsys, "cluster", "create", "--kind", "--name", "lab", "--gpus", "8", "--gpu-nodes", "2",
                 "--kubernetes-version", "1.36", "--kubeconfig", str(kc))
     assert r.code == 0, r.out + r.err

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import time
+from pathlib import Path
 
 import click
 
@@ -11,7 +14,18 @@ from planner.errors import ClusterUnreachableError, StackplanError
 
 _GPU_TYPES = ("a100", "a100-40gb", "a10g", "h100", "l4", "l40s", "t4")  # planner.sandbox.nodes.GPU_TYPES
 
-name_option = click.option("--name", default="default", show_default=True, help="Sandbox name.")
+
+def _valid_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from planner.sandbox.manager import valid_name
+
+    if not valid_name(value):
+        raise click.BadParameter(f"invalid sandbox name {value!r}: use 1-40 lower-case letters, digits and '-', "
+                                 "starting and ending with a letter or digit (e.g. --name dev-1)")
+    return value
+
+
+name_option = click.option("--name", default="default", show_default=True, callback=_valid_name,
+                           help="Sandbox name: lower-case letters, digits and '-'.")
 
 
 def _info(msg: str) -> None:
@@ -24,7 +38,7 @@ def sandbox() -> None:
     with kwok nodes (optionally GPU nodes) whose pods are scheduled but run no process.
 
     \b
-    eval "$(stackplan sandbox up --gpu-nodes 4)"   # prints: export KUBECONFIG=...
+    eval "$(stackplan sandbox up --gpu-nodes 4)"   # prints: export KUBECONFIG=... (and PATH for helm)
     stackplan sandbox status
     stackplan sandbox down
     """
@@ -42,11 +56,22 @@ def sandbox() -> None:
 @click.option("--timeout", type=click.FloatRange(5), default=90.0, show_default=True,
               help="Seconds to wait for the control plane and the nodes.")
 def up(name: str, gpu_nodes: int, gpu_type: str, gpus_per_node: int, cpu_nodes: int, timeout: float) -> None:
-    """Start a sandbox in the background and print `export KUBECONFIG=<path>`."""
+    """Start a sandbox in the background and print `export KUBECONFIG=<path>` (and `export PATH=<testbin>:$PATH`
+    when helm/kubectl are only in the testbin). Idempotent: a running sandbox just prints the lines again."""
     from planner.sandbox import binaries, manager
     from planner.sandbox.controlplane import StartError
     from planner.sandbox.kube import KubeError
 
+    try:
+        running = manager.running(name)
+    except manager.SandboxError as exc:
+        raise StackplanError(str(exc), hint=f"restart it: stackplan sandbox down --name {name} && "
+                                            f"stackplan sandbox up --name {name}") from None
+    if running is not None:
+        _info(f"sandbox {name!r} is already running: server {running.server} (the options of this call are "
+              f"ignored; to change them: stackplan sandbox down --name {name}, then up again)")
+        _exports(running.kubeconfig)
+        return
     start = time.monotonic()
     try:
         cp = manager.up(name, cpu_nodes=cpu_nodes, gpu_nodes=gpu_nodes, gpu_type=gpu_type,
@@ -54,7 +79,7 @@ def up(name: str, gpu_nodes: int, gpu_type: str, gpus_per_node: int, cpu_nodes: 
     except binaries.MissingBinariesError as exc:
         raise StackplanError(str(exc), hint=binaries.BUILD_HINT) from None
     except manager.SandboxError as exc:
-        raise StackplanError(str(exc), hint=f"stop it first: stackplan sandbox down --name {name}") from None
+        raise StackplanError(str(exc)) from None
     except (StartError, KubeError, TimeoutError) as exc:
         raise ClusterUnreachableError(f"sandbox {name!r} could not start: {exc}") from None
     version = cp.version().get("gitVersion", "?")
@@ -64,7 +89,21 @@ def up(name: str, gpu_nodes: int, gpu_type: str, gpus_per_node: int, cpu_nodes: 
     _info(f"  server {cp.server}; logs in {cp.logs}")
     _info(f"  pods are simulated (kwok): scheduled and Ready, but no process runs. "
           f"Stop it with: stackplan sandbox down --name {name}")
-    click.echo(f"export KUBECONFIG={cp.kubeconfig}")
+    _exports(cp.kubeconfig)
+
+
+def _exports(kubeconfig: Path) -> None:
+    """The lines `eval "$(stackplan sandbox up)"` runs: KUBECONFIG, and PATH when the testbin's helm/kubectl
+    are not on it (`stackplan apply` also finds them there on its own)."""
+    from planner.sandbox import binaries
+
+    click.echo(f"export KUBECONFIG={shlex.quote(str(kubeconfig))}")
+    tools = [binaries.find(t) for t in binaries.TOOLS]
+    dirs = sorted({str(t.parent) for t in tools if t is not None})
+    on_path = {str(Path(d).resolve()) for d in os.environ.get("PATH", "").split(os.pathsep) if d}
+    missing = [d for d in dirs if d not in on_path]
+    if missing:
+        click.echo(f'export PATH={shlex.quote(os.pathsep.join(missing))}:"$PATH"')
 
 
 @sandbox.command()

@@ -27,8 +27,12 @@ def state_root() -> Path:
     return Path(base) / "stackplan" / "sandboxes"
 
 
+def valid_name(name: str) -> bool:
+    return bool(_NAME.match(name))
+
+
 def sandbox_dir(name: str) -> Path:
-    if not _NAME.match(name):
+    if not valid_name(name):
         raise SandboxError(
             f"invalid sandbox name {name!r}: use 1-40 lower-case letters, digits and '-'"
         )
@@ -48,6 +52,21 @@ class Status:
     ready_nodes: int = 0
     gpus: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+def running(name: str) -> ControlPlane | None:
+    """The sandbox when every one of its components runs; None when none does (or there is none);
+    SandboxError when it only partly runs."""
+    cp = ControlPlane.from_state(sandbox_dir(name))
+    if cp is None:
+        return None
+    comps = cp.running()
+    if comps and all(comps.values()):
+        return cp
+    if any(comps.values()):
+        down = ", ".join(c for c, alive in comps.items() if not alive)
+        raise SandboxError(f"sandbox {name!r} is only partly running ({down} stopped)")
+    return None
 
 
 def up(name: str, *, cpu_nodes: int = 1, gpu_nodes: int = 0, gpu_type: str = nodes.DEFAULT_GPU_TYPE,

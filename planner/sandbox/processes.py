@@ -80,27 +80,57 @@ def exit_code(proc: Proc) -> int | None:
     return p.poll() if p else None
 
 
-def stop(procs: list[Proc], timeout: float = 10.0) -> None:
-    """Stop each process group in reverse start order: SIGTERM, wait, then SIGKILL.
+def group_running(pgid: int) -> bool:
+    """True while some process of group ``pgid`` runs; exited ones waiting to be reaped (zombies) do not count.
 
-    One at a time, so that e.g. kube-apiserver shuts down while etcd still answers.
+    Detached components are reaped by PID 1, which may take seconds (a container's init polls): waiting
+    for the group to vanish from ``killpg(pgid, 0)`` made ``sandbox down`` wait for the reaper, not the
+    components.
     """
-    for proc in reversed([p for p in procs if p.pid in _CHILDREN or p.alive()]):
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
+
+def _stop_together(procs: list[Proc], timeout: float) -> None:
+    """SIGTERM every group at once, wait for all of them together, SIGKILL what is left at the deadline."""
+    for proc in procs:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            _reap()
-            if not proc.group_alive():
-                break
+    left = list(procs)
+    deadline = time.monotonic() + timeout
+    while left and time.monotonic() < deadline:
+        _reap()
+        left = [p for p in left if group_running(p.pid)]
+        if left:
             time.sleep(0.02)
-        else:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
+    for proc in left:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    for proc in procs:
         p = _CHILDREN.pop(proc.pid, None)
         if p is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=5)
+
+
+def stop(procs: list[Proc], timeout: float = 10.0) -> None:
+    """Stop the process groups: all but etcd together, then etcd (so kube-apiserver shuts down while etcd
+    still answers). Each phase: SIGTERM, wait up to ``timeout``, then SIGKILL."""
+    live = [p for p in procs if p.pid in _CHILDREN or p.alive()]
+    first = [p for p in live if p.name != "etcd"]
+    last = [p for p in live if p.name == "etcd"]
+    for phase in (first, last):
+        if phase:
+            _stop_together(phase, timeout)
 
 
 def free_port() -> int:

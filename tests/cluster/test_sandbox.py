@@ -39,6 +39,8 @@ def gone(procs: list[Proc], timeout: float = 10.0) -> bool:
 def cli_env(testbin_dir: Path, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_ASSET_")}
     env.update(KUBEBUILDER_ASSETS=str(testbin_dir), STACKPLAN_SANDBOX_HOME=str(tmp_path / "sandboxes"))
+    path = [d for d in env.get("PATH", "").split(os.pathsep) if d and Path(d).resolve() != testbin_dir.resolve()]
+    env["PATH"] = os.pathsep.join(path)  # as for a user: the testbin is not on PATH before `sandbox up`
     return env
 
 
@@ -48,6 +50,7 @@ def test_sandbox_up_status_down(cli_env: dict[str, str], testbin_dir: Path) -> N
     state = Path(cli_env["STACKPLAN_SANDBOX_HOME"]) / "smoke" / "state.json"
     try:
         assert r.returncode == 0, r.stderr
+        first_out = r.stdout
         exports = [line for line in r.stdout.splitlines() if line.startswith("export KUBECONFIG=")]
         assert len(exports) == 1
         kubeconfig = exports[0].split("=", 1)[1]
@@ -66,8 +69,21 @@ def test_sandbox_up_status_down(cli_env: dict[str, str], testbin_dir: Path) -> N
         st = json.loads(r.stdout)
         assert st["running"] and st["ready_nodes"] == 3 and st["gpus"] == 16 and st["warnings"] == []
 
-        r = stackplan("sandbox", "up", "--name", "smoke", env=cli_env)
-        assert r.returncode == 2 and "already running" in r.stderr and "Traceback" not in r.stderr
+        # up again is idempotent: exit 0 and the same export lines, so `eval "$(stackplan sandbox up)"` works
+        again = stackplan("sandbox", "up", "--name", "smoke", env=cli_env)
+        assert again.returncode == 0 and "already running" in again.stderr and "Traceback" not in again.stderr
+        assert again.stdout == first_out
+
+        # helm and kubectl of the testbin: on PATH after eval, and apply finds them even without it
+        path_lines = [line for line in first_out.splitlines() if line.startswith("export PATH=")]
+        assert path_lines == [f'export PATH={testbin_dir.resolve()}:"$PATH"']
+        shell = subprocess.run(["sh", "-c", f'eval "{first_out}"; command -v helm; echo "$KUBECONFIG"'],
+                               env={**cli_env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
+        assert shell.stdout.split() == [str(testbin_dir.resolve() / "helm"), kubeconfig]
+        found = subprocess.run([sys.executable, "-c", "from planner.engine.helm import find_helm; print(find_helm())"],
+                               cwd=ROOT, env={**cli_env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                               timeout=30)
+        assert found.stdout.strip() == str(testbin_dir.resolve() / "helm")
     finally:
         procs = [Proc(**p) for p in json.loads(state.read_text())["procs"]] if state.exists() else []
         r = stackplan("sandbox", "down", "--name", "smoke", env=cli_env)
@@ -161,6 +177,12 @@ def test_start_retries_when_a_picked_port_is_taken(testbin_paths: dict, tmp_path
         finally:
             cp.stop()
     assert not any(p.alive() for p in cp.procs)
+
+
+def test_bad_name_gets_a_hint_about_valid_names(cli_env: dict[str, str]) -> None:
+    r = stackplan("sandbox", "up", "--name", "bad name!", env=cli_env)
+    assert r.returncode == 2 and "lower-case letters, digits and '-'" in r.stderr
+    assert "stop it first" not in r.stderr and "down" not in r.stderr
 
 
 def test_up_exits_3_and_leaves_nothing_running_when_a_component_fails(cli_env: dict[str, str]) -> None:

@@ -146,7 +146,16 @@ def test_stop_kills_the_whole_process_group(tmp_path: Path) -> None:
     time.sleep(0.2)
     assert proc.alive()
     processes.stop([proc], timeout=5)
-    assert not proc.alive() and not proc.group_alive()
+    assert not proc.alive() and not processes.group_running(proc.pid)  # zombies may wait for PID 1's reaper
+
+
+def test_stop_kills_a_group_that_ignores_sigterm(tmp_path: Path) -> None:
+    sh = shutil.which("sh")
+    assert sh
+    proc = processes.start("stubborn", [sh, "-c", "trap '' TERM; sleep 60 & wait; sleep 60"], tmp_path)
+    time.sleep(0.2)
+    processes.stop([proc], timeout=0.5)
+    assert not proc.alive() and not processes.group_running(proc.pid)
 
 
 CHILD = textwrap.dedent("""\

@@ -94,10 +94,12 @@ class _Run:
                         self.record(rid, wave_no, ReleaseState.SKIPPED,
                                     f"up to date (revision {current.revision})", started)
                         return
+                    # CRDs of the chart's crds/ folder first: helm never re-creates them, and the chart may render
+                    # objects of those kinds
+                    restored = await self.resources.restore_crds(release, target) if gaps else ""
                     detail = await self.helm.upgrade(release, target, self.timeout, current)
                     if gaps:
-                        detail = f"re-applied, missing {', '.join(gaps)}: {detail}"
-                        detail += await self.resources.restore_crds(release, target)
+                        detail = f"re-applied, missing {', '.join(gaps)}: {detail}{restored}"
                 elif isinstance(target, KustomizeTarget):
                     if self.kube is None:
                         raise StepError("kubectl is needed for kustomize releases")

@@ -10,9 +10,10 @@ Secrets are never created here: an InferenceService of an `hf://` model reads HF
 `stackplan-huggingface` in the workload namespace, which must exist (a missing one fails its rows, naming it).
 
 A release Helm reports as up to date is still re-applied when a CRD it ships (`Release.crds`) or a workload
-it runs (`Release.workloads`, not optional) is missing: `helm upgrade` re-creates template-rendered objects,
-and CRDs of a chart's crds/ folder (which Helm only installs on first install) are applied from
-`helm show crds` with kubectl server-side.
+it runs (`Release.workloads`, not optional) is missing. CRDs of the chart's crds/ folder (which Helm installs
+only on first install) are applied first, from `helm show crds` with kubectl server-side — the chart may render
+objects of those kinds, which `helm upgrade` would reject — then `helm upgrade` re-creates template-rendered
+objects.
 """
 
 from __future__ import annotations
@@ -114,8 +115,8 @@ class ClusterObjects(Protocol):
     async def missing_secrets(self, refs: list[tuple[str, str, str]]) -> list[str]: ...
 
     async def restore_crds(self, release: Release, target: ChartTarget, timeout: str) -> list[str]:
-        """Apply the release's CRDs still missing after `helm upgrade` from the chart's crds/ folder; returns the
-        names applied (none when they are not there: e.g. CRDs an operator creates itself)."""
+        """Apply the release's missing CRDs that are in the chart's crds/ folder (before `helm upgrade`, which
+        re-creates template-rendered ones but not these); returns the names applied."""
         ...
 
 

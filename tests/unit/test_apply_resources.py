@@ -48,6 +48,7 @@ class FakeObjects(FakeKube):
         return [f"Secret {ns}/{n} (key {k})" for ns, n, k in sorted(set(refs)) if f"{ns}/{n}" not in self.secrets]
 
     async def restore_crds(self, release: Release, target: ChartTarget, timeout: str) -> list[str]:
+        self.cluster.events.append(("restore-crds", release.id))
         crds = [g.split("/", 1)[1] for g in self.gone.pop(release.id, []) if g.startswith("CustomResourceDefinition/")]
         self.restored += crds
         return crds
@@ -176,6 +177,8 @@ def test_up_to_date_release_with_a_missing_crd_is_re_applied_and_the_crd_restore
     result = run(p, helm, kube)
     by = {o.release: o for o in result.outcomes}
     assert helm.upgrades == ["kubeai"] and kube.restored == [CRD]
+    # the chart's crds/ first: its templates may render objects of those kinds, which helm upgrade would reject
+    assert cluster.events.index(("restore-crds", "kubeai")) < cluster.events.index(("start", "kubeai"))
     assert by["kubeai"].state is ReleaseState.READY
     assert f"missing CustomResourceDefinition/{CRD}" in by["kubeai"].detail and "crds/" in by["kubeai"].detail
     assert by["kueue"].state is ReleaseState.SKIPPED and by["kserve"].state is ReleaseState.SKIPPED

@@ -1,7 +1,8 @@
 """Pure: small summaries of Deployments/DaemonSets/StatefulSets, and DR010 (live fields vs the Helm release manifest).
 
 A summary keeps, per container (`containers` and `initContainers`), the image, the env var names with their
-literal values (a Secret-like name keeps only a sha256 of its value; `valueFrom` keeps only the source type),
+literal values (a name `planner.secrets.hides` keeps only a sha256 of its value, shown as `***`; credentials
+inside other values — URL userinfo, tokens — are masked when shown; `valueFrom` keeps only the source type),
 and `resources.requests`/`.limits`; plus `spec.replicas`. Nothing else of the object is kept.
 
 From a Helm manifest (`release.manifest`, helm/helm pkg/release/release.go), only documents whose top-level
@@ -26,17 +27,12 @@ if TYPE_CHECKING:
     from planner.drift.live import LiveFacts
     from planner.model import Release
 
-try:  # a secrets module shared with other commands, when it exists
-    from planner.secrets import is_secret_key  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - depends on the checkout
-    from planner.drift.values_diff import is_secret_key
+from planner.secrets import MASK, hides, redact_text
 
 KINDS = ("Deployment", "DaemonSet", "StatefulSet")
-MASK = "***"
 HPA_UNREAD = "HorizontalPodAutoscaler"  # the reader's label of the HPA LIST
 _DOC_SPLIT = re.compile(r"(?m)^---[ \t]*(?:#.*)?$")
 _TOP_KIND = re.compile(r"(?m)^kind:[ \t]*[\"']?([A-Za-z0-9]+)[\"']?[ \t]*(?:#.*)?$")
-_URL_CREDENTIALS = re.compile(r"(://[^/:@\s]*:)[^/@\s]+@")
 _MAX_DOC = 1024 * 1024  # a workload document larger than this is not parsed (counted as unparsed)
 _MAX_SHOWN = 80
 
@@ -44,15 +40,16 @@ _MAX_SHOWN = 80
 @dataclass(frozen=True, slots=True)
 class EnvVar:
     name: str
-    value: str  # the literal value; for a Secret-like name `sha256:<hex>` of it; for valueFrom the source type
+    value: str  # the literal value, or `sha256:<hex>` of it when `hidden`; "" for valueFrom
     source: str = ""  # "" literal, else secretKeyRef | configMapKeyRef | fieldRef | resourceFieldRef
+    hidden: bool = False  # the name says it may hold a credential (planner.secrets.hides): only a digest is kept
 
     def show(self) -> str:
         if self.source:
             return f"(from {self.source})"
-        if is_secret_key(self.name):
+        if self.hidden:
             return MASK
-        return _clip(json.dumps(_URL_CREDENTIALS.sub(rf"\1{MASK}@", self.value), ensure_ascii=False))
+        return _clip(json.dumps(redact_text(self.value, marker=MASK), ensure_ascii=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +103,8 @@ def _env(entries: Any) -> tuple[EnvVar, ...]:
             continue
         value = e.get("value")
         text = "" if value is None else value if isinstance(value, str) else json.dumps(value)
-        out[name] = EnvVar(name, _sha(text) if is_secret_key(name) else text)
+        hidden = bool(text) and hides(name, text)
+        out[name] = EnvVar(name, _sha(text) if hidden else text, hidden=hidden)
     return tuple(sorted(out.values(), key=lambda v: v.name))
 
 
@@ -243,7 +241,7 @@ def _diff_container(ref: str, rel: Container, live: Container) -> Iterable[Field
     rel_env, live_env = {e.name: e for e in rel.env}, {e.name: e for e in live.env}
     for name in sorted(set(rel_env) | set(live_env)):
         a, b = rel_env.get(name), live_env.get(name)
-        if a is None or b is None or (a.value, a.source) != (b.value, b.source):
+        if a is None or b is None or (a.value, a.source, a.hidden) != (b.value, b.source, b.hidden):
             yield FieldChange(ref, f"{base}.env.{_escape(name)}", a.show() if a else NOT_SET,
                               b.show() if b else NOT_SET)
     rel_res, live_res = dict(rel.resources), dict(live.resources)

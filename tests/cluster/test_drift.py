@@ -359,6 +359,9 @@ def test_kubectl_set_image_set_env_and_scale_are_reported(stack: Stack) -> None:
                 stack.text("-o", "junit").stdout):
         assert "live-token-value" not in out
     assert "::error" in stack.text("-o", "github").stdout
+    stack.helm("rollback", "alpha", "1")  # the remediation: Helm's three-way merge restores them
+    code, report = stack.drift()
+    assert _problems(report) == [("DR010", "beta", "FAILED")]
 
 
 def _chart_with_env_and_resources(tmp_path: Path) -> Path:

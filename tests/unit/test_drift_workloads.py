@@ -165,6 +165,12 @@ def test_url_credentials_in_env_values_are_masked():
     live = _spec(env=[{"name": "DATABASE_URL", "value": "postgres://app:other@db2:5432/x"}])
     (change,) = diff_workload(rel, live, autoscaled=False)
     assert "s3cret" not in str(change) and "other" not in str(change) and "db2" in str(change)
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    rel = _spec(env=[{"name": "HEADER", "value": "x"}, {"name": "HF_TOKEN", "value": "hf_release"}])
+    live = _spec(env=[{"name": "HEADER", "value": f"Bearer {jwt}"}, {"name": "HF_TOKEN", "value": "hf_live"}])
+    got = " ".join(map(str, diff_workload(rel, live, autoscaled=False)))
+    assert "env.HF_TOKEN: release ***, live ***" in got and "env.HEADER" in got
+    assert jwt[:20] not in got and "hf_live" not in got and "hf_release" not in got
 
 
 def test_dr010_fails_with_evidence_and_no_secret_in_the_report():

@@ -151,7 +151,7 @@ class ManifestWorkloads:
 
 
 def _yaml_loader() -> tuple[Callable[[str], Any], tuple[type[Exception], ...]]:
-    """PyYAML's libyaml SafeLoader when installed (a dependency of kr8s and pulumi; YAML 1.1 like the
+    """PyYAML's libyaml SafeLoader (declared in pyproject; YAML 1.1 like the
     sigs.k8s.io/yaml that reads manifests into the API, and ~50x faster than a pure-Python parser), else
     ruamel.yaml's safe loader."""
     try:

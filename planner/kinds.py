@@ -101,6 +101,12 @@ CATALOG: tuple[Kind, ...] = (
 # release revision as a Secret of type helm.sh/release.v1 (helm/helm:pkg/storage/driver/secrets.go).
 HELM_RELEASE_SECRETS = Kind("", "v1", "secrets", "Secret", True, "helm/helm:pkg/storage/driver/secrets.go@v3.22.0")
 HELM_RELEASE_TYPE = "helm.sh/release.v1"
+# HorizontalPodAutoscalers (drift only: DR010 leaves alone the replicas an HPA owns). autoscaling/v2, GA since
+# Kubernetes 1.23 (k8s.io/api/autoscaling/v2/types.go).
+HPAS = Kind("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
+            "kubernetes/api@v0.35 (k8s.io/api/autoscaling/v2)")
+# What drift reads cluster-wide beyond the check ClusterRole (`stackplan rbac --drift` grants it).
+DRIFT_EXTRA_KINDS = (HPAS,)
 
 
 def by_kind(kind: str) -> Kind:

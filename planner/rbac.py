@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner.kinds import CATALOG, HELM_RELEASE_SECRETS, Kind
+from planner.kinds import CATALOG, DRIFT_EXTRA_KINDS, HELM_RELEASE_SECRETS, Kind
 
 CHECK_ROLE = "stackplan-check"
 DRIFT_ROLE = "stackplan-drift-release-records"
+DRIFT_CLUSTER_ROLE = "stackplan-drift"
 READ_VERBS = ["get", "list", "watch"]
 LABELS = {"app.kubernetes.io/name": "stackplan", "app.kubernetes.io/component": "rbac"}
 
@@ -81,8 +82,16 @@ def check_documents(subject: RbacSubject | None) -> list[dict[str, Any]]:
 
 
 def drift_documents(namespaces: Iterable[str], subject: RbacSubject | None) -> list[dict[str, Any]]:
-    """Per namespace: a Role allowing get/list on Secrets (Helm's release records), and its RoleBinding."""
-    docs: list[dict[str, Any]] = []
+    """A ClusterRole for what drift reads beyond check's (HorizontalPodAutoscalers), then per namespace a Role
+    allowing get/list on Secrets (Helm's release records); with a subject, their bindings."""
+    docs: list[dict[str, Any]] = [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                                   "metadata": _meta(DRIFT_CLUSTER_ROLE), "rules": read_rules(DRIFT_EXTRA_KINDS)}]
+    if subject is not None:
+        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                     "metadata": _meta(DRIFT_CLUSTER_ROLE),
+                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                 "name": DRIFT_CLUSTER_ROLE},
+                     "subjects": [subject.to_dict()]})
     for ns in sorted(set(namespaces)):
         docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _meta(DRIFT_ROLE, ns),
                      "rules": [{"apiGroups": [HELM_RELEASE_SECRETS.group], "resources": ["secrets"],

@@ -28,15 +28,20 @@ from planner.drift.live import (
     summarize_object,
 )
 from planner.drift.workloads import HPA_UNREAD
-from planner.kinds import CRDS, DAEMONSETS, DEPLOYMENTS, HELM_RELEASE_SECRETS, HELM_RELEASE_TYPE, STATEFULSETS, Kind
+from planner.kinds import (
+    CRDS,
+    DAEMONSETS,
+    DEPLOYMENTS,
+    HELM_RELEASE_SECRETS,
+    HELM_RELEASE_TYPE,
+    HPAS,
+    STATEFULSETS,
+    Kind,
+)
 from planner.model import Plan
 
 _WORKLOADS: dict[str, Kind] = {"Deployment": DEPLOYMENTS, "DaemonSet": DAEMONSETS, "StatefulSet": STATEFULSETS}
 RECORD_SELECTOR = f"type={HELM_RELEASE_TYPE}"
-# kubernetes/api autoscaling/v2 (k8s.io/api/autoscaling/v2/types.go; GA since Kubernetes 1.23); drift only,
-# not in planner.kinds.CATALOG (the check ClusterRole)
-HPAS = Kind("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
-            "kubernetes/api@v0.35 (k8s.io/api/autoscaling/v2)")
 
 
 def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:

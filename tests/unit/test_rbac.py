@@ -36,6 +36,11 @@ def test_drift_roles_per_plan_namespace() -> None:
     bindings = [d for d in out if d["kind"] == "RoleBinding"]
     assert len(bindings) == 2 and bindings[0]["subjects"][0]["kind"] == "Group"
     assert not any(d["kind"] == "ServiceAccount" for d in out)
+    drift_cluster = [d for d in out if d["kind"] == "ClusterRole" and d["metadata"]["name"] == "stackplan-drift"]
+    assert [r["rules"] for r in drift_cluster] == [[{"apiGroups": ["autoscaling"],
+                                                     "resources": ["horizontalpodautoscalers"],
+                                                     "verbs": ["get", "list", "watch"]}]]
+    assert any(d["kind"] == "ClusterRoleBinding" and d["roleRef"]["name"] == "stackplan-drift" for d in out)
 
 
 def test_roles_only_and_bad_subject() -> None:

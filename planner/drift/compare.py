@@ -290,5 +290,15 @@ def compare(plan: Plan, live: LiveFacts, *, strict: bool = False) -> list[Findin
 
 def drift_report(plan: Plan, live: LiveFacts, *, strict: bool = False, extra: Iterable[Finding] = (),
                  errors: Iterable[str] = (), meta: Mapping[str, Any] | None = None) -> Report:
-    """The drift Report: compare() plus any extra findings (Pulumi preview) and run-level errors."""
-    return Report("drift", (*compare(plan, live, strict=strict), *extra), tuple(errors), dict(meta or {}))
+    """The drift Report: compare() plus any extra findings (Pulumi preview) and run-level errors.
+
+    Free text from the cluster (Helm's release descriptions, API and preview errors) can quote values, so
+    every message, piece of evidence and error goes through the shared credential rules once, here.
+    """
+    from dataclasses import replace
+
+    from planner.secrets import redact_text
+
+    findings = [replace(f, message=redact_text(f.message), evidence=tuple(map(redact_text, f.evidence)))
+                for f in (*compare(plan, live, strict=strict), *extra)]
+    return Report("drift", tuple(findings), tuple(map(redact_text, errors)), dict(meta or {}))

@@ -9,7 +9,7 @@ import pytest
 from planner.drift.compare import compare, drift_report
 from planner.drift.live import LiveCrd, LiveFacts, LiveObject
 from planner.model import Workload
-from planner.report import Outcome, Severity
+from planner.report import Finding, Outcome, Severity, Subject
 from tests.unit.drift_fixtures import plan, rec, release
 
 WL = (Workload("Deployment", "web"), Workload("DaemonSet", "agent", namespace="node"),
@@ -179,3 +179,14 @@ def test_a_revision_the_pulumi_program_wrote_from_the_planned_values_is_not_valu
     stale = replace(r, description="stackplan release app, values sha256:" + "0" * 64)
     assert _by(compare(P, _live(stale)), "DR003").outcome is Outcome.FAILED
     assert _by(compare(P, _live(r)), "DR003").outcome is Outcome.FAILED  # e.g. after a manual helm upgrade
+
+
+def test_free_text_from_the_cluster_is_redacted():
+    from planner.drift.compare import drift_report
+
+    leak = "upgrade failed: password=CANARY-DRIFT-PW"
+    report = drift_report(P, _live(rec("app", config=LIVE_CONFIG)), errors=[f"[DR001] {leak}"],
+                          extra=[Finding("DR008", "t", Outcome.FAILED, Subject("Stack", "dev"), leak,
+                                         evidence=(leak,))])
+    text = repr(report.to_dict())
+    assert "CANARY-DRIFT-PW" not in text and "upgrade failed" in text

@@ -23,12 +23,13 @@ from planner.drift.render import CHOICES
 @timeout_option("10s", "Timeout of each API request")
 def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], kubeconfig: str | None,
           context: str | None, output: str, strict: bool, use_pulumi: bool, timeout: float) -> None:
-    """Compare the plan with the live cluster: Helm release records, CRDs, workloads.
+    """Compare the plan with the live cluster: releases, values, CRDs, workloads, custom resources.
 
     \b
-    Reads only Helm's release records (Secrets of type helm.sh/release.v1) in the plan's namespaces,
-    CRDs and Deployments/DaemonSets/StatefulSets. Exit 0 no drift, 1 drift, 2 bad input, 3 cluster
-    unreachable. In CI: `stackplan drift --output github`.
+    Reads Helm's release records (Secrets of type helm.sh/release.v1, only in the plan's namespaces),
+    CRDs, Deployments/DaemonSets/StatefulSets (against the release manifest: image, env, replicas,
+    resources), HorizontalPodAutoscalers and the custom resources the plan declares.
+    Exit 0 no drift, 1 drift, 2 bad input, 3 cluster unreachable. In CI: `stackplan drift --output github`.
     """
     import time
     from datetime import UTC, datetime

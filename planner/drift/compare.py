@@ -23,6 +23,7 @@ from planner.drift.values_diff import diff_values, values_equal
 from planner.drift.workloads import check_fields
 from planner.model import Plan, Release
 from planner.report import Finding, Outcome, Report, Severity, Subject
+from planner.secrets import redact_text
 from planner.values import digest
 
 TITLES: dict[str, str] = {
@@ -138,7 +139,7 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
     elif mark and mark["digest"] == r.values_digest:
         out.add("DR003", Outcome.PASSED, f"installed by the stackplan Pulumi program from the planned values "
                 f"({_short(r.values_digest)}); its wiring set {len(changes)} more key(s)",
-                evidence=[f"{_where(rec)} .info.description={rec.description}", *map(str, changes)])
+                evidence=[f"{_where(rec)} .info.description={redact_text(rec.description)}", *map(str, changes)])
     else:
         paths = ", ".join(c.path for c in changes[:5]) + (" …" if len(changes) > 5 else "")
         out.add("DR003", Outcome.FAILED, f"values differ from the plan in {len(changes)} key(s): {paths}",
@@ -151,7 +152,7 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
 
     if rec.status == "failed" or rec.is_pending or rec.status == "unknown":
         state = "failed" if rec.status == "failed" else f"stuck in {rec.status}"
-        out.add("DR004", Outcome.FAILED, f"revision {rec.revision} is {state}: {rec.description[:200]}",
+        out.add("DR004", Outcome.FAILED, f"revision {rec.revision} is {state}: {redact_text(rec.description)[:200]}",
                 evidence=[f"{_where(rec)} .info.status={rec.status}"],
                 remediation=f"`helm history {r.id} -n {ns}` shows what happened; fix the cause, then "
                             f"`stackplan apply` (or `helm rollback {r.id} -n {ns}`)")
@@ -290,15 +291,6 @@ def compare(plan: Plan, live: LiveFacts, *, strict: bool = False) -> list[Findin
 
 def drift_report(plan: Plan, live: LiveFacts, *, strict: bool = False, extra: Iterable[Finding] = (),
                  errors: Iterable[str] = (), meta: Mapping[str, Any] | None = None) -> Report:
-    """The drift Report: compare() plus any extra findings (Pulumi preview) and run-level errors.
-
-    Free text from the cluster (Helm's release descriptions, API and preview errors) can quote values, so
-    every message, piece of evidence and error goes through the shared credential rules once, here.
-    """
-    from dataclasses import replace
-
-    from planner.secrets import redact_text
-
-    findings = [replace(f, message=redact_text(f.message), evidence=tuple(map(redact_text, f.evidence)))
-                for f in (*compare(plan, live, strict=strict), *extra)]
-    return Report("drift", tuple(findings), tuple(map(redact_text, errors)), dict(meta or {}))
+    """The drift Report: compare() plus any extra findings (Pulumi preview) and run-level errors."""
+    return Report("drift", (*compare(plan, live, strict=strict), *extra), tuple(map(redact_text, errors)),
+                  dict(meta or {}))

@@ -21,6 +21,7 @@ from typing import Any
 from planner.drift.compare import DOC, TITLES
 from planner.model import Plan
 from planner.report import Finding, Outcome, Severity, Subject
+from planner.secrets import redact_text
 
 ARGV = ("pulumi", "preview", "--expect-no-changes", "--json", "--non-interactive")
 NO_CHANGE = frozenset({"same", "read", "refresh"})
@@ -101,7 +102,7 @@ def findings_from_preview(plan: Plan, digest: Mapping[str, Any]) -> list[Finding
             remediation="`pulumi up` brings the cluster back to the program; or change the program/stack file"))
     errors = [d for d in digest.get("diagnostics") or () if isinstance(d, Mapping) and d.get("severity") == "error"]
     if errors and not out:
-        out.append(_problem("pulumi preview reported errors", [str(d.get("message", "")).strip()[:300]
+        out.append(_problem("pulumi preview reported errors", [redact_text(str(d.get("message", ""))).strip()[:300]
                                                              for d in errors[:5]]))
     if not out:
         unchanged = sum(1 for s in steps if s.get("op") == "same")
@@ -135,5 +136,5 @@ def preview(plan: Plan, directory: Path, *, kubeconfig: str | None = None, runne
     if not isinstance(digest, Mapping):
         tail = [line for line in done.stderr.strip().splitlines() if line.strip()][-3:]
         return PreviewResult((_problem(f"pulumi preview failed (exit {done.returncode}) without a JSON result",
-                                  [t[:300] for t in tail]),))
+                                  [redact_text(t)[:300] for t in tail]),))
     return PreviewResult(tuple(findings_from_preview(plan, digest)))

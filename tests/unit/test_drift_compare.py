@@ -9,7 +9,7 @@ import pytest
 from planner.drift.compare import compare, drift_report
 from planner.drift.live import LiveCrd, LiveFacts, LiveObject
 from planner.model import Workload
-from planner.report import Finding, Outcome, Severity, Subject
+from planner.report import Outcome, Severity
 from tests.unit.drift_fixtures import plan, rec, release
 
 WL = (Workload("Deployment", "web"), Workload("DaemonSet", "agent", namespace="node"),
@@ -185,8 +185,7 @@ def test_free_text_from_the_cluster_is_redacted():
     from planner.drift.compare import drift_report
 
     leak = "upgrade failed: password=CANARY-DRIFT-PW"
-    report = drift_report(P, _live(rec("app", config=LIVE_CONFIG)), errors=[f"[DR001] {leak}"],
-                          extra=[Finding("DR008", "t", Outcome.FAILED, Subject("Stack", "dev"), leak,
-                                         evidence=(leak,))])
+    failed = replace(rec("app", config=LIVE_CONFIG, status="failed"), description=leak)
+    report = drift_report(P, _live(failed), errors=[f"[DR001] {leak}"])
     text = repr(report.to_dict())
     assert "CANARY-DRIFT-PW" not in text and "upgrade failed" in text

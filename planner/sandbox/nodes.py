@@ -109,7 +109,7 @@ def add_nodes(kube: Kube, *, cpu_nodes: int = 0, gpu_nodes: int = 0, gpus_per_no
 
 
 def is_ready(node: dict) -> bool:
-    conds = node.get("status", {}).get("conditions") or []
+    conds = (node.get("status") or {}).get("conditions") or []
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
 
 

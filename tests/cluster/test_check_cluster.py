@@ -23,7 +23,7 @@ from planner.model import Plan
 from planner.report import Outcome, Report
 from planner.sandbox import Kube, KubeError, path_for
 from tests.checks.harness import make_plan
-from tests.fixtures_cluster import deployment, eventually
+from tests.fixtures_cluster import deployment, eventually, wait_crd_established
 
 pytestmark = pytest.mark.cluster
 
@@ -230,12 +230,7 @@ def test_malformed_object_is_unknown(kube: Kube, control_plane, cluster_namespac
                                "schema": {"openAPIV3Schema": {"type": "object",
                                                               "x-kubernetes-preserve-unknown-fields": True}}}]}})
     try:
-        def established() -> bool:
-            c = kube.get(path_for("customresourcedefinitions", name=crd))
-            return any(x["type"] == "Established" and x["status"] == "True"
-                       for x in c.get("status", {}).get("conditions", []))
-
-        eventually(established, what="CRD established")
+        wait_crd_established(kube, crd)  # a new CRD's status.conditions is null for a moment
         base = "/apis/nvidia.com/v1/clusterpolicies"
         eventually(lambda: _try_create(kube, base, {
             "apiVersion": "nvidia.com/v1", "kind": "ClusterPolicy", "metadata": {"name": "cluster-policy"},

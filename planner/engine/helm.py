@@ -15,7 +15,6 @@ What carries stackplan's marks on a Helm release (chart values are never touched
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from planner.engine.charts import ChartTarget
@@ -34,17 +33,10 @@ DESCRIPTION_PREFIX = "stackplan values-digest "
 
 
 def find_helm() -> str | None:
-    """The helm binary: $STACKPLAN_HELM, else `helm` on PATH, else the one `stackplan sandbox` uses
-    (planner/sandbox/binaries.py: KUBEBUILDER_ASSETS, the testbin cache)."""
-    import shutil
+    """The helm binary: $STACKPLAN_HELM, else `helm` on PATH, else the one `stackplan sandbox` uses."""
+    from planner.sandbox.binaries import find_tool
 
-    from planner.sandbox.binaries import find
-
-    env = os.environ.get("STACKPLAN_HELM")
-    if env:
-        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    found = shutil.which("helm") or find("helm")
-    return str(found) if found else None
+    return find_tool("helm", "STACKPLAN_HELM")
 
 
 def _stderr(exc: Exception) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,15 +27,10 @@ KUBECTL_HINT = (
 
 
 def find_kubectl() -> str | None:
-    """The kubectl binary: $STACKPLAN_KUBECTL, else `kubectl` on PATH, else the one `stackplan sandbox` uses
-    (planner/sandbox/binaries.py: KUBEBUILDER_ASSETS, the testbin cache)."""
-    env = os.environ.get("STACKPLAN_KUBECTL")
-    if env:
-        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    from planner.sandbox.binaries import find
+    """The kubectl binary: $STACKPLAN_KUBECTL, else `kubectl` on PATH, else the one `stackplan sandbox` uses."""
+    from planner.sandbox.binaries import find_tool
 
-    found = shutil.which("kubectl") or find("kubectl")
-    return str(found) if found else None
+    return find_tool("kubectl", "STACKPLAN_KUBECTL")
 
 
 class KubectlRunner:

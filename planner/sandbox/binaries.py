@@ -67,6 +67,17 @@ def find(name: str) -> Path | None:
     return None
 
 
+def find_tool(name: str, override_env: str) -> str | None:
+    """A tool the engine runs (helm, kubectl): $<override_env> if set (it must be an executable file), else
+    NAME on PATH, else the places `stackplan sandbox` looks (see `candidates`)."""
+    import shutil
+
+    if env := os.environ.get(override_env):
+        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
+    found = shutil.which(name) or find(name)
+    return str(found) if found else None
+
+
 def resolve(names: tuple[str, ...] = (*CONTROL_PLANE, STAGES_FILE)) -> dict[str, Path]:
     """Map each name to its path, or raise MissingBinariesError naming all that are missing."""
     found = {n: find(n) for n in names}

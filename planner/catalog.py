@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from planner import __version__
+from planner.cachefile import write_cache_file
 from planner.errors import InputError, Location, PlanError
 from planner.model import (
     Blueprint,
@@ -85,19 +85,8 @@ def load_catalog(root: Path | None = None, *, use_cache: bool = True) -> Catalog
     if raw is None:
         raw = _read_and_validate(root, blueprint_files, stack_files)
         if use_cache:
-            _write_atomic(cached, json.dumps(raw))  # key order kept: cached and fresh reads agree
+            write_cache_file(cached, json.dumps(raw))  # key order kept: cached and fresh reads agree
     return _build(raw)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home only costs speed
 
 
 def _read_and_validate(root: Path, blueprint_files: list[Path], stack_files: list[Path]) -> dict[str, Any]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from planner.cachefile import write_cache_file
 from planner.explain.prompts import PROMPT_VERSION
 
 
@@ -47,12 +46,5 @@ class ExplanationCache:
         path = self._path(key)
         if path is None:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(value, fh, ensure_ascii=False, sort_keys=True)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs a request next time
+        # a cache that cannot be written only costs a request next time
+        write_cache_file(path, json.dumps(value, ensure_ascii=False, sort_keys=True))

@@ -25,6 +25,13 @@ main() {
   cache="${STACKPLAN_TESTBIN_CACHE:-$HOME/.cache/stackplan/testbin}"
   bin="$cache/$key"
   mkdir -p "$bin"
+  # One build per key at a time: a second run (another terminal, CI beside a developer) waits here for the
+  # first and then finds its binaries present. The lock is released when this process exits.
+  exec 9>"$cache/.lock-$key"
+  if ! flock -n 9; then
+    log "another build of $key is running; waiting for it"
+    flock 9
+  fi
   tmp="$(mktemp -d "$cache/.build-XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
 

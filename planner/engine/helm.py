@@ -32,12 +32,6 @@ PENDING = {"pending-install", "pending-upgrade", "pending-rollback", "uninstalli
 DESCRIPTION_PREFIX = "stackplan values-digest "
 
 
-def find_helm() -> str | None:
-    """The helm binary: $STACKPLAN_HELM, else `helm` on PATH, else the one `stackplan sandbox` uses."""
-    from planner.sandbox.binaries import find_tool
-
-    return find_tool("helm", "STACKPLAN_HELM")
-
 
 def _stderr(exc: Exception) -> str:
     raw = getattr(exc, "stderr", b"")

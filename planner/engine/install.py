@@ -55,8 +55,9 @@ def needs_kubectl(plan: Plan, targets: Mapping[str, Target]) -> list[str]:
 
 def make_runners(plan: Plan, targets: Mapping[str, Target], kubeconfig: str | None, context: str | None):
     """(helm runner, kube runner or None); raises ServiceUnavailableError (exit 3) naming what is missing."""
-    from planner.engine.helm import HELM_HINT, PyHelmRunner, find_helm
-    from planner.engine.kubectl import KUBECTL_HINT, KubectlRunner, find_kubectl
+    from planner.engine.helm import HELM_HINT, PyHelmRunner
+    from planner.engine.kubectl import KUBECTL_HINT, KubectlRunner
+    from planner.tools import find_helm, find_kubectl
 
     helm_bin = find_helm()
     if helm_bin is None:

@@ -26,12 +26,6 @@ KUBECTL_HINT = (
 )
 
 
-def find_kubectl() -> str | None:
-    """The kubectl binary: $STACKPLAN_KUBECTL, else `kubectl` on PATH, else the one `stackplan sandbox` uses."""
-    from planner.sandbox.binaries import find_tool
-
-    return find_tool("kubectl", "STACKPLAN_KUBECTL")
-
 
 class KubectlRunner:
     """KubeRunner over the kubectl binary."""

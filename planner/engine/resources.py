@@ -205,7 +205,7 @@ def cluster_objects(kube: Any) -> ClusterObjects | None:
     if hasattr(kube, "apply_objects"):
         return kube
     if hasattr(kube, "run") and hasattr(kube, "wait_established"):  # KubectlRunner, or a wrapper forwarding to it
-        from planner.engine.helm import find_helm
+        from planner.tools import find_helm
 
         return KubectlObjects(kube, find_helm())
     return None

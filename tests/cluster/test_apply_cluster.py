@@ -193,8 +193,8 @@ def test_an_invalid_template_fails_with_helms_reason(cluster_namespace, apply_en
 def test_helm_is_found_in_the_sandbox_testbin_without_path(cluster_namespace, apply_env, tmp_path,
                                                             testbin_dir):
     """After `stackplan sandbox up` helm sits in the testbin cache, not on PATH: apply still finds it."""
-    from planner.engine.helm import find_helm
     from planner.sandbox.binaries import find
+    from planner.tools import find_helm
 
     env, ns = {**apply_env, "PATH": "/usr/bin:/bin"}, cluster_namespace
     if find("helm") is None:

@@ -137,11 +137,10 @@ def test_values_go_to_helm_on_stdin_not_in_argv(capsys, two_waves, bin_dir):
 
 
 def test_helm_and_kubectl_are_found_in_the_sandbox_testbin(capsys, two_waves, bin_dir, tmp_path, monkeypatch):
-    from planner.engine.helm import find_helm
-    from planner.engine.kubectl import find_kubectl
+    from planner.tools import find_helm, find_kubectl
 
     assert find_helm() is None and find_kubectl() is None
-    testbin = tmp_path / "no-testbin" / "v1"  # what `sandbox up` uses (planner/sandbox/binaries.py)
+    testbin = tmp_path / "no-testbin" / "v1"  # what `sandbox up` uses (planner/tools.py)
     helm = stub(testbin, "helm", HELM_VERSION + LIST_OK + NOT_FOUND)
     kubectl = stub(testbin, "kubectl")
     assert find_helm() == str(helm.resolve()) and find_kubectl() == str(kubectl.resolve())

@@ -83,6 +83,9 @@ class Finding:
     doc_url: str = ""
     sensitive: tuple[str, ...] = ()  # strings (names, hosts) to mask when --anonymize
     explanation: Explanation | None = None
+    # an UNKNOWN because the kind's API is not served (CRD missing: ReadError.not_installed); typed data for
+    # folding into HC009, never serialised (the message and evidence say it for people)
+    api_not_served: bool = field(default=False, compare=False)
 
     @property
     def is_problem(self) -> bool:

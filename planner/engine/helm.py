@@ -59,16 +59,6 @@ class PyHelmRunner:
     def supports_labels(self) -> bool:
         return (self.version.major, self.version.minor) >= (3, 13)
 
-    async def reachable(self) -> str | None:
-        """None when the cluster answers `helm list`, else helm's (trimmed) reason."""
-        from pyhelm3 import errors
-
-        try:
-            await self._command.list(all_namespaces=True, max_releases=1)
-        except errors.Error as e:
-            return trim_error(_stderr(e))
-        return None
-
     async def manifest(self, release: Release) -> list:
         """The objects of the release's current revision (`helm get manifest`), parsed."""
         return [d for d in await self._command.get_resources(release.id, namespace=release.namespace) if d]

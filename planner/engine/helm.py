@@ -84,6 +84,35 @@ class PyHelmRunner:
         return Deployed(status=rev.status.value, chart=meta.name, version=meta.version,
                         values_digest=live, revision=rev.revision)
 
+    async def chart_crds(self, target: ChartTarget) -> list[dict]:
+        """The CustomResourceDefinitions in the chart's crds/ folder, through pyhelm3's `show_crds`.
+
+        pyhelm3 reads the crds/ files itself (`helm show crds` glues multi-document files together,
+        helm/helm#11261). It reads a chart directory; a chart from a repository or an OCI registry is pulled
+        first (`pull_chart`, at the pinned version), a local .tgz is unpacked into a temporary directory.
+        """
+        import tarfile
+        import tempfile
+
+        from pyhelm3 import errors
+
+        try:
+            if not target.local:
+                async with self._client.pull_chart(target.ref, repo=target.repo, version=target.version) as chart:
+                    docs = await self._command.show_crds(chart.ref)
+            elif Path(target.ref).is_dir():
+                docs = await self._command.show_crds(Path(target.ref))
+            else:
+                with tempfile.TemporaryDirectory(prefix="stackplan-chart-") as tmp:
+                    with tarfile.open(target.ref) as archive:
+                        archive.extractall(tmp, filter="data")
+                    docs = await self._command.show_crds(Path(tmp))
+        except errors.Error as e:
+            raise StepError(f"reading the chart's CRDs: {trim_error(_stderr(e))}") from e
+        except (OSError, tarfile.TarError, RuntimeError) as e:  # no Chart.yaml: pyhelm3's glob ends (RuntimeError)
+            raise StepError(f"reading the chart's CRDs from {target.ref}: {type(e).__name__}: {e}") from e
+        return [d for d in docs if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]
+
     def upgrade_args(self, release: Release, target: ChartTarget, timeout: str) -> list[str]:
         """The `helm upgrade --install` arguments (values go on stdin as JSON, never to a file)."""
         args = ["upgrade", release.id, target.ref, "--install", "--namespace", release.namespace,

@@ -1,7 +1,7 @@
 """The cluster read edge: LIST Kubernetes objects as plain JSON dicts, once per kind and scope.
 
-`ClusterReader` is the only code that talks to the API server for `check` and `drift`. It LISTs
-(paginated with `limit`/`continue`), memoises every answer for the run (a second `list()` of the
+`ClusterReader` is the only code that reads the API server for `check`, `drift` and `apply`'s reachability
+check. It LISTs (paginated with `limit`/`continue`), memoises every answer for the run (a second `list()` of the
 same kind and scope costs nothing), counts its HTTP requests, and turns failures into typed errors:
 
 - `ReadError(kind, status, reason)`: one kind could not be read — 403 (RBAC), 404 (the CRD is not
@@ -10,23 +10,31 @@ same kind and scope costs nothing), counts its HTTP requests, and turns failures
 - `planner.errors.ClusterUnreachableError` (exit 3): the API cannot be reached or authenticated at all.
 
 It never reads Secrets, except Helm's release records (`list_helm_releases`, for drift).
-Plain httpx rather than kr8s: ~90 ms vs ~650 ms import, and full control over paging and counting.
+
+`ApiSession` is the one way stackplan reaches a Kubernetes API (the reader and the sandbox harness use it): kr8s
+reads the kubeconfig (client certificates, tokens, exec credential plugins, `tls-server-name`, `proxy-url`,
+in-cluster ServiceAccounts) and sends each request; stackplan keeps the paging, the counting and the typed
+errors. Why kr8s (measured against lightkube and the official client): docs/architecture.md, "Reaching the API".
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
-from planner.errors import ClusterUnreachableError
+from planner.errors import ClusterUnreachableError, InputError
 from planner.kinds import CATALOG, HELM_RELEASE_SECRETS, HELM_RELEASE_TYPE, Kind
 
-__all__ = ["CATALOG", "ClusterReader", "Kind", "ReadError", "Reader"]
+__all__ = ["CATALOG", "ApiConnectionError", "ApiSession", "ApiTimeout", "ClusterReader", "Kind", "ReadError",
+           "Reader"]
 
 DEFAULT_PAGE_SIZE = 500  # kubectl's chunk size
+T = TypeVar("T")
 
 
 class ReadError(Exception):
@@ -42,6 +50,14 @@ class ReadError(Exception):
     def not_installed(self) -> bool:
         """The kind's API is not served: its CRD is missing (or another version is installed)."""
         return self.status == 404
+
+
+class ApiTimeout(Exception):
+    """The API server did not answer one request in time."""
+
+
+class ApiConnectionError(Exception):
+    """One request could not be sent or answered: connection refused, TLS failure, proxy error, reset."""
 
 
 class Reader(Protocol):
@@ -63,14 +79,156 @@ def _reason(kind: Kind, status: int, body: Any, namespace: str | None) -> str:
     return f"HTTP {status}: {message or 'error'}"
 
 
+class _Loop:
+    """A private event loop in a daemon thread: kr8s is asynchronous, stackplan's readers are synchronous and
+    shared by threads (`prefetch`); every coroutine runs here."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="stackplan-kube", daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def stop(self) -> None:
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+        if not self.loop.is_running():
+            self.loop.close()
+
+
+def _temp_credential_files(auth: Any) -> list[str]:
+    """The files kr8s wrote for inline `*-data` credentials (it never deletes them; the session has them loaded)."""
+    user, cluster = getattr(auth, "_user", {}) or {}, getattr(auth, "_cluster", {}) or {}
+    out = []
+    if "client-key-data" in user and auth.client_key_file:
+        out.append(str(auth.client_key_file))
+    if "client-certificate-data" in user and auth.client_cert_file:
+        out.append(str(auth.client_cert_file))
+    if "certificate-authority-data" in cluster and auth.server_ca_file:
+        out.append(str(auth.server_ca_file))
+    return out
+
+
+class ApiSession:
+    """One authenticated connection to a Kubernetes API server, over kr8s; synchronous and thread-safe.
+
+    `request` sends one HTTP request and returns the httpx response whatever its status (no retries, no
+    re-authentication: a 403 is an answer). It raises `ApiTimeout` or `ApiConnectionError`.
+    Bad kubeconfigs raise InputError (exit 2); an exec credential plugin that fails raises ClusterUnreachableError.
+    """
+
+    def __init__(self, kubeconfig: str | dict[str, Any] | None = None, context: str | None = None,
+                 timeout: float = 10.0, *, transport: Any = None, server: str | None = None) -> None:
+        import httpx
+
+        self.timeout = timeout
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+        self._loop = _Loop()
+        try:
+            if transport is not None:  # tests: an httpx transport (MockTransport) and a server URL
+                self.server, self.context = server or "https://fake.invalid", "fake"
+                self._api = self._loop.run(self._fake(transport))
+            elif isinstance(kubeconfig, dict):  # the sandbox harness: a kubeconfig it made (file paths, no secrets)
+                self._api = self._loop.run(self._connect(kubeconfig, context, None))
+                self.server, self.context = self._api.auth.server, self._api.auth.active_context
+            else:
+                from planner.kubeconfig import select
+
+                chosen = select(kubeconfig, context)
+                self.server, self.context = chosen.server, chosen.context
+                self._api = self._loop.run(self._connect(chosen.path_spec, chosen.context if chosen.files else None,
+                                                         chosen))
+        except BaseException:
+            self._loop.stop()
+            raise
+
+    async def _fake(self, transport: Any) -> Any:
+        import httpx
+        from kr8s._api import Api
+
+        api = Api(url=self.server, bypass_factory=True)
+        api._session = httpx.AsyncClient(base_url=self.server, transport=transport, timeout=self._timeout)
+        return api
+
+    async def _connect(self, spec: str | dict[str, Any] | None, context: str | None, chosen: Any) -> Any:
+        from kr8s._api import Api
+
+        api = Api(kubeconfig=spec, context=context, bypass_factory=True)
+        exec_command = chosen.exec_command if chosen is not None else None
+        try:
+            await api.auth.reauthenticate()
+        except (RuntimeError, OSError, KeyError, ValueError) as e:
+            if exec_command is not None:  # the plugin ran and failed, or is missing: as kubectl, cannot authenticate
+                from planner.secrets import redact_text
+
+                detail = redact_text(str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__)
+                raise ClusterUnreachableError(f"kubeconfig exec plugin `{exec_command}` failed: {detail}",
+                                              hint=(chosen.user.get("exec") or {}).get("installHint")
+                                              or "re-login to your cloud, or fix the exec section of the kubeconfig"
+                                              ) from None
+            raise InputError(f"kubeconfig context `{context or '(current)'}`: unusable ({type(e).__name__})",
+                             hint="check it with `kubectl config view`, or pass --kubeconfig/--context") from None
+        token_file = chosen.token_file() if chosen is not None else None
+        if token_file is not None and not api.auth.token:  # kr8s reads `token`, not `tokenFile`
+            try:
+                api.auth.token = token_file.read_text().strip()
+            except OSError as e:
+                raise InputError(f"kubeconfig context `{context}`: cannot read its tokenFile {token_file} "
+                                 f"({type(e).__name__})", hint="check the tokenFile path") from None
+        api.timeout = self._timeout
+        try:
+            await api._create_session()  # loads the certificates into the session's SSL context now
+        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError; its text is not shown (may quote data)
+            raise InputError(f"kubeconfig context `{context or '(current)'}`: the certificate authority or client "
+                             f"certificate does not load ({type(e).__name__})",
+                             hint="check certificate-authority(-data), client-certificate(-data), client-key(-data)"
+                             ) from None
+        finally:
+            for f in _temp_credential_files(api.auth):
+                Path(f).unlink(missing_ok=True)
+        return api
+
+    def request(self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None,
+                headers: dict[str, str] | None = None) -> Any:
+        """One request to `path` (absolute, e.g. /api/v1/pods); returns the httpx.Response (any status)."""
+        return self._loop.run(self._request(method, path, params, json, headers))
+
+    async def _request(self, method: str, path: str, params: dict[str, str] | None, json: Any,
+                       headers: dict[str, str] | None) -> Any:
+        """On kr8s's session (its base URL, credentials, TLS context and proxy), with the exact path and the
+        kubeconfig's tls-server-name as SNI and verified name, as kr8s's `call_api` does (which would add a
+        trailing slash to top-level paths and re-authenticate on every 401/403)."""
+        import httpx
+
+        tls_name = self._api.auth.tls_server_name
+        kwargs: dict[str, Any] = {"params": params, "headers": headers}
+        if json is not None:
+            kwargs["json"] = json
+        if tls_name:
+            kwargs["extensions"] = {"sni_hostname": tls_name}
+        try:
+            return await self._api._session.request(method, path, **kwargs)
+        except httpx.TimeoutException as e:
+            raise ApiTimeout(f"{method} {path}: no answer in {self.timeout:g}s") from e
+        except httpx.HTTPError as e:
+            raise ApiConnectionError(f"{type(e).__name__}: {e}") from e
+
+    def close(self) -> None:
+        session = getattr(getattr(self, "_api", None), "_session", None)
+        if session is not None and self._loop.loop.is_running():
+            self._loop.run(session.aclose())
+        self._loop.stop()
+
+
 class ClusterReader:
     """Read-only, memoised access to one cluster. Thread-safe; `prefetch` lists kinds in parallel."""
 
     def __init__(self, kubeconfig: str | None = None, context: str | None = None, timeout: float = 10.0, *,
                  page_size: int = DEFAULT_PAGE_SIZE, compression: bool = True, transport: Any = None,
                  server: str | None = None) -> None:
-        import httpx
-
         self.timeout = timeout
         self.page_size = page_size
         # gzip shrinks large LISTs ~10x over real networks; on loopback `compression=False` saves the CPU
@@ -84,19 +242,11 @@ class ClusterReader:
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None, str | None, str | None], list[dict[str, Any]] | ReadError] = {}
         self._key_locks: dict[tuple[str, str | None, str | None, str | None], threading.Lock] = {}
-        if transport is not None:  # tests: an httpx transport (MockTransport) and a server URL
-            self.server, self.context = server or "https://fake.invalid", "fake"
-            self._http = httpx.Client(base_url=self.server, transport=transport, timeout=timeout)
-            return
-        from planner.kubeconfig import load_connection
-
-        conn = load_connection(kubeconfig, context)
-        self.server, self.context = conn.server, conn.context
-        self._http = httpx.Client(base_url=conn.server, verify=conn.verify, headers=conn.headers(),
-                                  timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)))
+        self._session = ApiSession(kubeconfig, context, timeout, transport=transport, server=server)
+        self.server, self.context = self._session.server, self._session.context
 
     def close(self) -> None:
-        self._http.close()
+        self._session.close()
 
     def __enter__(self) -> ClusterReader:
         return self
@@ -107,18 +257,14 @@ class ClusterReader:
     # ----- HTTP
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """One GET; returns the response. Raises ClusterUnreachableError on network/auth failure."""
-        import httpx
-
+        """One GET; returns the response. Raises ApiTimeout, or ClusterUnreachableError on network/TLS failure."""
         with self._lock:
             self.requests += 1
         try:
-            return self._http.get(path, params=params, headers=self._headers)
-        except httpx.TimeoutException:
-            raise
-        except httpx.HTTPError as e:
+            return self._session.request("GET", path, params=params, headers=self._headers)
+        except ApiConnectionError as e:
             raise ClusterUnreachableError(
-                f"cannot reach the Kubernetes API at {self.server}: {type(e).__name__}: {e}",
+                f"cannot reach the Kubernetes API at {self.server}: {e}",
                 hint="check --kubeconfig/--context, that the cluster is running, and the network path to it") from e
 
     def ping(self) -> dict[str, Any]:
@@ -126,12 +272,10 @@ class ClusterReader:
 
         Raises ClusterUnreachableError when it does not; returns the server's version info.
         """
-        import httpx
-
         try:
             version = self._get("/version")
             api = self._get("/api")
-        except httpx.TimeoutException as e:
+        except ApiTimeout as e:
             raise ClusterUnreachableError(f"the Kubernetes API at {self.server} did not answer in {self.timeout:g}s",
                                           hint="check the cluster is up, or raise --timeout") from e
         for r in (version, api):
@@ -180,8 +324,6 @@ class ClusterReader:
 
     def _list(self, kind: Kind, namespace: str | None, label_selector: str | None,
               field_selector: str | None) -> list[dict[str, Any]]:
-        import httpx
-
         with self._lock:
             self.lists += 1
         started = time.perf_counter()
@@ -195,7 +337,7 @@ class ClusterReader:
             while True:
                 try:
                     r = self._get(kind.path(namespace), params)
-                except httpx.TimeoutException as e:
+                except ApiTimeout as e:
                     raise ReadError(kind, 0, f"timed out after {self.timeout:g}s") from e
                 except ClusterUnreachableError as e:
                     if not self._pinged:

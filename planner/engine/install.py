@@ -19,17 +19,10 @@ from planner.model import Plan
 
 def check_kubeconfig(kubeconfig: str | None, context: str | None) -> None:
     """Fail with exit 2 before helm runs when the kubeconfig is missing, unreadable, empty or lacks the context
-    (helm would fall back to http://localhost:8080 or say only "cluster unreachable"). Same reader as check/drift."""
-    import ssl
+    (helm would fall back to http://localhost:8080 or say only "cluster unreachable"). Same rules as check/drift."""
+    from planner.kubeconfig import select
 
-    from planner.kubeconfig import load_connection
-
-    try:
-        load_connection(kubeconfig, context)
-    except (OSError, ValueError, ssl.SSLError, KeyError, TypeError, AttributeError) as e:
-        where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-        raise InputError(f"kubeconfig {where}: unusable ({type(e).__name__}: {e})",
-                         hint="check it with `kubectl config view`, or pass --kubeconfig/--context") from e
+    select(kubeconfig, context)
 
 
 def kube_flags(kubeconfig: str | None, context: str | None) -> tuple[str | None, str | None]:

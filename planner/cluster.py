@@ -191,12 +191,12 @@ class ApiSession:
                 Path(f).unlink(missing_ok=True)
         return api
 
-    def request(self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None,
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
                 headers: dict[str, str] | None = None) -> Any:
         """One request to `path` (absolute, e.g. /api/v1/pods); returns the httpx.Response (any status)."""
         return self._loop.run(self._request(method, path, params, json, headers))
 
-    async def _request(self, method: str, path: str, params: dict[str, str] | None, json: Any,
+    async def _request(self, method: str, path: str, params: dict[str, Any] | None, json: Any,
                        headers: dict[str, str] | None) -> Any:
         """On kr8s's session (its base URL, credentials, TLS context and proxy), with the exact path and the
         kubeconfig's tls-server-name as SNI and verified name, as kr8s's `call_api` does (which would add a

@@ -56,3 +56,18 @@ def test_a_broken_layer_is_caught(tmp_path: Path) -> None:
                        check=False, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 1, r.stdout + r.stderr
     assert "planner.values is not allowed to import planner.cluster" in r.stdout
+
+
+HEAVY = ("kr8s", "httpx", "pyhelm3", "pulumi", "pulumi_kubernetes", "anthropic", "kubernetes", "lightkube")
+
+
+@pytest.mark.parametrize("args", [("plan", "--profile", "full-mlops", "-o", "json"),
+                                  ("validate", "-f", "examples/training-team/stackplan.yaml")])
+def test_planning_loads_no_client_library(args: tuple[str, ...]) -> None:
+    """At run time too: planning imports no Kubernetes client, helm wrapper, Pulumi or LLM SDK."""
+    code = ("import sys\nfrom planner.cli import main\n"
+            f"try:\n    main({list(args)!r})\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-500:]

@@ -169,8 +169,11 @@ class ApiSession:
                                               hint=(chosen.user.get("exec") or {}).get("installHint")
                                               or "re-login to your cloud, or fix the exec section of the kubeconfig"
                                               ) from None
-            raise InputError(f"kubeconfig context `{context or '(current)'}`: unusable ({type(e).__name__})",
-                             hint="check it with `kubectl config view`, or pass --kubeconfig/--context") from None
+            # the text is not shown: a decoding error may quote certificate or key data
+            raise InputError(f"kubeconfig context `{context or '(current)'}`: its certificate authority, client "
+                             f"certificate/key or token cannot be read ({type(e).__name__})",
+                             hint="check certificate-authority(-data), client-certificate(-data), client-key(-data) "
+                                  "and token (`kubectl config view --raw`)") from None
         token_file = chosen.token_file() if chosen is not None else None
         if token_file is not None and not api.auth.token:  # kr8s reads `token`, not `tokenFile`
             try:

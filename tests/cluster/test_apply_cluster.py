@@ -230,7 +230,7 @@ def test_unreachable_cluster_exits_3(capsys, apply_env, tmp_path):
         y.dump(cfg, f)
     env = {**apply_env, "KUBECONFIG": str(dead)}
     r = apply_cli(capsys, env, "--profile", "llm-inference", "--chart-dir", str(CHARTS))
-    assert r.code == 3 and "cannot be reached" in r.err
+    assert r.code == 3 and "cannot reach the Kubernetes API at https://127.0.0.1:1" in r.err
 
 
 def test_air_gapped_stack_file_with_a_local_mirror_installs_without_chart_dir(capsys, apply_env, tmp_path):

@@ -194,6 +194,18 @@ class ApiSession:
                 Path(f).unlink(missing_ok=True)
         return api
 
+    @property
+    def proxy(self) -> str | None:
+        """The kubeconfig's `proxy-url`, without any user:password part (for messages)."""
+        from urllib.parse import urlsplit
+
+        url = getattr(getattr(self._api, "auth", None), "proxy", None)
+        if not url:
+            return None
+        parts = urlsplit(str(url))
+        return parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl() \
+            if parts.hostname else None
+
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
                 headers: dict[str, str] | None = None) -> Any:
         """One request to `path` (absolute, e.g. /api/v1/pods); returns the httpx.Response (any status)."""
@@ -266,8 +278,11 @@ class ClusterReader:
         try:
             return self._session.request("GET", path, params=params, headers=self._headers)
         except ApiConnectionError as e:
+            from planner.secrets import redact_text
+
+            via = f" through the proxy {self._session.proxy}" if self._session.proxy else ""
             raise ClusterUnreachableError(
-                f"cannot reach the Kubernetes API at {self.server}: {e}",
+                f"cannot reach the Kubernetes API at {self.server}{via}: {redact_text(str(e))}",
                 hint="check --kubeconfig/--context, that the cluster is running, and the network path to it") from e
 
     def ping(self) -> dict[str, Any]:

@@ -178,3 +178,13 @@ def test_unreachable_server_is_exit_3(tmp_path: Path) -> None:
     with ClusterReader(str(kc), timeout=2) as r, pytest.raises(ClusterUnreachableError) as info:
         r.ping()
     assert info.value.exit_code == 3 and "127.0.0.1:1" in info.value.message
+
+
+def test_unreachable_proxy_is_named_without_its_password(tmp_path: Path) -> None:
+    kc = write(tmp_path, "kc", base("http://127.0.0.1:2").replace(
+        'cluster: {server: "http://127.0.0.1:2/"}', 'cluster: {server: "http://127.0.0.1:2/", '
+        'proxy-url: "http://me:CANARYPROXY@127.0.0.1:1"}'))
+    with ClusterReader(str(kc), timeout=2) as r, pytest.raises(ClusterUnreachableError) as info:
+        r.ping()
+    assert "through the proxy http://127.0.0.1:1" in info.value.message
+    assert "CANARYPROXY" not in info.value.message + str(info.value.hint)

@@ -20,9 +20,12 @@ errors. Why kr8s (measured against lightkube and the official client): docs/arch
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import os
 import threading
 import time
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -112,6 +115,29 @@ def _temp_credential_files(auth: Any) -> list[str]:
     return out
 
 
+@contextlib.contextmanager
+def _exec_info(chosen: Any) -> Iterator[None]:
+    """KUBERNETES_EXEC_INFO for an exec credential plugin, as kubectl sets it (kr8s does not): non-interactive,
+    with the cluster's server when the kubeconfig asks for `provideClusterInfo`. Set only while kr8s runs it."""
+    spec = chosen.user.get("exec") if chosen is not None else None
+    if not isinstance(spec, dict):
+        yield
+        return
+    info: dict[str, Any] = {"apiVersion": spec.get("apiVersion", "client.authentication.k8s.io/v1"),
+                            "kind": "ExecCredential", "spec": {"interactive": False}}
+    if spec.get("provideClusterInfo"):
+        info["spec"]["cluster"] = {"server": chosen.server}
+    before = os.environ.get("KUBERNETES_EXEC_INFO")
+    os.environ["KUBERNETES_EXEC_INFO"] = json.dumps(info)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("KUBERNETES_EXEC_INFO", None)
+        else:
+            os.environ["KUBERNETES_EXEC_INFO"] = before
+
+
 class ApiSession:
     """One authenticated connection to a Kubernetes API server, over kr8s; synchronous and thread-safe.
 
@@ -159,7 +185,8 @@ class ApiSession:
         api = Api(kubeconfig=spec, context=context, bypass_factory=True)
         exec_command = chosen.exec_command if chosen is not None else None
         try:
-            await api.auth.reauthenticate()
+            with _exec_info(chosen):
+                await api.auth.reauthenticate()
         except (RuntimeError, OSError, KeyError, ValueError) as e:
             if exec_command is not None:  # the plugin ran and failed, or is missing: as kubectl, cannot authenticate
                 from planner.secrets import redact_text

@@ -104,7 +104,10 @@ def test_token_file_relative_to_the_kubeconfig(tmp_path: Path, api) -> None:
 def test_exec_plugin_token(tmp_path: Path, api) -> None:
     server, seen = api
     plugin = tmp_path / "plugin.py"
-    plugin.write_text("import json\nprint(json.dumps({'kind': 'ExecCredential', 'status': {'token': 'from-exec'}}))\n")
+    plugin.write_text("import json, os\ninfo = json.loads(os.environ['KUBERNETES_EXEC_INFO'])\n"
+                      "assert info['spec']['interactive'] is False\n"
+                      "print(json.dumps({'kind': 'ExecCredential', 'status': {'token': 'from-' + "
+                      "info['spec']['cluster']['server'].rsplit(':', 1)[-1]}}))\n")
     plugin.chmod(plugin.stat().st_mode | stat.S_IXUSR)
     users = f"""\
     apiVersion: v1
@@ -112,13 +115,14 @@ def test_exec_plugin_token(tmp_path: Path, api) -> None:
     users:
     - name: exec-user
       user:
-        exec: {json.dumps({"command": sys.executable, "args": [str(plugin)],
+        exec: {json.dumps({"command": sys.executable, "args": [str(plugin)], "provideClusterInfo": True,
                            "apiVersion": "client.authentication.k8s.io/v1"})}
     """
     kc = f"{write(tmp_path, 'kc', base(server))}{os.pathsep}{write(tmp_path, 'users', users)}"
     with ClusterReader(kc, context="b") as r:
         r.ping()
-    assert {a for _, a in seen} == {"Bearer from-exec"}
+    assert {a for _, a in seen} == {f"Bearer from-{server.rsplit(':', 1)[-1]}"}
+    assert "KUBERNETES_EXEC_INFO" not in os.environ
 
 
 def test_failing_exec_plugin_is_unreachable(tmp_path: Path, api) -> None:

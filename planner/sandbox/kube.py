@@ -1,6 +1,6 @@
 """A small Kubernetes REST client for the sandbox harness and the tests: JSON in, JSON out, KubeError on failure.
 
-It sends every request through `planner.cluster.ApiSession` (kr8s), the one way stackplan reaches an API server,
+It sends every request through `planner.kubeapi.ApiSession` (kr8s), the one way stackplan reaches an API server,
 with a kubeconfig built from the sandbox's certificate files (client certificate, or a bearer token).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.cluster import ApiConnectionError, ApiSession, ApiTimeout
+from planner.kubeapi import ApiConnectionError, ApiSession, ApiTimeout
 
 _CORE = {"pods", "nodes", "namespaces", "services", "serviceaccounts", "configmaps", "secrets",
          "endpoints", "events", "persistentvolumeclaims", "resourcequotas", "limitranges"}

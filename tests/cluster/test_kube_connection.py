@@ -1,4 +1,4 @@
-"""The one way to the API (planner.cluster.ApiSession, kr8s) against the real kube-apiserver: kubeconfig fields
+"""The one way to the API (planner.kubeapi.ApiSession, kr8s) against the real kube-apiserver: kubeconfig fields
 that kubectl honours and the old hand-written loader ignored — `tls-server-name`, `proxy-url` — plus inline
 client certificates and an exec plugin that returns a client certificate.
 

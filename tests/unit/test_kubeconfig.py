@@ -1,4 +1,4 @@
-"""Kubeconfig selection (planner/kubeconfig.py) and the kr8s connection (planner/cluster.ApiSession).
+"""Kubeconfig selection (planner/kubeconfig.py) and the kr8s connection (planner/kubeapi.ApiSession).
 
 A loopback HTTP server stands in for the API server and records what arrives (credentials included), so each
 test checks what really goes over the wire. TLS, tls-server-name, proxy-url and client certificates are checked
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from planner.cluster import ApiSession, ClusterReader
+from planner.cluster import ClusterReader
 from planner.errors import ClusterUnreachableError, InputError
 from planner.kinds import NODES
+from planner.kubeapi import ApiSession
 from planner.kubeconfig import select
 
 

@@ -57,12 +57,12 @@ class Lists:
     def pods(self, namespace: str | None, labels: dict[str, str] | None = None,
              selector: Obj | None = None) -> list[Obj]:
         """Pods in `namespace` whose labels include `labels` (or match a LabelSelector)."""
-        out = []
-        for p in self.get(PODS, namespace):
-            have = k8s.meta(p).get("labels") or {}
-            if (labels is not None and all(have.get(k) == v for k, v in labels.items())) or (selector is not None and k8s.selector_matches(selector, have)):
-                out.append(p)
-        return out
+        def wanted(have: dict[str, str]) -> bool:
+            if labels is not None:
+                return all(have.get(k) == v for k, v in labels.items())
+            return selector is not None and k8s.selector_matches(selector, have)
+
+        return [p for p in self.get(PODS, namespace) if wanted(k8s.meta(p).get("labels") or {})]
 
     def pod_errors(self, pods: Iterable[Obj], limit: int = MAX_EVENTS) -> list[str]:
         """Why pods do not run: containers that cannot start, unschedulable pods, their Warning events."""

@@ -23,7 +23,8 @@ DEFAULT_SUBJECT = "serviceaccount:default:stackplan"
 @click.option("--subject", default=DEFAULT_SUBJECT, show_default=True,
               metavar="serviceaccount:NS:NAME|user:NAME|group:NAME", help="Who the bindings grant the roles to.")
 @click.option("--roles-only", is_flag=True, help="Print only the ClusterRole/Roles, no ServiceAccount or bindings.")
-def rbac(with_drift: bool, with_ops: bool, prometheus: str | None, stack_file: str | None, profile: str | None, subject: str, roles_only: bool) -> None:
+def rbac(with_drift: bool, with_ops: bool, prometheus: str | None, stack_file: str | None, profile: str | None,
+         subject: str, roles_only: bool) -> None:
     """Print the ClusterRole `stackplan check` needs: get/list/watch on the kinds it reads, never Secrets.
 
     \b

@@ -198,7 +198,7 @@ def status_for(question: str) -> list[str]:
     scores = []
     for t in TOOLS.values():
         if t.status_view:
-            score = sum(1 for w in words for k in t.words if w == k or (len(k) > 4 and w.startswith(k)))
-            if score:
-                scores.append((-score, t.status_view))
-    return [view for _, view in sorted(scores)]
+            hits = [i for i, w in enumerate(words) if any(w == k or (len(k) > 4 and w.startswith(k)) for k in t.words)]
+            if hits:  # more matching words first; on a tie the later one (`GPU jobs` are jobs)
+                scores.append((-len(hits), -hits[-1], t.status_view))
+    return [view for *_, view in sorted(scores)]

@@ -73,7 +73,9 @@ def ask(question: str, kubeconfig: str | None, context: str | None, stack_file: 
             else ""
         raise ClusterUnreachableError(f"no answer: {e}{hint}") from e
     if output == "json":
-        click.echo(json.dumps({"question": question, "answer": answer.text, "complete": answer.complete,
+        from planner.secrets import redact_text
+
+        click.echo(json.dumps({"question": redact_text(question), "answer": answer.text, "complete": answer.complete,
                                "model": cfg.model, "requests": answer.requests,
                                "evidence": [{"tool": e.tool, "arguments": e.arguments, "summary": e.summary}
                                             for e in answer.evidence]}, indent=2, ensure_ascii=False))

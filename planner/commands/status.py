@@ -42,8 +42,9 @@ def status(view: str, kubeconfig: str | None, context: str | None, output: str, 
         raise click.UsageError("--node and --no-utilisation only apply to `status gpus`")
     if (name or stuck_after != 30) and view != "pipelines":
         raise click.UsageError("--name and --stuck-after only apply to `status pipelines`")
-    if namespace and view == "gpus":
-        raise click.UsageError("--namespace does not apply to `status gpus` (nodes are cluster-wide)")
+    if (namespace or problems) and view == "gpus":
+        raise click.UsageError("--namespace and --problems do not apply to `status gpus` (it shows every GPU node; "
+                               "saturated ones are marked)")
     args: dict[str, object] = {}
     if view == "gpus":
         args = {"utilisation": not no_utilisation, **({"node": node} if node else {})}

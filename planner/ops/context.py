@@ -32,7 +32,7 @@ class OpsContext:
             r.ping()
             yield r
 
-    def plan(self, profile: str | None = None, components: list[str] | None = None) -> Any:
+    def plan(self, profile: str | None = None) -> Any:
         """The plan from the tool's `profile` argument, else the server's -f/--profile, else ./stackplan.yaml."""
         from pathlib import Path
 

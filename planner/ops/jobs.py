@@ -91,9 +91,7 @@ _READERS = (("TrainJob", TRAIN_JOBS, _trainjob), ("Workload", KUEUE_WORKLOADS, _
 def jobs(reader: Reader, *, namespace: str | None = None, kind: str | None = None,
          problems_only: bool = False) -> dict[str, Any]:
     """Every TrainJob, Kueue Workload, Volcano PodGroup and RayJob (filtered by namespace, kind, problems)."""
-    from planner.checks.k8s import utcnow
-
-    lists, now, out = Lists(reader), utcnow(), []
+    lists, now, out = Lists(reader), k8s.utcnow(), []
     for name, k, describe in _READERS:
         if kind and kind != name:
             continue

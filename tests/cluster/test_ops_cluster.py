@@ -248,9 +248,11 @@ def test_mcp_server_over_streamable_http(ops_scenario: Scenario) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "planner", "mcp", "--http", "0"], env=s.env, cwd=ROOT,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
-        line = proc.stderr.readline() if proc.stderr else ""
-        m = re.search(r"(http://127\.0\.0\.1:\d+/mcp)", line)
-        assert m, line
+        lines, m = [], None
+        while m is None and len(lines) < 20 and proc.stderr is not None:
+            lines.append(proc.stderr.readline())
+            m = re.search(r"(http://127\.0\.0\.1:\d+/mcp)", lines[-1])
+        assert m, lines
         out = anyio.run(_drive, m.group(1), s)
         _check_mcp_answers(out, s)
         import httpx  # DNS-rebinding protection: a request naming another Host is refused

@@ -50,57 +50,70 @@ def _kind_of(obj: dict[str, Any]) -> kinds.Kind:
     return known[(obj["apiVersion"].rsplit("/", 1)[0], obj["kind"])]
 
 
-def _ensure_crds(kube: Kube) -> list[str]:
+def _ensure_crd(kube: Kube, name: str) -> bool:
+    """Create the stand-in CRD unless it exists (waiting out one being deleted); True if this call created it."""
     from tests.charts.build import crd
 
-    created = []
-    for name in scenario.CRDS:
+    def gone_or_live() -> bool:
         try:
-            kube.create(path_for("customresourcedefinitions"), crd(name))
-            created.append(name)
+            return not kube.get(path_for("customresourcedefinitions", name=name))["metadata"].get("deletionTimestamp")
         except KubeError as e:
-            if e.status != 409:
-                raise
-        wait_crd_established(kube, name)
+            return e.status == 404
+
+    eventually(gone_or_live, timeout=60, what=f"CRD {name} not terminating")
+    try:
+        kube.create(path_for("customresourcedefinitions"), crd(name))
+        created = True
+    except KubeError as e:
+        if e.status != 409:
+            raise
+        created = False
+    wait_crd_established(kube, name)
     return created
 
 
-@pytest.fixture
-def ops_scenario(kube: Kube, cluster_namespace: str, add_cluster_nodes, cluster_env: dict[str, str],
-                 kubeconfig: str) -> Iterator[Scenario]:
-    ns = cluster_namespace
-    created = _ensure_crds(kube)
-    node_a, node_b = add_cluster_nodes(gpu_nodes=2, gpus_per_node=8)
-    try:
-        for p in scenario.pods(ns, node_a, node_b):
-            kube.create(path_for("pods", ns), p)
-        for obj, status in scenario.custom_objects(ns):
-            kind = _kind_of(obj)
-            kube.create(kind.path(ns), obj)
-            # a new object may not be served by a just-established CRD for a moment: retry the status write
-            eventually(lambda k=kind, o=obj, s=status: _set_status(kube, k, ns, o["metadata"]["name"], s),
-                       timeout=30, what=f"status of {obj['kind']} {obj['metadata']['name']}")
-        for e in scenario.events(ns):
-            kube.create(path_for("events", ns), e)
-        kube.create(path_for("secrets", ns), scenario.secret(ns))
-        # a vLLM engine that cannot be scheduled: the scheduler's own condition and event are the errors
-        engine = deployment(ENGINE, 1)
-        engine["metadata"]["labels"] = {"helm-release-name": "vllm", "model": "llama"}
-        engine["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {scenario.GPU: "100"}}
-        kube.create(path_for("deployments", ns), engine)
-        eventually(lambda: all((p.get("status") or {}).get("phase") == "Running"
-                               for p in kube.items(path_for("pods", ns), labelSelector="app in (train-a,train-b,"
-                                                                                     "infer-a)")),
-                   what="GPU pods running on the kwok nodes")
-        eventually(lambda: any(e.get("reason") == "FailedScheduling"
-                               for e in kube.items(path_for("events", ns), fieldSelector="type=Warning")),
-                   what="the scheduler's FailedScheduling event for the engine pod")
-        env = dict(cluster_env, KUBECONFIG=kubeconfig)
-        env.pop("ANTHROPIC_API_KEY", None)
-        yield Scenario(ns, node_a, node_b, kubeconfig, env)
-    finally:
+@pytest.fixture(scope="module")
+def ops_crds(control_plane) -> Iterator[None]:
+    """The scenario's CRDs, once for this module; deleted afterwards if this module created them."""
+    with control_plane.kube() as kube:
+        created = [name for name in scenario.CRDS if _ensure_crd(kube, name)]
+    yield
+    with control_plane.kube() as kube:
         for name in created:
             kube.delete(path_for("customresourcedefinitions", name=name))
+
+
+@pytest.fixture
+def ops_scenario(ops_crds: None, kube: Kube, cluster_namespace: str, add_cluster_nodes,
+                 cluster_env: dict[str, str], kubeconfig: str) -> Iterator[Scenario]:
+    ns = cluster_namespace
+    node_a, node_b = add_cluster_nodes(gpu_nodes=2, gpus_per_node=8)
+    for p in scenario.pods(ns, node_a, node_b):
+        kube.create(path_for("pods", ns), p)
+    for obj, status in scenario.custom_objects(ns):
+        kind = _kind_of(obj)
+        kube.create(kind.path(ns), obj)
+        # a new object may not be served by a just-established CRD for a moment: retry the status write
+        eventually(lambda k=kind, o=obj, st=status: _set_status(kube, k, ns, o["metadata"]["name"], st),
+                   timeout=30, what=f"status of {obj['kind']} {obj['metadata']['name']}")
+    for e in scenario.events(ns):
+        kube.create(path_for("events", ns), e)
+    kube.create(path_for("secrets", ns), scenario.secret(ns))
+    # a vLLM engine that cannot be scheduled: the scheduler's own condition and event are the errors
+    engine = deployment(ENGINE, 1)
+    engine["metadata"]["labels"] = {"helm-release-name": "vllm", "model": "llama"}
+    engine["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {scenario.GPU: "100"}}
+    kube.create(path_for("deployments", ns), engine)
+    eventually(lambda: all((p.get("status") or {}).get("phase") == "Running"
+                           for p in kube.items(path_for("pods", ns), labelSelector="app in (train-a,train-b,"
+                                                                                 "infer-a)")),
+               what="GPU pods running on the kwok nodes")
+    eventually(lambda: any(e.get("reason") == "FailedScheduling"
+                           for e in kube.items(path_for("events", ns), fieldSelector="type=Warning")),
+               what="the scheduler's FailedScheduling event for the engine pod")
+    env = dict(cluster_env, KUBECONFIG=kubeconfig)
+    env.pop("ANTHROPIC_API_KEY", None)
+    yield Scenario(ns, node_a, node_b, kubeconfig, env)
 
 
 def _set_status(kube: Kube, kind: kinds.Kind, ns: str, name: str, status: dict[str, Any]) -> bool:

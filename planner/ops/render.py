@@ -31,8 +31,9 @@ def gpus_rows(data: dict[str, Any]) -> Rows:
               f"{len(data['nodes'])} node(s)"]
     if data.get("saturated"):
         footer.append("saturated (no free GPU): " + ", ".join(data["saturated"]))
-    if data.get("utilisationSource"):
-        footer.append(f"utilisation: {data['utilisationSource']}")
+    source = data.get("utilisationSource")
+    if source:
+        footer.append(source if source.startswith(("utilisation", "no ")) else f"utilisation: {source}")
     return (["NODE", "GPU", "ALLOCATABLE", "REQUESTED", "FREE", "UTIL", "SATURATED", "STATE", "PODS"], rows, footer)
 
 

@@ -180,7 +180,8 @@ def test_status_views_have_the_known_answers(ops_scenario: Scenario) -> None:
 
     inference = status_json("inference", s)
     eps = inference["endpoints"]
-    assert {e["name"]: e["ready"] for e in eps} == {"llama": True, "isvc-broken": False, "qwen": True, ENGINE: False}
+    assert {e["name"]: e["ready"] for e in eps} == {"llama": True, "isvc-broken": False, "qwen": True, ENGINE: False,
+                                                   "serve-llm": False}
     engine = by_name(eps, ENGINE)
     assert engine["kind"] == "VllmEngine" and engine["model"] == "llama"
     assert any("Insufficient nvidia.com/gpu" in e for e in engine["errors"]), engine["errors"]  # the scheduler's

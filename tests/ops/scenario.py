@@ -5,7 +5,8 @@ Known answers:
 - gpus: node A (8 GPUs) holds train-a (4) and train-b (4): saturated, 0 free; node B holds infer-a (2): 6 free.
 - jobs: TrainJob llama-ft Failed, bert Running; Workload wl-admitted Admitted, wl-quota Pending (quota),
   wl-noqueue Inadmissible (LocalQueue missing); PodGroup gang Pending (Unschedulable); RayJob ray-etl Failed.
-- inference: InferenceService llama ready, isvc-broken not ready (lastFailureInfo + event); Model qwen 1/1 ready.
+- inference: InferenceService llama ready, isvc-broken not ready (lastFailureInfo + event); Model qwen 1/1 ready;
+  RayService serve-llm not ready (ZeroServeEndpoints).
 - pipelines: train-pipeline Failed at step `train` (OOMKilled); stuck-run Running, step fetch-data Pending for 2h
   (stuck); ok-run Succeeded.
 A credential CANARY sits in a Secret, a pod's env, an annotation, a step message and an event: never returned.
@@ -104,6 +105,10 @@ def inference(ns: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
           "spec": {"url": "hf://Qwen/Qwen2.5-0.5B", "engine": "VLLM", "minReplicas": 1, "maxReplicas": 2,
                    "features": ["TextGeneration"], "resourceProfile": "nvidia-gpu-l4:1"}},
          {"replicas": {"all": 1, "ready": 1}}),
+        ({"apiVersion": "ray.io/v1", "kind": "RayService", "metadata": _meta("serve-llm", ns),
+          "spec": {"serveConfigV2": "applications: []"}},
+         {"numServeEndpoints": 0, "activeServiceStatus": {"rayClusterName": "serve-llm-raycluster-7x9"},
+          "conditions": [_cond("Ready", "False", "ZeroServeEndpoints", "no Ray Pods are serving")]}),
     ]
 
 

@@ -27,7 +27,7 @@ QUESTIONS = {
         ("jobs", {}, ['"name":"llama-ft"', '"status":"Failed"', '"name":"bert"', '"status":"Running"',
                       "insufficient unused quota"]),
     "Which inference services are returning errors?":
-        ("inference", {"not_ready_only": True}, ['"name":"isvc-broken"', "ModelLoadFailed", '"notReady":1']),
+        ("inference", {"not_ready_only": True}, ['"name":"isvc-broken"', "ModelLoadFailed", '"notReady":2']),
     "Is pipeline stuck-run stuck, and which step failed in train-pipeline?":
         ("pipelines", {}, ['"stuck":["team/stuck-run"]', '"name":"train"', "OOMKilled"]),
     "Which GPU node is saturated?":

@@ -92,8 +92,11 @@ def test_inference_readiness_and_errors(reader: FakeReader) -> None:
     assert any(e.startswith("InternalError:") for e in broken["errors"])
     assert by_name(eps, "llama")["ready"] and by_name(eps, "llama")["url"].startswith("http://llama.")
     assert by_name(eps, "qwen")["ready"] and by_name(eps, "qwen")["replicas"]["ready"] == 1
-    assert data["notReady"] == 1 and data["withErrors"] == ["InferenceService/team/isvc-broken"]
-    assert eps[0]["name"] == "isvc-broken"  # not ready first
+    serve = by_name(eps, "serve-llm")
+    assert not serve["ready"] and serve["reason"].startswith("ZeroServeEndpoints") and serve["replicas"] == {"ready": 0}
+    assert serve["rayCluster"] == "serve-llm-raycluster-7x9"
+    assert data["notReady"] == 2 and data["withErrors"] == ["InferenceService/team/isvc-broken"]
+    assert [e["name"] for e in eps[:2]] == ["isvc-broken", "serve-llm"]  # not ready first
 
 
 def test_pipelines_failing_step_and_stuck(reader: FakeReader) -> None:

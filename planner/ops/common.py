@@ -28,19 +28,27 @@ class Lists:
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
         self.unread: dict[str, str] = {}
+        self._all: dict[Kind, list[Obj]] = {}
+        self._by_ns: dict[Kind, dict[str | None, list[Obj]]] = {}
         self._events: dict[tuple[str, str | None, str], list[Obj]] | None = None
 
     def get(self, kind: Kind, namespace: str | None = None) -> list[Obj]:
-        """Objects of `kind` (in `namespace`, or cluster-wide); [] and an `unread` entry when it cannot be read."""
-        try:
-            selector = EVENT_SELECTOR if kind == EVENTS else None
-            items = self.reader.list(kind, field_selector=selector)
-        except ReadError as e:
-            self.unread[kind.key] = e.reason
-            return []
+        """Objects of `kind` (in `namespace`, or cluster-wide); [] and an `unread` entry when it cannot be read.
+        One cluster-wide LIST per kind, however often it is asked for."""
+        if kind not in self._all:
+            try:
+                selector = EVENT_SELECTOR if kind == EVENTS else None
+                self._all[kind] = list(self.reader.list(kind, field_selector=selector))
+            except ReadError as e:
+                self.unread[kind.key] = e.reason
+                self._all[kind] = []
+            index: dict[str | None, list[Obj]] = defaultdict(list)
+            for o in self._all[kind]:
+                index[k8s.namespace(o)].append(o)
+            self._by_ns[kind] = index
         if namespace:
-            return [o for o in items if k8s.namespace(o) == namespace]
-        return list(items)
+            return list(self._by_ns[kind].get(namespace, ()))
+        return list(self._all[kind])
 
     def events(self, obj: Obj, limit: int = MAX_EVENTS) -> list[str]:
         """The latest Warning events about `obj`: `Reason: message`."""

@@ -128,3 +128,12 @@ def test_answers_pass_the_credential_rules(reader: FakeReader) -> None:
     assert CANARY not in masked and REDACTED in masked
     assert "OOMKilled" in masked and "Insufficient nvidia.com/gpu" in masked  # the evidence survives
     assert all(kind.kind != "Secret" for kind, _ in reader.calls)
+
+
+@pytest.mark.parametrize("tool", [gpus, jobs, inference, pipelines])
+def test_one_list_per_kind(tool) -> None:
+    reader = FakeReader(in_memory())
+    tool(reader)
+    kinds = [k for k, _ in reader.calls]
+    assert len(kinds) == len(set(kinds)), kinds
+    assert all(ns is None for _, ns in reader.calls)  # cluster-wide, then filtered in memory

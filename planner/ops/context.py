@@ -1,8 +1,8 @@
 """Where the ops tools read from: the cluster (kubeconfig, context, timeout) and, for check/drift/explain, the plan.
 
 Every tool call gets a fresh `ClusterReader` (its LISTs are memoised for the call only), so a long-running MCP
-server never answers from a stale cache. The only other request is Prometheus through the API server's service
-proxy (planner/ops/prometheus.py), sent to the API server named in the kubeconfig — never to a cluster IP.
+server never answers from a stale cache. Its only other request is to Prometheus through the API server's service
+proxy (`ClusterReader.get_service_proxy`, planner/ops/prometheus.py) — never to a cluster IP.
 """
 
 from __future__ import annotations
@@ -47,18 +47,3 @@ class OpsContext:
         raise InputError("no stack file and no profile: check, drift and explain compare the cluster with a plan",
                          hint="pass `profile` (training-team, llm-inference, full-mlops), or start the server "
                               "with -f stackplan.yaml or --profile")
-
-    def proxy_get(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
-        """GET `path` on the API server (the service proxy), with the kubeconfig's credentials."""
-        import httpx
-
-        from planner.kubeconfig import load_connection
-
-        conn = load_connection(self.kubeconfig, self.context)
-        with httpx.Client(base_url=conn.server, verify=conn.verify, headers=conn.headers(),
-                          timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))) as http:
-            r = http.get(path, params=params, headers={"Accept": "application/json"})
-        try:
-            return r.status_code, r.json()
-        except ValueError:
-            return r.status_code, None

@@ -30,8 +30,9 @@ KPS_PORT = "http-web"
 KPS_NAMESPACE = "monitoring"  # blueprints/kube-prometheus-stack.yaml
 QUERY = "avg_over_time(DCGM_FI_DEV_GPU_UTIL[5m])"
 
-# (path, params) -> (HTTP status, parsed JSON body or None)
-ProxyGet = Callable[[str, dict[str, str]], "tuple[int, Any]"]
+# (namespace, `NAME:PORT`, path, params) -> (HTTP status, parsed JSON body or None): ClusterReader.get_service_proxy
+ProxyGet = Callable[[str, str, str, dict[str, str]], "tuple[int, Any]"]
+QUERY_PATH = "api/v1/query"
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,6 @@ class PrometheusTarget:
         """`NAME:PORT` as it appears in the proxy URL (and in the RBAC rule's resourceNames)."""
         return f"{self.service}:{self.port}"
 
-    def query_path(self) -> str:
-        return f"/api/v1/namespaces/{self.namespace}/services/{self.proxy_name}/proxy/api/v1/query"
 
 
 def _port(svc: dict[str, Any], names: tuple[str, ...]) -> str:
@@ -97,7 +96,7 @@ def utilisation(reader: Reader, proxy_get: ProxyGet) -> dict[str, dict[str, Any]
         return "utilisation not available: no Prometheus Service (kube-prometheus-stack) in the cluster"
     where = f"Prometheus {target.namespace}/{target.service}"
     try:
-        status, body = proxy_get(target.query_path(), {"query": QUERY})
+        status, body = proxy_get(target.namespace, target.proxy_name, QUERY_PATH, {"query": QUERY})
     except Exception as e:
         return f"utilisation not read: {where} did not answer through the API server proxy ({type(e).__name__})"
     if status == 403:

@@ -46,7 +46,7 @@ def _gpus(ctx: OpsContext, args: Mapping[str, Any]) -> Result:
     from planner.ops.prometheus import utilisation
 
     with ctx.reader() as r:
-        util = (lambda: utilisation(r, ctx.proxy_get)) if args.get("utilisation", True) else None
+        util = (lambda: utilisation(r, r.get_service_proxy)) if args.get("utilisation", True) else None
         return gpus(r, node=args.get("node"), utilisation=util)
 
 

@@ -200,6 +200,32 @@ def test_status_views_have_the_known_answers(ops_scenario: Scenario) -> None:
         assert scenario.CANARY not in text
 
 
+def prometheus_service(kube: Kube, ns: str) -> None:
+    """kube-prometheus-stack's Prometheus Service (its upstream name, labels, port and selector) selecting no pod:
+    the API server's proxy answers 503 by itself, so nothing is dialled, yet the request went the whole way.
+    The tools take the first such Service in the cluster: wait until an earlier test's namespace is gone."""
+    eventually(lambda: not kube.items(path_for("services"), labelSelector="app.kubernetes.io/part-of="
+                                                                          "kube-prometheus-stack"),
+               timeout=120, what="no other Prometheus Service left by an earlier test")
+    kube.create(path_for("services", ns), {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kube-prometheus-stack-prometheus",
+                     "labels": {"app": "kube-prometheus-stack-prometheus",
+                                "app.kubernetes.io/part-of": "kube-prometheus-stack"}},
+        "spec": {"selector": {"app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name":
+                              "kube-prometheus-stack-prometheus"},
+                 "ports": [{"name": "http-web", "port": 9090, "targetPort": 9090}]}})
+
+
+def test_gpu_utilisation_goes_through_the_api_server_proxy(ops_scenario: Scenario, kube: Kube) -> None:
+    s = ops_scenario
+    prometheus_service(kube, s.namespace)
+    gpus = status_json("gpus", s)
+    assert gpus["utilisationSource"] == (f"utilisation not read: Prometheus {s.namespace}/kube-prometheus-stack-"
+                                         "prometheus answered HTTP 503 through the API server proxy")
+    assert by_name(gpus["nodes"], s.node_a)["free"] == 0  # the rest is answered
+
+
 # ----------------------------------------------------------------------------------------------- MCP server
 
 async def _drive(client_target: Any, s: Scenario) -> dict[str, Any]:
@@ -296,6 +322,8 @@ def test_ops_views_under_the_ops_rbac(ops_scenario: Scenario, kube: Kube, contro
         kc, token = token_kubeconfig(kube, control_plane, s.namespace, sa, tmp_path / "ops.kubeconfig")
         wait_for_rbac(kc)
         env = dict(s.env, KUBECONFIG=str(kc))
+        prometheus_service(kube, s.namespace)  # the Role allows get on its proxy: 503 (no endpoints), not 403
+        assert "HTTP 503" in json.loads(stackplan(["status", "gpus", "-o", "json"], env).stdout)["utilisationSource"]
         for view in ("gpus", "jobs", "inference", "pipelines"):
             result = stackplan(["status", view, "-o", "json"], env)
             assert result.returncode == 0, result.stderr

@@ -28,8 +28,8 @@ ANSWER = {"status": "success", "data": {"resultType": "vector", "result": [
 
 def test_finds_kube_prometheus_stack_first_then_the_operated_service() -> None:
     target = find_prometheus(FakeReader([OPERATED, KPS]))
-    assert target is not None and target.query_path() == \
-        "/api/v1/namespaces/monitoring/services/kube-prometheus-stack-prometheus:http-web/proxy/api/v1/query"
+    assert target is not None and (target.namespace, target.proxy_name) == (
+        "monitoring", "kube-prometheus-stack-prometheus:http-web")
     target = find_prometheus(FakeReader([OPERATED]))
     assert target is not None and target.proxy_name == "prometheus-operated:web" and target.namespace == "obs"
     assert find_prometheus(FakeReader([])) is None
@@ -42,16 +42,15 @@ def test_parse_utilisation_per_node_and_gpu() -> None:
 
 
 def test_utilisation_goes_to_the_api_server_proxy_only() -> None:
-    asked: list[tuple[str, dict[str, str]]] = []
+    asked: list[tuple[str, str, str, dict[str, str]]] = []
 
-    def proxy_get(path: str, params: dict[str, str]) -> tuple[int, Any]:
-        asked.append((path, params))
+    def proxy_get(namespace: str, service: str, path: str, params: dict[str, str]) -> tuple[int, Any]:
+        asked.append((namespace, service, path, params))
         return 200, ANSWER
 
     reader = FakeReader([*in_memory(), KPS])
     data = gpus(reader, utilisation=lambda: utilisation(reader, proxy_get))
-    assert asked == [("/api/v1/namespaces/monitoring/services/kube-prometheus-stack-prometheus:http-web/proxy/api/v1/"
-                      "query", {"query": QUERY})]
+    assert asked == [("monitoring", "kube-prometheus-stack-prometheus:http-web", "api/v1/query", {"query": QUERY})]
     assert data["nodes"][0]["utilisation"] == {"avg": 95.0, "gpus": {"0": 100.0, "1": 90.0}}
     assert data["utilisationSource"].startswith("DCGM exporter via Prometheus")
 
@@ -60,9 +59,9 @@ def test_every_failure_is_a_sentence_not_an_error() -> None:
     reader = FakeReader([KPS])
 
     def answer(status: int, body: Any) -> Any:
-        return lambda path, params: (status, body)
+        return lambda namespace, service, path, params: (status, body)
 
-    def boom(path: str, params: dict[str, str]) -> tuple[int, Any]:
+    def boom(namespace: str, service: str, path: str, params: dict[str, str]) -> tuple[int, Any]:
         raise ConnectionError("reset")
 
     assert "no Prometheus" in str(utilisation(FakeReader([]), answer(200, ANSWER)))

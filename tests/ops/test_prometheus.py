@@ -71,3 +71,24 @@ def test_every_failure_is_a_sentence_not_an_error() -> None:
     assert "no DCGM_FI_DEV_GPU_UTIL samples" in str(utilisation(reader, answer(200, {"status": "success",
                                                                                     "data": {"result": []}})))
     assert "cannot list Services" in str(utilisation(FakeReader([KPS], forbidden=[SERVICES]), answer(200, ANSWER)))
+
+
+def test_the_reader_sends_the_proxy_request_to_the_api_server() -> None:
+    import httpx
+
+    from planner.cluster import ClusterReader
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=ANSWER)
+
+    with ClusterReader(transport=httpx.MockTransport(handler), server="https://api.example:6443") as r:
+        status, body = r.get_service_proxy("monitoring", "kube-prometheus-stack-prometheus:http-web", "api/v1/query",
+                                           {"query": QUERY})
+    assert (status, body) == (200, ANSWER)
+    [req] = seen
+    assert req.url.host == "api.example" and req.url.path == (
+        "/api/v1/namespaces/monitoring/services/kube-prometheus-stack-prometheus:http-web/proxy/api/v1/query")
+    assert req.url.params["query"] == QUERY

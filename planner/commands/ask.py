@@ -32,7 +32,8 @@ def ask(question: str, kubeconfig: str | None, context: str | None, stack_file: 
     stackplan ask "Which GPU node is saturated?"
     Uses ANTHROPIC_API_KEY and the model/endpoint settings of `stackplan explain`; what is sent (the question and
     the tools' answers) is redacted first, and Secrets are never read. Without a key it names the
-    `stackplan status` view that answers the question. Exit 0 answered, 2 bad input, 3 API or cluster unreachable.
+    `stackplan status` view that answers it. Exit 0 answered, 1 no answer within 8 tool rounds, 2 bad input,
+    3 the model API could not be reached.
     """
     from planner.errors import ClusterUnreachableError
     from planner.explain.config import resolve_config

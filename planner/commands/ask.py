@@ -33,7 +33,7 @@ def ask(question: str, kubeconfig: str | None, context: str | None, stack_file: 
     Uses ANTHROPIC_API_KEY and the model/endpoint settings of `stackplan explain`; what is sent (the question and
     the tools' answers) is redacted first, and Secrets are never read. Without a key it names the
     `stackplan status` view that answers it. Exit 0 answered, 1 no answer within 8 tool rounds, 2 bad input,
-    3 the model API could not be reached.
+    3 the cluster or the model API could not be reached.
     """
     from planner.errors import ClusterUnreachableError
     from planner.explain.config import resolve_config
@@ -67,6 +67,8 @@ def ask(question: str, kubeconfig: str | None, context: str | None, stack_file: 
 
     client = AnthropicExplainer(cfg, notice=lambda m: click.echo(m, err=True))
     ctx = OpsContext(kubeconfig, context, timeout, stack_file, profile)
+    with ctx.reader():  # an unreachable cluster is exit 3 before anything is sent to the model
+        pass
     try:
         answer = run_ask(question, ctx, client.create, model=cfg.model, max_tokens=cfg.max_tokens)
     except ExplainerUnavailable as e:

@@ -156,3 +156,24 @@ def test_mcp_server_in_process(scenario: None) -> None:
             assert no_plan.is_error and "no stack file and no profile" in no_plan.content[0].text
 
     anyio.run(drive)
+
+
+def test_ask_with_an_unreachable_cluster_sends_nothing(capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.explain.fake_anthropic import FakeAnthropic
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    kc = tmp_path / "kc"
+    kc.write_text("apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+                  f"clusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: "
+                  "true}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                  "users: [{name: u, user: {token: t}}]\n")
+    monkeypatch.setenv("STACKPLAN_CONFIG", str(tmp_path / "none.yaml"))
+    with FakeAnthropic() as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0123456789abcdefghij")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+        result = run_cli(capsys, "ask", "Which GPU node is saturated?", "--kubeconfig", str(kc))
+        assert result.code == 3 and "cannot reach the Kubernetes API" in result.err
+        assert fake.requests == []

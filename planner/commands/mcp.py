@@ -47,6 +47,11 @@ def mcp(kubeconfig: str | None, context: str | None, stack_file: str | None, pro
         load_plan(stack_file, profile)  # a bad stack file is exit 2 now, not an error in every tool call
     ctx = OpsContext(kubeconfig, context, timeout, stack_file, profile)
     if http_port is None:
+        import sys
+
+        if sys.stdin.isatty():  # a person, not an MCP client: say what this is (stdout belongs to the protocol)
+            click.echo("stackplan mcp: serving MCP over stdio; an MCP client starts this command (see "
+                       "`stackplan mcp --help`, docs/ops.md). Ctrl-D or Ctrl-C ends it.", err=True)
         mcp_server.serve_stdio(ctx)
         return
     try:

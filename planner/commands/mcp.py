@@ -46,6 +46,10 @@ def mcp(kubeconfig: str | None, context: str | None, stack_file: str | None, pro
 
         load_plan(stack_file, profile)  # a bad stack file is exit 2 now, not an error in every tool call
     ctx = OpsContext(kubeconfig, context, timeout, stack_file, profile)
+    from planner.cluster import ClusterReader
+
+    with ClusterReader(kubeconfig, context, timeout):  # a missing or bad kubeconfig is exit 2 now (no request sent)
+        pass
     if http_port is None:
         import sys
 

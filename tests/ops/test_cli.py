@@ -21,6 +21,20 @@ from tests.ops.scenario import CANARY, in_memory
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture
+def dead_kubeconfig(tmp_path: Path) -> str:
+    """A kubeconfig naming an API server on a loopback port where nothing listens."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    kc = tmp_path / "kc"
+    kc.write_text("apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+                  f"clusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: "
+                  "true}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                  "users: [{name: u, user: {token: t}}]\n")
+    return str(kc)
+
+
 def test_help_lists_the_ops_commands(capsys: pytest.CaptureFixture[str]) -> None:
     out = run_cli(capsys, "--help").out
     for name in ("status", "mcp", "ask"):
@@ -31,6 +45,7 @@ def test_help_lists_the_ops_commands(capsys: pytest.CaptureFixture[str]) -> None
     ["status", "gpus", "-n", "x"], ["status", "jobs", "--node", "n1"], ["status", "inference", "--name", "x"],
     ["status", "nodes"], ["ask", " "], ["mcp", "-f", "a.yaml", "--profile", "full-mlops"],
     ["rbac", "--prometheus", "monitoring/p:9090"], ["rbac", "--ops", "--prometheus", "nope"],
+    ["mcp", "--kubeconfig", "/nonexistent/kubeconfig"],
 ])
 def test_bad_input_is_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     result = run_cli(capsys, *args)
@@ -38,24 +53,16 @@ def test_bad_input_is_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]
     assert "Traceback" not in result.err
 
 
-def test_status_unreachable_is_exit_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    kc = tmp_path / "kc"
-    kc.write_text("apiVersion: v1\nkind: Config\ncurrent-context: x\n"
-                  f"clusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: "
-                  "true}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
-                  "users: [{name: u, user: {token: t}}]\n")
-    result = run_cli(capsys, "status", "jobs", "--kubeconfig", str(kc))
+def test_status_unreachable_is_exit_3(capsys: pytest.CaptureFixture[str], dead_kubeconfig: str) -> None:
+    result = run_cli(capsys, "status", "jobs", "--kubeconfig", dead_kubeconfig)
     assert result.code == 3 and "cannot reach the Kubernetes API" in result.err
 
 
-def test_mcp_http_port_taken_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_mcp_http_port_taken_is_exit_2(capsys: pytest.CaptureFixture[str], dead_kubeconfig: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen(1)
-        result = run_cli(capsys, "mcp", "--http", str(s.getsockname()[1]))
+        result = run_cli(capsys, "mcp", "--http", str(s.getsockname()[1]), "--kubeconfig", dead_kubeconfig)
     assert result.code == 2 and "cannot listen on 127.0.0.1" in result.err
 
 
@@ -158,22 +165,14 @@ def test_mcp_server_in_process(scenario: None) -> None:
     anyio.run(drive)
 
 
-def test_ask_with_an_unreachable_cluster_sends_nothing(capsys: pytest.CaptureFixture[str],
+def test_ask_with_an_unreachable_cluster_sends_nothing(capsys: pytest.CaptureFixture[str], dead_kubeconfig: str,
                                                       monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from tests.explain.fake_anthropic import FakeAnthropic
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    kc = tmp_path / "kc"
-    kc.write_text("apiVersion: v1\nkind: Config\ncurrent-context: x\n"
-                  f"clusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: "
-                  "true}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
-                  "users: [{name: u, user: {token: t}}]\n")
     monkeypatch.setenv("STACKPLAN_CONFIG", str(tmp_path / "none.yaml"))
     with FakeAnthropic() as fake:
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0123456789abcdefghij")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
-        result = run_cli(capsys, "ask", "Which GPU node is saturated?", "--kubeconfig", str(kc))
+        result = run_cli(capsys, "ask", "Which GPU node is saturated?", "--kubeconfig", dead_kubeconfig)
         assert result.code == 3 and "cannot reach the Kubernetes API" in result.err
         assert fake.requests == []

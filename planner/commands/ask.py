@@ -66,7 +66,9 @@ def ask(question: str, kubeconfig: str | None, context: str | None, stack_file: 
     from planner.explain.base import ExplainerUnavailable
 
     client = AnthropicExplainer(cfg, notice=lambda m: click.echo(m, err=True))
-    ctx = OpsContext(kubeconfig, context, timeout, stack_file, profile)
+    from planner.commands.options import load_plan
+
+    ctx = OpsContext(kubeconfig, context, timeout, stack_file, profile, load_plan=load_plan)
     with ctx.reader():  # an unreachable cluster is exit 3 before anything is sent to the model
         pass
     try:

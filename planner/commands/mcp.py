@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from planner.commands.options import cluster_options, timeout_option
+from planner.commands.options import cluster_options, load_plan, timeout_option
 
 DEFAULT_HTTP_PORT = 8787
 
@@ -37,15 +37,15 @@ def mcp(kubeconfig: str | None, context: str | None, stack_file: str | None, pro
     if stack_file and profile:
         raise click.UsageError("--profile and -f are mutually exclusive")
     try:
-        from planner.ops import mcp_server
+        import mcp.server.lowlevel  # noqa: F401 - present? (the server module imports it lazily)
     except ModuleNotFoundError as e:
         raise InputError(f"the MCP server needs the `mcp` package ({e.name} is missing)",
                          hint="pip install 'mcp>=2.3,<3' (it is a dependency of stackplan)") from e
-    if stack_file or profile:
-        from planner.commands.options import load_plan
+    from planner.ops import mcp_server
 
+    if stack_file or profile:
         load_plan(stack_file, profile)  # a bad stack file is exit 2 now, not an error in every tool call
-    ctx = OpsContext(kubeconfig, context, timeout, stack_file, profile)
+    ctx = OpsContext(kubeconfig, context, timeout, stack_file, profile, load_plan=load_plan)
     from planner.cluster import ClusterReader
 
     with ClusterReader(kubeconfig, context, timeout):  # a missing or bad kubeconfig is exit 2 now (no request sent)

@@ -7,7 +7,7 @@ proxy (`ClusterReader.get_service_proxy`, planner/ops/prometheus.py) — never t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,8 @@ class OpsContext:
     timeout: float = 10.0
     stack_file: str | None = None
     profile: str | None = None
+    # (stack file, profile) -> Plan; InputError when neither is given and there is no ./stackplan.yaml
+    load_plan: Callable[[str | None, str | None], Any] | None = None
 
     @contextmanager
     def reader(self) -> Iterator[Any]:
@@ -33,17 +35,11 @@ class OpsContext:
             yield r
 
     def plan(self, profile: str | None = None) -> Any:
-        """The plan from the tool's `profile` argument, else the server's -f/--profile, else ./stackplan.yaml."""
-        from pathlib import Path
-
-        from planner.commands.options import DEFAULT_STACK_FILE, load_plan
-
+        """The plan from the tool's `profile` argument, else the server's -f/--profile, else ./stackplan.yaml
+        (through `load_plan`, which the command layer passes in: planner.commands.options.load_plan)."""
+        if self.load_plan is None:
+            raise InputError("check, drift and explain compare the cluster with a plan, and none was given",
+                             hint="start the server with -f stackplan.yaml or --profile")
         if profile:
-            return load_plan(None, profile)
-        if self.profile:
-            return load_plan(None, self.profile)
-        if self.stack_file or Path(DEFAULT_STACK_FILE).exists():
-            return load_plan(self.stack_file, None)
-        raise InputError("no stack file and no profile: check, drift and explain compare the cluster with a plan",
-                         hint="pass `profile` (training-team, llm-inference, full-mlops), or start the server "
-                              "with -f stackplan.yaml or --profile")
+            return self.load_plan(None, profile)
+        return self.load_plan(None if self.profile else self.stack_file, self.profile)

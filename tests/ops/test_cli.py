@@ -139,11 +139,12 @@ def test_mcp_server_in_process(scenario: None) -> None:
     import anyio
     from mcp import Client
 
+    from planner.commands.options import load_plan
     from planner.ops.mcp_server import build_server
     from planner.ops.tools import TOOLS
 
     async def drive() -> None:
-        async with Client(build_server(OpsContext())) as client:
+        async with Client(build_server(OpsContext(load_plan=load_plan))) as client:
             tools = (await client.list_tools()).tools
             assert [t.name for t in tools] == list(TOOLS)
             assert all(t.annotations.read_only_hint for t in tools)
@@ -160,7 +161,7 @@ def test_mcp_server_in_process(scenario: None) -> None:
             unknown = await client.call_tool("delete_pod", {})
             assert unknown.is_error and "unknown tool" in unknown.content[0].text
             no_plan = await client.call_tool("check", {})
-            assert no_plan.is_error and "no stack file and no profile" in no_plan.content[0].text
+            assert no_plan.is_error and "no stackplan.yaml here and no --profile given" in no_plan.content[0].text
 
     anyio.run(drive)
 

@@ -54,7 +54,9 @@ def requests(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
 
 
 def test_every_tool_only_reads(requests: list[httpx.Request]) -> None:
-    ctx = OpsContext(profile="llm-inference")
+    from planner.commands.options import load_plan
+
+    ctx = OpsContext(profile="llm-inference", load_plan=load_plan)
     answers = {name: call(name, {}, ctx) for name in TOOLS}
     assert {r.method for r in requests} == {"GET"}
     secrets = [r for r in requests if r.url.path.endswith("/secrets")]

@@ -16,13 +16,17 @@ from planner.commands.options import cluster_options, timeout_option
 @click.option("-f", "--file", "stack_file", metavar="FILE", help="The stack file for the check/drift/explain tools.")
 @click.option("--profile", "-p", metavar="PROFILE", help="A profile's default plan for the check/drift/explain tools.")
 @click.option("--show-prompt", is_flag=True, help="Print the first request that would be sent, and send nothing.")
+@click.option("--anonymize", is_flag=True,
+              help="Send the names in the tools' answers (namespaces, objects, nodes) as placeholders; the answer "
+                   "gets them back. Names written in the question itself are sent as written.")
 @click.option("--model", metavar="ID", help="Model id (overrides $STACKPLAN_MODEL and the config file).")
 @click.option("--base-url", metavar="URL", help="Messages API base URL (overrides $ANTHROPIC_BASE_URL and the config).")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
 @timeout_option("10s", "Timeout of each Kubernetes API request")
 def ask(question: str, kubeconfig: str | None, context: str | None, stack_file: str | None, profile: str | None,
-        show_prompt: bool, model: str | None, base_url: str | None, output: str, timeout: float) -> None:
+        show_prompt: bool, anonymize: bool, model: str | None, base_url: str | None, output: str,
+        timeout: float) -> None:
     """Ask about the live cluster in plain English; Claude answers with the tools and shows its evidence.
 
     \b
@@ -72,7 +76,13 @@ def ask(question: str, kubeconfig: str | None, context: str | None, stack_file: 
     with ctx.reader():  # an unreachable cluster is exit 3 before anything is sent to the model
         pass
     try:
-        answer = run_ask(question, ctx, client.create, model=cfg.model, max_tokens=cfg.max_tokens)
+        anonymizer = None
+        if anonymize:
+            from planner.explain.redact import Anonymizer
+
+            anonymizer = Anonymizer()
+        answer = run_ask(question, ctx, client.create, model=cfg.model, max_tokens=cfg.max_tokens,
+                         anonymizer=anonymizer)
     except ExplainerUnavailable as e:
         hint = (" — " + "; ".join(f"`stackplan status {v}`" for v in views) + " answers without a model") if views \
             else ""

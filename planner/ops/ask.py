@@ -81,10 +81,47 @@ def _run_tool(name: str, args: Any, ctx: OpsContext) -> dict[str, Any]:
         return {"error": redact_text(str(e))}
 
 
+# keys of the tools' answers whose values are names (of objects, namespaces, nodes) for --anonymize
+_NAME_KEYS = {"namespace": "namespace", "node": "node", "name": "name", "rayCluster": "name", "clusterQueue": "name",
+              "queue": "name", "runId": "name", "model": "name", "runtime": "name"}
+
+
+def collect_names(anonymizer: Any, data: Any) -> None:
+    """Give every name in a tool's answer a placeholder (`--anonymize`)."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k in _NAME_KEYS and isinstance(v, str):
+                anonymizer.add(v, _NAME_KEYS[k])
+            elif k == "pods" and isinstance(v, list):
+                for p in v:
+                    if isinstance(p, dict):
+                        collect_names(anonymizer, {"namespace": p.get("namespace"), "name": p.get("name")})
+            else:
+                collect_names(anonymizer, v)
+    elif isinstance(data, list):
+        for v in data:
+            collect_names(anonymizer, v)
+
+
+def _restore(anonymizer: Any, value: Any) -> Any:
+    if isinstance(value, str):
+        return anonymizer.restore(value)
+    if isinstance(value, dict):
+        return {k: _restore(anonymizer, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore(anonymizer, v) for v in value]
+    return value
+
+
 def ask(question: str, ctx: OpsContext, create: Callable[[dict[str, Any]], Any], *, model: str,
-        max_tokens: int, run_tool: Callable[[str, Any, OpsContext], dict[str, Any]] = _run_tool) -> Answer:
-    """Ask the model, running the tools it calls, until it answers in text (at most MAX_TOOL_ROUNDS rounds)."""
-    messages: list[dict[str, Any]] = [{"role": "user", "content": redact_text(question)}]
+        max_tokens: int, run_tool: Callable[[str, Any, OpsContext], dict[str, Any]] = _run_tool,
+        anonymizer: Any = None) -> Answer:
+    """Ask the model, running the tools it calls, until it answers in text (at most MAX_TOOL_ROUNDS rounds).
+
+    With an `anonymizer` (planner.explain.redact.Anonymizer), names in the tools' answers are sent as placeholders;
+    the model's tool arguments and its answer get the real names back."""
+    hide = anonymizer if anonymizer is not None else (lambda text: text)
+    messages: list[dict[str, Any]] = [{"role": "user", "content": hide(redact_text(question))}]
     answer = Answer("")
     for _ in range(MAX_TOOL_ROUNDS):
         message = create(request_params(model, max_tokens, messages))
@@ -92,15 +129,19 @@ def ask(question: str, ctx: OpsContext, create: Callable[[dict[str, Any]], Any],
         blocks = _blocks(message)
         uses = [b for b in blocks if b["type"] == "tool_use"]
         if getattr(message, "stop_reason", None) != "tool_use" or not uses:
-            answer.text = "\n".join(b["text"] for b in blocks if b["type"] == "text").strip()
+            text = "\n".join(b["text"] for b in blocks if b["type"] == "text").strip()
+            answer.text = anonymizer.restore(text) if anonymizer is not None else text
             if getattr(message, "stop_reason", None) == "max_tokens":
                 answer.text += "\n(the answer was cut off: raise explain.max_tokens)"
             return answer
         results = []
         for use in uses:
-            result = run_tool(use["name"], use["input"], ctx)
-            answer.evidence.append(Evidence(use["name"], dict(use["input"] or {}), summarise(use["name"], result)))
-            text = redact_text(json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+            args = _restore(anonymizer, use["input"]) if anonymizer is not None else use["input"]
+            result = run_tool(use["name"], args, ctx)
+            answer.evidence.append(Evidence(use["name"], dict(args or {}), summarise(use["name"], result)))
+            if anonymizer is not None:
+                collect_names(anonymizer, result)
+            text = hide(redact_text(json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
             results.append({"type": "tool_result", "tool_use_id": use["id"], "content": text,
                             **({"is_error": True} if "error" in result else {})})
         messages += [{"role": "assistant", "content": blocks}, {"role": "user", "content": results}]

@@ -110,3 +110,37 @@ def test_question_is_redacted_before_sending(scenario: FakeReader, fake: FakeAnt
     sent = fake.message_requests[0].body.decode()
     assert CANARY not in sent and "[REDACTED]" in sent
     assert json.loads(sent)["system"][0]["cache_control"] == {"type": "ephemeral"}
+
+
+def test_anonymize_sends_placeholders_and_restores_names(scenario: FakeReader) -> None:
+    """The model sees placeholders only; it asks with a placeholder and answers with one; the user gets names."""
+    from types import SimpleNamespace
+
+    from planner.explain.redact import Anonymizer
+
+    sent: list[dict] = []
+
+    def block(**kw: object) -> SimpleNamespace:
+        return SimpleNamespace(**kw)
+
+    def create(params: dict) -> SimpleNamespace:
+        sent.append(json.loads(json.dumps(params)))
+        turn = len(sent)
+        if turn == 1:
+            return SimpleNamespace(stop_reason="tool_use", content=[
+                block(type="tool_use", id="t1", name="pipelines", input={})])
+        result = params["messages"][-1]["content"][0]["content"]
+        if turn == 2:  # ask again about the stuck run, by its placeholder namespace
+            ns = json.loads(result)["runs"][0]["namespace"]
+            return SimpleNamespace(stop_reason="tool_use", content=[
+                block(type="tool_use", id="t2", name="pipelines", input={"namespace": ns})])
+        stuck = json.loads(result)["stuck"][0]
+        return SimpleNamespace(stop_reason="end_turn", content=[block(type="text", text=f"{stuck} is stuck.")])
+
+    answer = ask("Is any pipeline stuck?", OpsContext(), create, model="m", max_tokens=256, anonymizer=Anonymizer())
+    assert answer.text == "team/stuck-run is stuck."
+    assert answer.evidence[1].arguments == {"namespace": "team"}  # the tool ran with the real name
+    wire = json.dumps(sent)
+    for name in ("stuck-run", "train-pipeline", '"team"', "team/", "fetch-data", "8f1c2d3e-run"):
+        assert name not in wire, name
+    assert "NAMESPACE_1" in wire and "OOMKilled" in wire

@@ -8,8 +8,9 @@ Facts: kube-prometheus-stack's Prometheus Service is `<release>-prometheus`, lab
 `app: kube-prometheus-stack-prometheus` and `app.kubernetes.io/part-of: kube-prometheus-stack`, port `http-web` 9090
 (prometheus-community/helm-charts:charts/kube-prometheus-stack/templates/prometheus/service.yaml); the Prometheus
 Operator's governing Service is `prometheus-operated`, port `web` (prometheus-operator:pkg/prometheus/server).
-DCGM exporter's `DCGM_FI_DEV_GPU_UTIL` (percent) carries labels `gpu` (index) and `Hostname` (the node, from
-NODE_NAME under the GPU Operator) (NVIDIA/dcgm-exporter docs, "DCGM Exporter Metrics"). Prometheus' instant query
+DCGM exporter's `DCGM_FI_DEV_GPU_UTIL` (percent) carries labels `gpu` (index) and `Hostname` (NVIDIA/dcgm-exporter
+docs, "DCGM Exporter Metrics"); that `Hostname` is the Kubernetes node name under the GPU Operator is UNCONFIRMED, so
+a `node` label (a common ServiceMonitor relabeling) is preferred when present. Prometheus' instant query
 API answers `{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {...}, "value": [t, "v"]}]}}`
 (prometheus/prometheus:docs/querying/api.md).
 """
@@ -75,7 +76,7 @@ def parse_utilisation(body: Any) -> dict[str, dict[str, Any]]:
     per_node: dict[str, dict[str, float]] = {}
     for sample in ((body or {}).get("data") or {}).get("result") or []:
         metric, value = sample.get("metric") or {}, sample.get("value") or []
-        node = metric.get("Hostname") or metric.get("node") or metric.get("instance")
+        node = metric.get("node") or metric.get("Hostname") or metric.get("instance")
         try:
             percent = float(value[1])
         except (IndexError, TypeError, ValueError):

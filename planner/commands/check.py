@@ -69,7 +69,8 @@ def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
         "stackplanVersion": __version__,
         "generatedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     })
-    report = type(report)(kind=report.kind, findings=report.findings, errors=report.errors, meta=meta)
+    report = type(report)(kind=report.kind, findings=report.findings, errors=report.errors, meta=meta,
+                          causes=report.causes)
     if explain:
         from planner.explain import explain_report
 

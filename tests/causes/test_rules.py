@@ -170,3 +170,15 @@ def test_a_report_with_causes_validates_against_the_schema():
     jsonschema.Draft202012Validator(schema).validate(doc)
     doc["causes"][0]["members"] = []
     assert not jsonschema.Draft202012Validator(schema).is_valid(doc)
+
+
+def test_table_shows_causes_first_with_members_folded_and_flat_shows_todays_view():
+    from planner.render.report import render_report, render_table
+
+    findings = [*gpu_driver_broken(), f("HC007", "PersistentVolumeClaim", "data", "ml")]
+    report = Report("check", tuple(findings), causes=link(findings))
+    text = render_table(report, width=120)
+    assert text.index("RC004 (high)") < text.index("Other problems:") < text.index("PersistentVolumeClaim/ml/data")
+    assert text.count("explains FAIL") == 6 and "Explains 6 finding(s)" in text
+    flat = render_report(report, "table", flat=True)
+    assert "RC004" not in flat and "Other problems" not in flat and flat.count("Node/gpu-1") == 2

@@ -26,7 +26,7 @@ def catalog_markdown() -> str:
     sections = []
     for cid, check in CHECKS.items():
         comps = ", ".join(check.components) or "every plan"
-        reads = ", ".join(k.kind for k in check.reads)
+        reads = ", ".join(k.kind for k in check.reads) or getattr(check, "reads_note", "")
         rows.append(f"| [{cid}](#{cid.lower()}) | {_cell(check.title)} | {comps} | {reads} | {check.severity.value} |")
         module = inspect.getmodule(type(check))
         doc = inspect.getdoc(module) or ""

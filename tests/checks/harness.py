@@ -95,13 +95,23 @@ class FakeReader:
             out = [o for o in out if o.get("type") == "Warning"]
         return out
 
+    def list_metadata(self, kind: Kind, namespace: str, label_selector: str) -> list[dict]:
+        """Helm's release Secrets as the real reader keeps them: name, namespace and Helm's labels only."""
+        from planner.helm_status import strip
+
+        self.calls.append((kind, namespace))
+        key, value = label_selector.split("=", 1)
+        return [strip(o) for o in self.objects if o.get("kind") == kind.kind
+                and (o.get("metadata") or {}).get("namespace") == namespace
+                and ((o.get("metadata") or {}).get("labels") or {}).get(key) == value]
+
 
 def load(path: Path) -> list[dict]:
     docs = [d for d in YAML(typ="safe").load_all(path.read_text()) if d and "stackplanModels" not in d]
     out: list[dict] = []
     for d in docs:
         out.extend(d.get("items") or [] if d.get("kind") == "List" else [d])
-    known = {(k.api_version, k.kind) for k in CATALOG} | {("v1", "Event")}
+    known = {(k.api_version, k.kind) for k in CATALOG} | {("v1", "Event"), ("v1", "Secret")}  # Secret: Helm records
     for o in out:
         what = (o.get("apiVersion"), o.get("kind"))
         assert what in known, f"{path.name}: {what} is not a kind stackplan reads"

@@ -248,7 +248,8 @@ class ClusterReader:
 
     # ----- metadata-only LIST (Helm release status for check; planner/helm_status.py)
 
-    def list_metadata(self, kind: Kind, namespace: str, label_selector: str) -> list[dict[str, Any]]:
+    def list_metadata(self, kind: Kind, namespace: str, label_selector: str | None = None,
+                      field_selector: str | None = None) -> list[dict[str, Any]]:
         """Objects of `kind` in `namespace` as PartialObjectMetadata: the server sends metadata only, and only
         name, namespace and Helm's labels are kept (`helm_status.strip`). An answer that is not a metadata list
         (a server ignoring the Accept parameter) is dropped unread, as a ReadError. Memoised like `list`."""
@@ -256,14 +257,15 @@ class ClusterReader:
 
         from planner.helm_status import METADATA_ACCEPT, METADATA_LIST_KIND, strip
 
-        key = ("metadata:" + kind.key + "/" + kind.version, namespace, label_selector, None)
+        key = ("metadata:" + kind.key + "/" + kind.version, namespace, label_selector, field_selector)
+        params = {k: v for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector)) if v}
         with self._lock:
             cached = self._memo.get(key)
             self.requests += 1 if cached is None else 0
             self.lists += 1 if cached is None else 0
         if cached is None:
             try:
-                r = self._http.get(kind.path(namespace), params={"labelSelector": label_selector},
+                r = self._http.get(kind.path(namespace), params=params,
                                    headers={**self._headers, "Accept": METADATA_ACCEPT})
                 body = r.json() if r.status_code < 400 else None
                 if r.status_code >= 400:

@@ -20,12 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner.kinds import CATALOG, DRIFT_EXTRA_KINDS, HELM_RELEASE_SECRETS, Kind
+from planner.kinds import CATALOG, DRIFT_EXTRA_KINDS, HELM_RELEASE_SECRETS, PREFLIGHT_EXTRA_KINDS, Kind
 
 CHECK_ROLE = "stackplan-check"
 DRIFT_ROLE = "stackplan-drift-release-records"
 DRIFT_CLUSTER_ROLE = "stackplan-drift"
-RELEASE_STATUS_ROLE = "stackplan-check-release-status"
+RELEASE_STATUS_ROLE = "stackplan-secret-metadata"
 READ_VERBS = ["get", "list", "watch"]
 LABELS = {"app.kubernetes.io/name": "stackplan", "app.kubernetes.io/component": "rbac"}
 
@@ -55,7 +55,7 @@ class RbacSubject:
         return {"kind": self.kind, "name": self.name, "apiGroup": "rbac.authorization.k8s.io"}
 
 
-def read_rules(kinds: Iterable[Kind] = CATALOG) -> list[dict[str, Any]]:
+def read_rules(kinds: Iterable[Kind] = CATALOG + PREFLIGHT_EXTRA_KINDS) -> list[dict[str, Any]]:
     """One rule per API group, resources sorted; get/list/watch only."""
     by_group: dict[str, set[str]] = defaultdict(set)
     for k in kinds:

@@ -25,8 +25,8 @@ def rbac(with_drift: bool, stack_file: str | None, profile: str | None, subject:
     \b
     Apply it:  stackplan rbac -f stackplan.yaml | kubectl apply -f -
     Then a kubeconfig for the ServiceAccount (kubectl create token stackplan) runs `stackplan check`.
-    The namespaced Roles serve HC090 (Helm release status), which lists Helm's release Secrets as
-    metadata only (labels name, status, version) and never requests their data; RBAC cannot grant
+    The namespaced Roles serve HC090 (Helm release status) and preflight's PF004 (prerequisite Secrets by
+    name), which list Secrets as metadata only and never request their data; RBAC cannot grant
     "metadata only", so `list` on Secrets in those namespaces is the narrowest grant there is.
     Without -f/--profile there is no plan to take namespaces from: HC090 then reports UNKNOWN (forbidden).
     With --drift, one Role per plan namespace allows get/list on Secrets there: `stackplan drift` reads
@@ -45,8 +45,11 @@ def rbac(with_drift: bool, stack_file: str | None, profile: str | None, subject:
               "Secrets.\n")
     plan = load_plan(stack_file, profile) if (with_drift or stack_file or profile) else None
     if plan is not None:
-        docs += release_status_documents(plan.namespaces(), who)
-        header += ("# The namespaced Roles stackplan-check-release-status allow only `list` on Secrets: check lists\n"
+        from planner.preflight.prerequisites import declared
+
+        secret_namespaces = {p.namespace for p in declared(plan) if p.kind == "Secret" and p.namespace}
+        docs += release_status_documents({*plan.namespaces(), *secret_namespaces}, who)
+        header += ("# The namespaced Roles stackplan-secret-metadata allow only `list` on Secrets: check lists\n"
                    "# Helm's release records as metadata only (labels name/status/version), never their data;\n"
                    "# RBAC cannot grant metadata alone, so this is the narrowest grant (docs/checks.md, HC090).\n")
     else:

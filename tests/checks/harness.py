@@ -95,15 +95,22 @@ class FakeReader:
             out = [o for o in out if o.get("type") == "Warning"]
         return out
 
-    def list_metadata(self, kind: Kind, namespace: str, label_selector: str) -> list[dict]:
-        """Helm's release Secrets as the real reader keeps them: name, namespace and Helm's labels only."""
+    def list_metadata(self, kind: Kind, namespace: str, label_selector: str | None = None,
+                      field_selector: str | None = None) -> list[dict]:
+        """Objects as the real reader keeps them (name, namespace, Helm's labels only), by one label
+        `key=value` and/or `metadata.name=NAME`."""
         from planner.helm_status import strip
 
         self.calls.append((kind, namespace))
-        key, value = label_selector.split("=", 1)
-        return [strip(o) for o in self.objects if o.get("kind") == kind.kind
-                and (o.get("metadata") or {}).get("namespace") == namespace
-                and ((o.get("metadata") or {}).get("labels") or {}).get(key) == value]
+        out = [o for o in self.objects if o.get("kind") == kind.kind
+               and (o.get("metadata") or {}).get("namespace") == namespace]
+        if label_selector:
+            key, value = label_selector.split("=", 1)
+            out = [o for o in out if ((o.get("metadata") or {}).get("labels") or {}).get(key) == value]
+        if field_selector:
+            name = field_selector.removeprefix("metadata.name=")
+            out = [o for o in out if (o.get("metadata") or {}).get("name") == name]
+        return [strip(o) for o in out]
 
 
 def load(path: Path) -> list[dict]:

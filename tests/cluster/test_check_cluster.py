@@ -102,7 +102,7 @@ def test_rbac_serviceaccount_runs_the_whole_check(kube: Kube, control_plane, clu
                                              "metadata": {"name": ns, "labels": {"created-by": "stackplan-tests"}}})
     rbac = stackplan(["rbac", "--profile", "llm-inference", "--subject", subject], cluster_env)
     assert rbac.returncode == 0, rbac.stderr
-    assert "stackplan-check-release-status" in rbac.stdout
+    assert "stackplan-secret-metadata" in rbac.stdout
     # the in-process run below re-points every release at the test namespace: its Role, as rbac makes it
     extra = to_yaml(release_status_documents([cluster_namespace], RbacSubject.parse(subject)))
     applied = subprocess.run(["kubectl", "apply", "-f", "-"], input=rbac.stdout + extra, capture_output=True,

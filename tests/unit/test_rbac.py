@@ -8,6 +8,7 @@ from ruamel.yaml import YAML
 
 from planner.checks.registry import kinds_read
 from planner.commands.rbac import rbac
+from planner.kinds import PREFLIGHT_EXTRA_KINDS
 from planner.rbac import RbacSubject, read_rules
 
 
@@ -20,7 +21,7 @@ def docs(args: list[str]) -> list[dict]:
 def test_cluster_role_grants_exactly_the_kinds_checks_read() -> None:
     [sa, role, binding] = docs([])
     granted = {(g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
-    assert granted == {(k.group, k.plural) for k in kinds_read()}
+    assert granted == {(k.group, k.plural) for k in (*kinds_read(), *PREFLIGHT_EXTRA_KINDS)}
     assert all(rule["verbs"] == ["get", "list", "watch"] for rule in role["rules"])
     assert not any(r == "secrets" for _, r in granted)
     assert sa["kind"] == "ServiceAccount" and binding["subjects"] == [
@@ -54,7 +55,7 @@ def test_check_release_status_roles_list_only_secrets_in_the_plan_namespaces() -
     out = docs(["--profile", "llm-inference"])
     roles = [d for d in out if d["kind"] == "Role"]
     assert {r["metadata"]["namespace"] for r in roles} == {"gpu-operator", "kubeai"}
-    assert all(r["metadata"]["name"] == "stackplan-check-release-status" for r in roles)
+    assert all(r["metadata"]["name"] == "stackplan-secret-metadata" for r in roles)
     assert all(r["rules"] == [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}] for r in roles)
     assert len([d for d in out if d["kind"] == "RoleBinding"]) == 2
     cluster_roles = [d for d in out if d["kind"] == "ClusterRole"]

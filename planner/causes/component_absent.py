@@ -1,9 +1,11 @@
-"""RC001: a component that is not installed explains every other problem of that component.
+"""RC001: a component that is not installed explains the problems of the components that need it, and any
+problem of its own that HC009 did not fold in.
 
-Root: HC009 FAILED (none of the CRDs and workloads the release declares exists). Members: every other
-FAILED/UNKNOWN finding of the same component — its CRDs, workloads, webhooks, custom resources and pods
-(those HC009 did not already fold in, planner/checks/fold.py). The objects come from the blueprint, which
-cites the chart they are rendered from (blueprints/<id>.yaml `sources`).
+Root: HC009 FAILED (none of the CRDs and workloads the release declares exists; its own missing CRDs,
+workloads and webhooks are already folded into that finding, planner/checks/fold.py). Members: problems of
+the components whose release `needs` it (fact `neededBy`, from the plan: blueprints' `needs`, each citing why
+upstream — e.g. KServe needs cert-manager for its webhook certificate) and the component's own unfolded
+problems. The objects come from the blueprint, which cites the chart they are rendered from.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ class ComponentAbsent(Rule):
         for fid, f in problems:
             if not failed(f, "HC009") or not f.component:
                 continue
-            members = tuple(i for i, g in problems if i != fid and g.component == f.component)
-            out.append(Link(fid, members, f"component {f.component} is not installed", self.confidence))
+            dependents = set((f.fact("neededBy") or "").split(",")) - {""}
+            members = tuple(i for i, g in problems if i != fid and g.component is not None
+                            and (g.component == f.component or g.component in dependents))
+            title = f"component {f.component} is not installed" + (
+                f" (needed by {', '.join(sorted(dependents))})" if dependents else "")
+            out.append(Link(fid, members, title, self.confidence))
         return out

@@ -67,6 +67,16 @@ def test_component_absent_explains_its_other_problems_only():
     assert c.rule == "RC001" and c.members == ("HC005:Pod/kueue-system/kueue-x",)
 
 
+def test_component_absent_explains_the_components_that_need_it():
+    findings = [f("HC009", "Release", "cert-manager", "cert-manager", component="cert-manager", neededBy="kserve"),
+                f("HC041", "Certificate", "serving-cert", "kserve", component="kserve"),
+                f("HC005", "Pod", "kserve-controller-x", "kserve", component="kserve"),
+                f("HC050", "Model", "m", "kubeai", component="kubeai")]
+    (c,) = link(findings)
+    assert c.rule == "RC001" and "needed by kserve" in c.title
+    assert set(c.members) == {"HC041:Certificate/kserve/serving-cert", "HC005:Pod/kserve/kserve-controller-x"}
+
+
 def test_failed_release_explains_its_component():
     findings = [f("HC090", "Release", "kserve", "kserve", component="kserve", status="failed", version="2"),
                 f("HC003", "ValidatingWebhookConfiguration", "inferenceservice.serving.kserve.io", component="kserve",

@@ -127,9 +127,16 @@ def test_rbac_serviceaccount_runs_the_whole_check(kube: Kube, control_plane, clu
             unknown = [f.message for f in report.findings if f.outcome is Outcome.UNKNOWN] + [
                 line for line in lines if line.startswith("folded: ") and " UNKNOWN " in line]
             assert unknown and all("not installed" in line for line in unknown)
-            with pytest.raises(KubeError) as denied:  # and it cannot read Secrets
-                Kube(control_plane.credentials(), token=token).get(path_for("secrets", cluster_namespace))
-            assert denied.value.status == 403
+            # Secrets: `list` only (RBAC cannot grant metadata alone), only in the plan's namespaces; no get, no watch
+            as_sa = Kube(control_plane.credentials(), token=token)
+            kube.create(path_for("secrets", cluster_namespace), {"metadata": {"name": "some-secret"},
+                                                                 "data": {"k": "dg=="}})
+            for path, params in ((path_for("secrets", cluster_namespace, "some-secret"), {}),
+                                 (path_for("secrets", "default"), {}),
+                                 (path_for("secrets", cluster_namespace), {"watch": "true"})):
+                with pytest.raises(KubeError) as denied:
+                    as_sa.get(path, **params)
+                assert denied.value.status == 403, path
         # the CLI with that kubeconfig: problems found (exit 1), not unreachable (3)
         env = dict(cluster_env, KUBECONFIG=str(kc))
         cli = stackplan(["check", "--profile", "llm-inference", "-o", "json"], env)

@@ -480,3 +480,20 @@ def test_preflight_cli_fails_fast_with_exit_codes(cluster_env: dict[str, str], t
     down = subprocess.run([sys.executable, "-m", "planner", "preflight", "-f", str(stack)], capture_output=True,
                           text=True, env=bad, cwd=ROOT, timeout=120, check=False)
     assert down.returncode == 3 and "Traceback" not in down.stderr
+
+
+def test_apply_preflight_installs_nothing_when_preflight_fails(cluster_env: dict[str, str], tmp_path: Path) -> None:
+    def releases() -> list[tuple[str, str, str]]:
+        out = subprocess.run(["helm", "list", "-A", "-o", "json"], capture_output=True, text=True, env=cluster_env,
+                             timeout=60, check=True)
+        return sorted((r["namespace"], r["name"], r["revision"]) for r in json.loads(out.stdout or "[]"))
+
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: llm-inference\ncluster:\n  storageClass: no-such-class\n  gpu: {nodes: 0}\n")
+    before = releases()
+    cli = subprocess.run([sys.executable, "-m", "planner", "apply", "-f", str(stack), "--preflight",
+                          "--chart-dir", str(ROOT / "tests" / "charts")],
+                         capture_output=True, text=True, env=cluster_env, cwd=ROOT, timeout=120, check=False)
+    assert cli.returncode == 1, cli.stderr
+    assert "preflight found problems; nothing was installed" in cli.stderr and "PF002" in cli.stdout
+    assert releases() == before

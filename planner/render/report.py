@@ -207,7 +207,8 @@ def render_sarif(report: Report) -> str:
     rules: dict[str, dict] = {}
     results = []
     stack_file = report.meta.get("stackFile")  # None with --profile: no file to point at
-    for f in report.findings:
+    cause_of = {i: c.id for c in report.causes for i in (c.root, *c.members)}
+    for fid, f in zip(report.ids(), report.findings, strict=True):
         rules.setdefault(f.check_id, {
             "id": f.check_id,
             "name": f.title,
@@ -225,7 +226,8 @@ def render_sarif(report: Report) -> str:
             "level": _SARIF_LEVEL[f.severity] if f.outcome is Outcome.FAILED else "warning",
             "message": {"text": text},
             "locations": [_sarif_location(f, stack_file)],
-            "properties": {"outcome": f.outcome.value, "component": f.component, "evidence": list(f.evidence)},
+            "properties": {"outcome": f.outcome.value, "component": f.component, "evidence": list(f.evidence),
+                           **({"cause": cause_of[fid]} if fid in cause_of else {})},
         })
     for rule in rules.values():
         if rule["helpUri"] is None:
@@ -256,17 +258,30 @@ def _gh_escape(text: str, prop: bool = False) -> str:
     return text
 
 
+def _cause_note(report: Report) -> dict[str, str]:
+    """Finding id -> one line saying which root cause it is, or which cause explains it."""
+    notes: dict[str, str] = {}
+    for c in report.causes:
+        notes[c.root] = f"Root cause {c.rule} ({c.confidence.value}) of {len(c.members)} other finding(s): {c.title}"
+        for m in c.members:
+            notes[m] = f"Explained by {c.rule} ({c.confidence.value}): {c.title}"
+    return notes
+
+
 def render_github(report: Report) -> str:
     """GitHub Actions workflow commands: ::error / ::warning per problem, ::notice for the summary."""
     stack_file = report.meta.get("stackFile")  # None with --profile: annotate without file=
     lines = []
-    for f in report.findings:
+    notes = _cause_note(report)
+    for fid, f in zip(report.ids(), report.findings, strict=True):
         if not f.is_problem:
             continue
         level = "error" if f.outcome is Outcome.FAILED and f.severity in (
             Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM) else "warning"
         title = _title(f)
         body = f"{f.subject}: {f.message}"
+        if fid in notes:
+            body += "\n" + notes[fid]
         if f.explanation:
             body += "\n" + _explanation_text(f.explanation)
         elif f.remediation:

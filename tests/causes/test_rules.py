@@ -192,3 +192,16 @@ def test_table_shows_causes_first_with_members_folded_and_flat_shows_todays_view
     assert text.count("explains FAIL") == 6 and "Explains 6 finding(s)" in text
     flat = render_report(report, "table", flat=True)
     assert "RC004" not in flat and "Other problems" not in flat and flat.count("Node/gpu-1") == 2
+
+
+def test_github_and_sarif_say_which_cause_explains_a_finding():
+    import json as _json
+
+    from planner.render.report import render_github, render_sarif
+
+    findings = gpu_driver_broken()
+    report = Report("check", tuple(findings), causes=link(findings))
+    gh = render_github(report)
+    assert gh.count("Explained by RC004") == 6 and gh.count("Root cause RC004") == 1
+    results = _json.loads(render_sarif(report))["runs"][0]["results"]
+    assert sum(1 for r in results if r["properties"].get("cause", "").startswith("RC004:")) == 7

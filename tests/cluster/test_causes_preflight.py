@@ -470,6 +470,7 @@ def test_preflight_cli_fails_fast_with_exit_codes(cluster_env: dict[str, str], t
     report = json.loads(cli.stdout)
     assert report["reportKind"] == "preflight"
     assert any(f["checkId"] == "PF002" and f["outcome"] == "FAILED" for f in report["findings"])
+    print(f"preflight: meta.seconds={report['meta']['seconds']} wall={elapsed:.2f}s api={report['meta'].get('api')}")
     assert report["meta"]["seconds"] < 10, report["meta"]  # the run itself; the process start is Python's
     assert elapsed < 60
     bad = dict(cluster_env, KUBECONFIG=str(tmp_path / "none"))

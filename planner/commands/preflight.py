@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from planner.commands.options import cluster_options, load_plan, output_option, stack_options, timeout_option
+
+if TYPE_CHECKING:
+    from planner.model import Plan
+    from planner.report import Report
 
 FORMATS = ["table", "json", "junit", "sarif", "github"]
 
@@ -37,7 +42,7 @@ def preflight(stack_file: str | None, profile: str | None, sets: tuple[str, ...]
     sys.exit(report.exit_code())
 
 
-def run(plan, kubeconfig: str | None, context: str | None, timeout: float):  # type: ignore[no-untyped-def]
+def run(plan: Plan, kubeconfig: str | None, context: str | None, timeout: float) -> Report:
     """Connect, run every preflight check, return the Report (also used by `apply --preflight`)."""
     import time
     from datetime import UTC, datetime

@@ -8,7 +8,9 @@ controllers/state_manager.go, internal/conditions/consts.go@v26.7.0; NVIDIA/clou
 gpu-operator/troubleshooting.rst). Root: the driver pod crash-looping on node N (HC005, container
 `nvidia-driver-ctr`, assets/state-driver/0500_daemonset.yaml@v26.7.0), else the validator failing on N
 (HC011). Members: the validator and other gpu-operator pods failing on N, N's allocatable GPUs 0 (HC012),
-the ClusterPolicy not ready (HC010), operand DaemonSets not ready (HC013), and GPU pods Pending (HC006).
+the ClusterPolicy not ready (HC010), the operand DaemonSets not ready on every node (HC013, and HC002 for the
+GPU Operator's DaemonSets: their pods on N wait for the driver, assets/state-*/0500_daemonset.yaml init
+containers), and GPU pods Pending (HC006).
 Every failing node joins one cause: one broken driver image breaks them all.
 """
 
@@ -46,6 +48,7 @@ class GpuNodeFailing(Rule):
             if (f.check_id in ("HC011", "HC012") and on_node) \
                     or (f.check_id == "HC005" and f.component == GPU_OPERATOR and on_node) \
                     or (f.check_id in ("HC010", "HC013") and f.component == GPU_OPERATOR) \
+                    or (f.check_id == "HC002" and f.subject.kind == "DaemonSet" and f.component == GPU_OPERATOR) \
                     or (f.check_id == "HC006" and f.fact("gpu") == "true"):
                 members.append(i)
         container = root.fact("container") or ""

@@ -62,7 +62,8 @@ def apply(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
             click.echo(render_report(report, "json" if output == "json" else "table"), nl=False)
             click.echo("apply: preflight found problems; nothing was installed", err=True)
             sys.exit(report.exit_code())
-        click.echo(f"preflight: {len(report.findings)} checks passed", err=True)
+        counts = report.summary()
+        click.echo(f"preflight: ready ({counts['PASSED']} passed, {counts['SKIPPED']} with nothing to check)", err=True)
     from planner.engine.install import install
 
     result = install(plan, targets, kubeconfig=kubeconfig, context=context, timeout=timeout, output=output)

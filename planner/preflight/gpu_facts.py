@@ -54,13 +54,15 @@ class GpuFactsMatchNodes(Check):
         out: list[Finding] = []
         scope = self.scope("GPU nodes")
         names = sorted(k8s.name(n) for n in nodes)
-        evidence = [f"{len(nodes)} GPU node(s): {', '.join(names) or 'none'}; stackplan.yaml cluster.gpu={dict(gpu)}"]
+        facts = " ".join(f"{k}={v}" for k, v in gpu.items())
+        evidence = [f"{len(nodes)} GPU node(s): {', '.join(names) or 'none'}; the plan's cluster.gpu: {facts}"]
         if len(nodes) != want_nodes:
             hint = (" (with nodes: 0 the plan installs fake-gpu-operator instead of the GPU Operator)"
                     if want_nodes == 0 else
-                    " (GPU nodes not yet labelled by NFD/GFD and without the device plugin are not counted)")
-            out.append(self.failed(scope, f"stackplan.yaml says {want_nodes} GPU node(s), the cluster has "
-                                   f"{len(nodes)}{hint}", evidence=evidence,
+                    " (GPU nodes not yet labelled by NFD/GFD and without the device plugin are not counted)"
+                    if len(nodes) < want_nodes else "")
+            out.append(self.failed(scope, f"cluster.gpu.nodes is {want_nodes}, the cluster has {len(nodes)} GPU "
+                                   f"node(s){hint}", evidence=evidence,
                                    remediation=f"set cluster.gpu.nodes: {len(nodes)} in stackplan.yaml"))
         driver_managed = any(view.get(DAEMONSETS, DRIVER_DAEMONSET, r.namespace) is not None
                              for r in view.releases_of("gpu-operator"))
@@ -69,13 +71,13 @@ class GpuFactsMatchNodes(Check):
             subject = Subject("Node", name)
             count = gpus_of(node)
             if per_node and count is not None and count != int(per_node):
-                out.append(self.failed(subject, f"node {name} has {count} GPU(s), stackplan.yaml says perNode: "
+                out.append(self.failed(subject, f"node {name} has {count} GPU(s), cluster.gpu.perNode is "
                                        f"{per_node}", evidence=[f"{k8s.ref(node)} GPUs={count} (capacity or "
                                                                 f"{COUNT_LABEL})"], sensitive=(name,),
                                        remediation=f"set cluster.gpu.perNode: {count} in stackplan.yaml"))
             have_product = labels.get(PRODUCT_LABEL)
             if product and have_product and have_product != product:
-                out.append(self.failed(subject, f"node {name} has {have_product}, stackplan.yaml says type: "
+                out.append(self.failed(subject, f"node {name} has {have_product}, cluster.gpu.type is "
                                        f"{product}", evidence=[f"label {PRODUCT_LABEL}={have_product}"],
                                        sensitive=(name,), severity=Severity.MEDIUM,
                                        remediation=f"set cluster.gpu.type: {have_product} (the Kueue GPU flavor "
@@ -91,5 +93,5 @@ class GpuFactsMatchNodes(Check):
                                        remediation="set cluster.gpu.driversPreinstalled: true in stackplan.yaml "
                                                    "(the GPU Operator then runs with driver.enabled=false)"))
         if not out:
-            out.append(self.passed(scope, f"{len(nodes)} GPU node(s), as stackplan.yaml says", evidence=evidence))
+            out.append(self.passed(scope, f"{len(nodes)} GPU node(s), as cluster.gpu says", evidence=evidence))
         return out

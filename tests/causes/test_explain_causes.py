@@ -27,8 +27,8 @@ def fake() -> Iterator[FakeAnthropic]:
 
 def broken_report(*, only_the_driver: bool = False) -> Report:
     findings = gpu_driver_broken()
-    if only_the_driver:  # a stack broken in one place: drop the unrelated pending pod
-        findings = [x for x in findings if x.subject.name != "web-0"]
+    if only_the_driver:  # a stack broken in one place: drop the unrelated pending pod and operator Deployment
+        findings = [x for x in findings if x.subject.name not in ("web-0", "gpu-operator")]
     return Report("check", tuple(findings), causes=link(findings))
 
 
@@ -60,9 +60,9 @@ def test_offline_explains_each_cause_once_and_says_what_it_links():
     out = explain_report(broken_report(), offline=True, echo=lambda m: None)
     (cause,) = out.causes
     assert cause.explanation is not None and cause.explanation.source.startswith("knowledge-base:")
-    assert "Rule RC004 links 6 other finding(s)" in cause.explanation.cause
+    assert "Rule RC004 links 7 other finding(s)" in cause.explanation.cause
     explained = [x for x in out.findings if x.explanation is not None]
-    assert len(explained) == 2  # the root and the unlinked pod
+    assert len(explained) == 3  # the root, the unlinked pod and the operator Deployment
 
 
 def test_anonymize_hides_member_names_in_the_cause_sent(fake: FakeAnthropic, tmp_path: Path):

@@ -29,6 +29,8 @@ def gpu_driver_broken() -> list[Finding]:
         f("HC012", "Node", "gpu-1", component=GPU, node="gpu-1"),
         f("HC010", "ClusterPolicy", "cluster-policy", component=GPU),
         f("HC013", "DaemonSet", "nvidia-driver-daemonset", GPU, component=GPU),
+        f("HC002", "DaemonSet", "gpu-feature-discovery", GPU, component=GPU),
+        f("HC002", "Deployment", "gpu-operator", GPU, component=GPU),  # the operator itself: not the driver's doing
         f("HC006", "Pod", "train-0", "team-a", gpu="true"),
         f("HC012", "Node", "gpu-2", component=GPU, node="gpu-2", outcome=Outcome.PASSED),
         f("HC006", "Pod", "web-0", "team-a"),  # not a GPU pod: not explained by the driver
@@ -42,7 +44,7 @@ def test_driver_failing_on_one_node_is_one_cause_explaining_the_rest():
     c = causes[0]
     ids = Report("check", tuple(findings)).ids()
     assert c.rule == "RC004" and c.root == ids[2]  # the driver pod, deeper than the validator
-    assert set(c.members) == {ids[0], ids[1], ids[3], ids[4], ids[5], ids[6]}
+    assert set(c.members) == {ids[0], ids[1], ids[3], ids[4], ids[5], ids[6], ids[8]}  # not the operator (7)
     assert "gpu-1" in c.title and c.confidence is Confidence.HIGH
     assert c.id == f"RC004:{ids[2]}"
 
@@ -189,7 +191,7 @@ def test_table_shows_causes_first_with_members_folded_and_flat_shows_todays_view
     report = Report("check", tuple(findings), causes=link(findings))
     text = render_table(report, width=120)
     assert text.index("RC004 (high)") < text.index("Other problems:") < text.index("PersistentVolumeClaim/ml/data")
-    assert text.count("explains FAIL") == 6 and "Explains 6 finding(s)" in text
+    assert text.count("explains FAIL") == 7 and "Explains 7 finding(s)" in text
     flat = render_report(report, "table", flat=True)
     assert "RC004" not in flat and "Other problems" not in flat and flat.count("Node/gpu-1") == 2
 
@@ -202,6 +204,6 @@ def test_github_and_sarif_say_which_cause_explains_a_finding():
     findings = gpu_driver_broken()
     report = Report("check", tuple(findings), causes=link(findings))
     gh = render_github(report)
-    assert gh.count("Explained by RC004") == 6 and gh.count("Root cause RC004") == 1
+    assert gh.count("Explained by RC004") == 7 and gh.count("Root cause RC004") == 1
     results = _json.loads(render_sarif(report))["runs"][0]["results"]
-    assert sum(1 for r in results if r["properties"].get("cause", "").startswith("RC004:")) == 7
+    assert sum(1 for r in results if r["properties"].get("cause", "").startswith("RC004:")) == 8

@@ -381,7 +381,7 @@ def test_pf003_gpu_facts_and_pf009_models(kube: Kube, control_plane, add_cluster
     total = len(gpu_nodes())
     wrong = gpu_plan(("gpu-operator",), 1, 1, type="NVIDIA-H100-80GB-HBM3")  # the default plan assumes 1 GPU
     failed = [f.message for f in preflight(control_plane, wrong, "PF003") if f.outcome is Outcome.FAILED]
-    assert any(f"says 1 GPU node(s), the cluster has {total}" in m for m in failed)
+    assert any(f"cluster.gpu.nodes is 1, the cluster has {total} GPU node(s)" in m for m in failed)
     assert any(f"has {count} GPU(s)" in m for m in failed) and any(f"has {product}" in m for m in failed)
     right = gpu_plan(("gpu-operator",), total, count, type=product)
     assert outcomes(preflight(control_plane, right, "PF003")) == {Outcome.PASSED}

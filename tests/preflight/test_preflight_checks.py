@@ -80,7 +80,7 @@ def test_pf003_sixteen_gpus_against_the_default_one_gpu_plan_fails():
     nodes = [node(f"gpu-{i}", gpus=8, labels=GPU_LABELS) for i in range(2)]
     findings = run("PF003", nodes, gpu_plan("gpu-operator", nodes=1, per_node=1))
     messages = " ".join(f.message for f in findings if f.outcome is Outcome.FAILED)
-    assert "says 1 GPU node(s), the cluster has 2" in messages and "has 8 GPU(s)" in messages
+    assert "cluster.gpu.nodes is 1, the cluster has 2 GPU node(s)" in messages and "has 8 GPU(s)" in messages
 
 
 def test_pf003_product_and_preinstalled_driver_mismatch_fail():

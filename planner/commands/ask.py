@@ -13,8 +13,10 @@ from planner.commands.options import cluster_options, timeout_option
 @click.command()
 @click.argument("question")
 @cluster_options
-@click.option("-f", "--file", "stack_file", metavar="FILE", help="The stack file for the check/drift/explain tools.")
-@click.option("--profile", "-p", metavar="PROFILE", help="A profile's default plan for the check/drift/explain tools.")
+@click.option("-f", "--file", "stack_file", metavar="FILE",
+              help="The stack file for the check/drift/preflight/explain tools.")
+@click.option("--profile", "-p", metavar="PROFILE",
+              help="A profile's default plan for the check/drift/preflight/explain tools.")
 @click.option("--show-prompt", is_flag=True, help="Print the first request that would be sent, and send nothing.")
 @click.option("--anonymize", is_flag=True,
               help="Send the names in the tools' answers (namespaces, objects, nodes) as placeholders; the answer "

@@ -12,7 +12,7 @@ DEFAULT_HTTP_PORT = 8787
 @click.command()
 @cluster_options
 @click.option("-f", "--file", "stack_file", metavar="FILE",
-              help="The stack file check/drift/explain compare with (default: ./stackplan.yaml if present).")
+              help="The stack file check/drift/preflight/explain compare with (default: ./stackplan.yaml if present).")
 @click.option("--profile", "-p", metavar="PROFILE", help="Compare with a profile's default plan instead.")
 @click.option("--http", "http_port", type=click.IntRange(0, 65535), is_flag=False, flag_value=DEFAULT_HTTP_PORT,
               default=None, metavar="[PORT]",
@@ -24,7 +24,7 @@ def mcp(kubeconfig: str | None, context: str | None, stack_file: str | None, pro
     """Serve the ops tools to MCP clients (Claude Code, Codex, IDEs): read-only, never Secrets.
 
     \b
-    Tools: gpus, jobs, inference, pipelines, check, drift, explain (the facts `stackplan status` prints).
+    Tools: gpus, jobs, inference, pipelines (the facts `stackplan status` prints), check, drift, preflight, explain.
     Register with Claude Code:
       claude mcp add stackplan -- stackplan mcp --kubeconfig ~/.kube/config
     Or over HTTP (loopback only):

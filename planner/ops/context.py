@@ -1,4 +1,5 @@
-"""Where the ops tools read from: the cluster (kubeconfig, context, timeout) and, for check/drift/explain, the plan.
+"""Where the ops tools read from: the cluster (kubeconfig, context, timeout) and, for check, drift, preflight and
+explain, the plan.
 
 Every tool call gets a fresh `ClusterReader` (its LISTs are memoised for the call only), so a long-running MCP
 server never answers from a stale cache. Its only other request is to Prometheus through the API server's service
@@ -38,7 +39,7 @@ class OpsContext:
         """The plan from the tool's `profile` argument, else the server's -f/--profile, else ./stackplan.yaml
         (through `load_plan`, which the command layer passes in: planner.commands.options.load_plan)."""
         if self.load_plan is None:
-            raise InputError("check, drift and explain compare the cluster with a plan, and none was given",
+            raise InputError("check, drift, preflight and explain compare the cluster with a plan, and none was given",
                              hint="start the server with -f stackplan.yaml or --profile")
         if profile:
             return self.load_plan(None, profile)

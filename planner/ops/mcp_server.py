@@ -24,7 +24,8 @@ INSTRUCTIONS = (
     "Kubeflow Trainer and Pipelines, KServe, KubeAI, vLLM, KubeRay). gpus: GPU allocation and utilisation per "
     "node; jobs: training/batch jobs and why they wait; inference: serving endpoints, readiness, recent errors; "
     "pipelines: pipeline runs, failing or stuck steps; check/drift/explain: health, drift and explanations for "
-    "the installed stack. Nothing here changes the cluster; Secret values are never returned.")
+    "the installed stack; preflight: what blocks installing it. Nothing here changes the cluster; Secret values "
+    "are never returned.")
 HTTP_PATH = "/mcp"
 
 

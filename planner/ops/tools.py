@@ -112,6 +112,16 @@ def _explain(ctx: OpsContext, args: Mapping[str, Any]) -> Result:
     return _report(explained, True)
 
 
+def _preflight(ctx: OpsContext, args: Mapping[str, Any]) -> Result:
+    from planner.catalog import load_catalog
+    from planner.preflight import run_preflight
+
+    plan = ctx.plan(args.get("profile"))
+    with ctx.reader() as r:
+        report = run_preflight(plan, r, version=r.ping(), blueprints=load_catalog().blueprints)
+    return _report(report, args.get("problems_only", True))
+
+
 TOOLS: dict[str, OpsTool] = {t.name: t for t in (
     OpsTool("gpus", "GPU inventory and allocation per GPU node: GPU product, capacity, allocatable, requested by the "
             "pods bound to the node, free, saturated nodes, the pods holding GPUs and, when Prometheus scrapes the "
@@ -156,6 +166,12 @@ TOOLS: dict[str, OpsTool] = {t.name: t for t in (
             "values, CRDs, workloads and custom resources; by default only the differences.",
             _schema({"profile": _PROFILE, "problems_only": {"type": "boolean", "default": True}}),
             _drift, ("kind", "summary", "findings")),
+    OpsTool("preflight", "Check, before installing the plan, what can be answered now (the same as `stackplan "
+            "preflight`): Kubernetes version ranges, StorageClass, GPU facts, declared prerequisites, quotas against "
+            "allocatable resources, other installs, CRD ownership, Pod Security, models against GPUs; by default only "
+            "the problems.",
+            _schema({"profile": _PROFILE, "problems_only": {"type": "boolean", "default": True}}),
+            _preflight, ("kind", "summary", "findings")),
     OpsTool("explain", "Run the health checks and explain every problem from stackplan's offline knowledge base "
             "(what is wrong, likely cause, fix, next commands; nothing is sent anywhere).",
             _schema({"profile": _PROFILE, "components": _COMPONENTS}),

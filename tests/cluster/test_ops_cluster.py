@@ -30,7 +30,7 @@ from tests.ops import scenario
 pytestmark = pytest.mark.cluster
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLS = ["gpus", "jobs", "inference", "pipelines", "check", "drift", "explain"]
+TOOLS = ["gpus", "jobs", "inference", "pipelines", "check", "drift", "preflight", "explain"]
 # answers that move with the clock, left out when two reads of the same cluster are compared
 CLOCK = {"ageMinutes", "minutesSinceLastActivity"}
 ENGINE = "vllm-llama-deployment-vllm"  # the vLLM stack's engine naming: <release>-<model>-deployment-vllm
@@ -239,8 +239,8 @@ async def _drive(client_target: Any, s: Scenario) -> dict[str, Any]:
         calls = {"gpus": {"utilisation": True}, "jobs": {"namespace": s.namespace},
                  "inference": {"namespace": s.namespace}, "pipelines": {"namespace": s.namespace},
                  "check": {"profile": "llm-inference", "components": ["kubeai"]},
-                 "drift": {"profile": "llm-inference"}, "explain": {"profile": "llm-inference",
-                                                                     "components": ["kubeai"]}}
+                 "drift": {"profile": "llm-inference"}, "preflight": {"profile": "llm-inference"},
+                 "explain": {"profile": "llm-inference", "components": ["kubeai"]}}
         for name, args in calls.items():
             result = await client.call_tool(name, args)
             assert not result.is_error, (name, result.content)
@@ -269,6 +269,7 @@ def _check_mcp_answers(out: dict[str, Any], s: Scenario) -> None:
     assert all(f["outcome"] in ("FAILED", "UNKNOWN") for f in out["check"]["findings"])
     assert out["drift"]["reportKind"] == "drift" and out["drift"]["findings"]
     assert all(f.get("explanation") for f in out["explain"]["findings"])
+    assert out["preflight"]["reportKind"] == "preflight" and "findings" in out["preflight"]
 
 
 def test_mcp_server_over_stdio(ops_scenario: Scenario) -> None:

@@ -71,7 +71,7 @@ def test_ask_answers_the_four_questions_by_calling_tools(question: str, scenario
     assert (evidence.tool, evidence.arguments) == (tool, args)
     first, second = (r.json for r in fake.message_requests)
     assert [t["name"] for t in first["tools"]] == ["gpus", "jobs", "inference", "pipelines", "check", "drift",
-                                                   "explain"]
+                                                   "preflight", "explain"]
     assert first["messages"] == [{"role": "user", "content": question}]
     [result] = second["messages"][-1]["content"]
     assert result["type"] == "tool_result" and result["tool_use_id"] == "toolu_1"

@@ -58,7 +58,7 @@ def test_a_broken_layer_is_caught(tmp_path: Path) -> None:
     assert "planner.values is not allowed to import planner.cluster" in r.stdout
 
 
-HEAVY = ("kr8s", "httpx", "pyhelm3", "pulumi", "pulumi_kubernetes", "anthropic", "kubernetes", "lightkube")
+HEAVY = ("kr8s", "httpx", "pyhelm3", "pulumi", "pulumi_kubernetes", "anthropic", "mcp", "kubernetes", "lightkube")
 
 
 @pytest.mark.parametrize("args", [("plan", "--profile", "full-mlops", "-o", "json"),

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "explain": "planner.commands.explain:explain",
     "drift": "planner.commands.drift:drift",
     "rbac": "planner.commands.rbac:rbac",
+    "conformance": "planner.commands.conformance:conformance",
     "sandbox": "planner.commands.sandbox:sandbox",
     "cluster": "planner.commands.cluster:cluster",
 }

@@ -144,3 +144,28 @@ def edited(objs: list[Obj], kind: str, name: str, change) -> list[Obj]:
         if o["kind"] == kind and o["metadata"]["name"] == name:
             change(o)
     return out
+
+
+def installed(plan) -> list[Obj]:
+    """Every release of `plan` healthy as its blueprint declares it: CRDs established, workloads available,
+    webhook configurations served by a Service with a ready endpoint."""
+    out: list[Obj] = []
+    for rel in plan.releases.values():
+        out += [crd(n) for n in rel.crds]
+        for wl in rel.workloads:
+            ns = wl.namespace or rel.namespace
+            if wl.kind == "Deployment":
+                out.append(deployment(wl.name, ns))
+            elif wl.kind == "DaemonSet":
+                out.append(daemonset(wl.name, ns, {"app": wl.name}))
+            elif wl.kind == "StatefulSet":
+                out.append({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                            "metadata": {"name": wl.name, "namespace": ns},
+                            "spec": {"replicas": 1}, "status": {"readyReplicas": 1}})
+            else:
+                out.append({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": wl.name, "namespace": ns},
+                            "status": {"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]}})
+        for hook in rel.webhooks:
+            out += [webhook(hook, rel.namespace, f"{hook}-svc"), service(f"{hook}-svc", rel.namespace, {"a": "b"}),
+                    slice_for(f"{hook}-svc", rel.namespace)]
+    return out

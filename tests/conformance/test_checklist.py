@@ -81,3 +81,14 @@ def test_shipped_data_is_what_sync_writes(tmp_path: Path) -> None:
     assert sync.read_checkout(tmp_path, commit) == raw
 
 
+
+
+def test_conformance_rbac_covers_exactly_what_its_checks_read_beyond_check() -> None:
+    from planner.conformance.registry import kinds_read
+    from planner.kinds import CATALOG, CONFORMANCE_EXTRA_KINDS
+    from planner.rbac import conformance_documents, read_rules
+
+    assert set(kinds_read()) - set(CATALOG) == set(CONFORMANCE_EXTRA_KINDS)
+    role = conformance_documents(None)[0]
+    assert role["rules"] == read_rules(CONFORMANCE_EXTRA_KINDS)
+    assert all("secrets" not in r["resources"] for r in role["rules"])

@@ -92,3 +92,15 @@ def test_conformance_rbac_covers_exactly_what_its_checks_read_beyond_check() -> 
     role = conformance_documents(None)[0]
     assert role["rules"] == read_rules(CONFORMANCE_EXTRA_KINDS)
     assert all("secrets" not in r["resources"] for r in role["rules"])
+
+
+def test_docs_table_is_generated_from_the_data() -> None:
+    from planner.conformance import docgen
+
+    text = docgen.DOC.read_text(encoding="utf-8")
+    assert docgen.render(text) == text, "run `python -m planner.conformance.docgen --write`"
+    from planner.conformance.registry import CHECKS
+
+    for cid in CHECKS:
+        if cid.startswith("AC"):
+            assert f'<a id="{cid.lower()}"></a>' in text, f"docs/conformance.md has no section for {cid}"

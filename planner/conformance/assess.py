@@ -36,20 +36,27 @@ class Assessment:
                 "simulated": self.simulated, "fix": self.fix, "how": self.how}
 
 
-def _suggest(group: tuple[str, ...], s: Satisfier, plan: Plan, catalog: Catalog) -> str:
-    """The profile choice that adds one of `group`, else enabling a catalog component."""
-    if {r.component for r in plan.releases.values()} & set(group):
+def _suggest(groups: list[tuple[str, ...]], s: Satisfier, plan: Plan, catalog: Catalog) -> str:
+    """One profile choice that adds a component of every missing group, else the catalog components to
+    enable (one per group; a component another one `needs` is brought along, so it is not named)."""
+    planned = {r.component for r in plan.releases.values()}
+    if any(planned & set(g) for g in groups):
         return s.fix  # in the plan but switched off or not configured for it
+    real = [[c for c in g if c not in s.simulated and c in catalog.blueprints] for g in groups]
+    if not all(real):
+        return s.fix
     profile = catalog.profiles.get(plan.profile)
-    real = [c for c in group if c not in s.simulated and c in catalog.blueprints]
     if profile is not None:
         for choice in profile.choices.values():
             for option in choice.options.values():
-                if set(option.components) & set(real):
+                if all(set(option.components) & set(g) for g in real):
                     return f"choices: {{{choice.name}: {option.name}}} in stackplan.yaml"
-    if real:
-        return f"components: {{{real[0]}: {{enabled: true}}}} in stackplan.yaml ({' or '.join(real)})"
-    return s.fix
+    picks = [g[0] for g in real]
+    brought = {n for c in picks for n in catalog.blueprints[c].needs}
+    named = [c for c in picks if c not in brought] or picks
+    return "; ".join(f"components: {{{c}: {{enabled: true}}}} in stackplan.yaml" for c in named) + (
+        f" (brings {', '.join(sorted(set(picks) - set(named)))})" if set(picks) - set(named) else "") + (
+        f" (or {' / '.join(real[0][1:])})" if len(real) == 1 and len(real[0]) > 1 else "")
 
 
 def _minor(version: str) -> int:
@@ -67,10 +74,9 @@ def assess_one(req: Requirement, plan: Plan, catalog: Catalog) -> Assessment:
     if s.scope == "gap":
         return Assessment(req, MISSING, by=tuple(found), fix=s.fix, how=s.how)
     if missing_groups:
-        return Assessment(req, MISSING, fix="; ".join(_suggest(g, s, plan, catalog) for g in missing_groups),
-                          how=s.how)
+        return Assessment(req, MISSING, fix=_suggest(missing_groups, s, plan, catalog), how=s.how)
     simulated = all(c in s.simulated for c in found)
-    fix = _suggest(s.all_of[0], s, plan, catalog) if simulated else ""
+    fix = _suggest([s.all_of[0]], s, plan, catalog) if simulated else ""
     return Assessment(req, SATISFIED, by=tuple(found), simulated=simulated, fix=fix, how=s.how)
 
 

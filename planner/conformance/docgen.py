@@ -19,7 +19,7 @@ BEGIN, END = "<!-- requirements:begin (python -m planner.conformance.docgen --wr
 def _by(rid: str) -> str:
     s = SATISFIERS[rid]
     if s.scope == "stack":
-        return ", ".join(s.components())
+        return " + ".join(" or ".join(g) for g in s.all_of)
     if s.scope == "platform":
         return "the platform" + (f" (Kubernetes ≥ {s.min_kubernetes})" if s.min_kubernetes else "")
     return "not in the catalog yet" + (f" (needs also {', '.join(s.components())})" if s.components() else "")

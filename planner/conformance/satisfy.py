@@ -85,11 +85,10 @@ SATISFIERS: dict[str, Satisfier] = {s.requirement: s for s in (
                   "on pending pods",
               fix="configure the provider's node autoscaler for the GPU node group; without one the answer is "
                   "N/A with a note"),
-    Satisfier("pod_autoscaling", "gap", all_of=(("kube-prometheus-stack",),),
+    Satisfier("pod_autoscaling", "stack", all_of=(("kube-prometheus-stack",), ("prometheus-adapter",)),
               conditional="If the platform supports the HorizontalPodAutoscaler",
               how="HPA with custom metrics: the custom.metrics.k8s.io API served by an adapter over Prometheus",
-              fix="add a custom metrics adapter (prometheus-adapter or KEDA; not in the catalog yet) over "
-                  "kube-prometheus-stack"),
+              fix="add prometheus-adapter (it brings kube-prometheus-stack)"),
     # observability
     Satisfier("accelerator_metrics", "stack", all_of=(("gpu-operator", "dcgm-exporter", "fake-gpu-operator"),),
               simulated=("fake-gpu-operator",), disabled_by={"gpu-operator": "dcgmExporter.enabled"},

@@ -22,10 +22,11 @@ sys.path.insert(0, str(ROOT))
 
 HERE = Path(__file__).resolve().parent
 IMAGE = "registry.k8s.io/pause:3.10"  # never pulled: kwok simulates the pods
-# The components of the three profiles' default plans (and cluster create's fake-gpu-operator).
+# The components of the three profiles' default plans (and cluster create's fake-gpu-operator), and
+# prometheus-adapter (its APIService is left out: a simulated pod serves nothing, so it would never be Available).
 COMPONENTS = ("cert-manager", "fake-gpu-operator", "gpu-operator", "katib", "kserve", "kserve-crd", "kserve-runtimes",
               "kubeai", "kubeflow-pipelines", "kubeflow-pipelines-crds", "kubeflow-trainer", "kueue", "mlflow",
-              "volcano")
+              "prometheus-adapter", "volcano")
 # CRD name -> (Kind, served version, namespaced). Checks read some of these kinds (planner/kinds.py wins there);
 # the rest are stand-ins whose kind/version follow the upstream CRDs named in the blueprints.
 CRD_KINDS: dict[str, tuple[str, str, bool]] = {

@@ -72,3 +72,18 @@ def test_gaps_the_catalog_cannot_fill_say_so() -> None:
 def test_dra_is_satisfied_by_the_kubernetes_version() -> None:
     a = by_id("training-team", version="1.35")["dra_support"]
     assert a.status == SATISFIED and a.by == ("kubernetes 1.35",)
+
+
+def test_pod_autoscaling_needs_the_adapter_over_prometheus() -> None:
+    from planner.model import StackSpec
+    from planner.resolve import resolve
+
+    assert by_id("full-mlops")["pod_autoscaling"].fix == "choices: {observability: prometheus-hpa} in stackplan.yaml"
+    assert by_id("llm-inference")["pod_autoscaling"].fix == (
+        "components: {prometheus-adapter: {enabled: true}} in stackplan.yaml (brings kube-prometheus-stack)")
+    plan = resolve(CATALOG, StackSpec(profile="full-mlops", choices={"observability": "prometheus-hpa"}), [])
+    a = {x.requirement.id: x for x in assess(plan, CATALOG, checklist(newest()))}
+    assert a["pod_autoscaling"].status == SATISFIED
+    assert a["pod_autoscaling"].by == ("kube-prometheus-stack", "prometheus-adapter")
+    assert a["ai_service_metrics"].status == SATISFIED
+    assert "prometheus-adapter" in {r.component for r in plan.releases.values()}

@@ -54,7 +54,7 @@ def _suggest(groups: list[tuple[str, ...]], s: Satisfier, plan: Plan, catalog: C
     picks = [g[0] for g in real]
     brought = {n for c in picks for n in catalog.blueprints[c].needs}
     named = [c for c in picks if c not in brought] or picks
-    return "; ".join(f"components: {{{c}: {{enabled: true}}}} in stackplan.yaml" for c in named) + (
+    return "components: {" + ", ".join(f"{c}: {{enabled: true}}" for c in named) + "} in stackplan.yaml" + (
         f" (brings {', '.join(sorted(set(picks) - set(named)))})" if set(picks) - set(named) else "") + (
         f" (or {' / '.join(real[0][1:])})" if len(real) == 1 and len(real[0]) > 1 else "")
 

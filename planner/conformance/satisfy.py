@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from planner.model import Plan, Release
 
-GATEWAY_IMPLEMENTATIONS = ("Envoy Gateway, kgateway, Istio or NGINX Gateway Fabric (implementations documented by "
-                           "the Gateway API Inference Extension, kubernetes-sigs/gateway-api-inference-extension)")
+# the conformant Gateways listed by
+# kubernetes-sigs/gateway-api-inference-extension:site-src/implementations/gateways.md@v1.6.0
+GATEWAY_IMPLEMENTATIONS = "Istio, Agentgateway or NGINX Gateway Fabric"
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,17 @@ SATISFIERS: dict[str, Satisfier] = {s.requirement: s for s in (
               conditional="For accelerators that support virtualized accelerator technologies",
               fix="not covered by the catalog: configure vGPU on the hosts"),
     # networking
-    Satisfier("ai_inference", "gap",
-              how="a Gateway API implementation (GatewayClass Accepted, Gateway API CRDs served)",
-              fix=f"add a Gateway API implementation: {GATEWAY_IMPLEMENTATIONS}; none is in the catalog yet"),
-    Satisfier("advanced_inference_ingress", "gap",
-              how="the Gateway API Inference Extension (InferencePool CRD) on a Gateway that supports it",
-              fix=f"add the Gateway API Inference Extension CRDs and an implementation: {GATEWAY_IMPLEMENTATIONS}"),
+    Satisfier("ai_inference", "stack", all_of=(("nginx-gateway-fabric",),),
+              how="a Gateway API implementation (Gateway API CRDs served, its GatewayClass Accepted)",
+              fix="add a Gateway API implementation: nginx-gateway-fabric from the catalog, or "
+                  f"{GATEWAY_IMPLEMENTATIONS}"),
+    Satisfier("advanced_inference_ingress", "stack",
+              all_of=(("nginx-gateway-fabric",), ("gateway-api-inference-extension-crds",)),
+              enabled_by={"nginx-gateway-fabric": "nginxGateway.gwAPIInferenceExtension.enable"},
+              how="the Gateway API Inference Extension (InferencePool CRD) on a Gateway that routes to it; each "
+                  "model then needs an InferencePool and its endpoint picker",
+              fix="add gateway-api-inference-extension-crds with nginx-gateway-fabric (its rule turns "
+                  "nginxGateway.gwAPIInferenceExtension.enable on)"),
     Satisfier("high_performance_networking", "platform",
               conditional="If high performance pod-to-pod communication is needed",
               how="specialised NICs exposed through DRA (e.g. DRANET)",

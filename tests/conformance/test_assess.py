@@ -63,10 +63,42 @@ def test_simulated_gpus_satisfy_only_as_a_simulation() -> None:
     assert a.status == SATISFIED and a.simulated and "gpu-operator" in a.fix
 
 
+def test_gateway_choices_satisfy_ai_inference_and_the_inference_extension() -> None:
+    from planner.model import StackSpec
+    from planner.resolve import resolve
+
+    a = by_id("llm-inference")
+    assert a["ai_inference"].status == MISSING and a["ai_inference"].blocking
+    assert a["ai_inference"].fix == "choices: {gateway: nginx} in stackplan.yaml"
+    assert a["advanced_inference_ingress"].fix == "choices: {gateway: nginx-inference} in stackplan.yaml"
+    assert by_id("training-team")["advanced_inference_ingress"].fix == (
+        "components: {nginx-gateway-fabric: {enabled: true}, gateway-api-inference-extension-crds: {enabled: true}} "
+        "in stackplan.yaml")
+    plan = resolve(CATALOG, StackSpec(profile="llm-inference", choices={"gateway": "nginx-inference"}), [])
+    got = {x.requirement.id: x for x in assess(plan, CATALOG, checklist(newest()))}
+    assert got["ai_inference"].by == ("nginx-gateway-fabric",)
+    assert got["advanced_inference_ingress"].status == SATISFIED  # the blueprint's rule switched the extension on
+    off = resolve(CATALOG, StackSpec(profile="llm-inference", choices={"gateway": "nginx-inference"}),
+                  [("nginx-gateway-fabric", "nginxGateway.gwAPIInferenceExtension.enable", False)])
+    assert {x.requirement.id: x for x in assess(off, CATALOG, checklist(newest()))}[
+        "advanced_inference_ingress"].status == MISSING
+
+
 def test_gaps_the_catalog_cannot_fill_say_so() -> None:
-    a = by_id("llm-inference")["ai_inference"]
-    assert a.status == MISSING and a.blocking and "Gateway API" in a.fix and "none is in the catalog" in a.fix
-    assert by_id("llm-inference")["cluster_autoscaling"].status == PLATFORM
+    a = by_id("llm-inference")
+    assert a["disaggregated_inference"].status == MISSING and "not in the catalog" in a["disaggregated_inference"].fix
+    assert a["cluster_autoscaling"].status == PLATFORM
+
+
+def test_a_stack_can_meet_every_must_of_the_newest_checklist() -> None:
+    from planner.model import ComponentOverride, StackSpec
+    from planner.resolve import resolve
+
+    spec = StackSpec(profile="llm-inference", choices={"gateway": "nginx"},
+                     components={"kueue": ComponentOverride(enabled=True),
+                                 "prometheus-adapter": ComponentOverride(enabled=True)})
+    results = assess(resolve(CATALOG, spec, []), CATALOG, checklist(newest()))
+    assert not [x.requirement.id for x in results if x.blocking]
 
 
 def test_dra_is_satisfied_by_the_kubernetes_version() -> None:

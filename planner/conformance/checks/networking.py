@@ -30,8 +30,9 @@ class GatewayApiImplementation(ConformanceCheck):
     title = "A Gateway API implementation is installed and its GatewayClass is accepted"
     severity = Severity.HIGH
     reads = (CRDS, GATEWAY_CLASSES)
-    remediation = ("Install a Gateway API implementation (Envoy Gateway, kgateway, Istio, NGINX Gateway Fabric) with "
-                   "the Gateway API CRDs, and create its GatewayClass.")
+    remediation = ("Install a Gateway API implementation with the Gateway API CRDs (nginx-gateway-fabric and "
+                   "gateway-api-crds in the catalog; Istio, Agentgateway) and check its controller accepted the "
+                   "GatewayClass (`kubectl get gatewayclass`).")
 
     def evaluate(self, view: ClusterView) -> list[Finding]:
         missing = [n for n in GATEWAY_CRDS if not crd_established(view, n)]

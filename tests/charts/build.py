@@ -133,6 +133,9 @@ GPU_ONLY = ("nvidia-", "gpu-feature-discovery")
 CRDS_DIR = {"gpu-operator", "fake-gpu-operator", "lws", "kuberay", "vllm-stack"}
 # Objects the upstream chart renders besides workloads and webhooks that checks look at (component-facts.md).
 EXTRA: dict[str, list[dict[str, Any]]] = {
+    "nginx-gateway-fabric": [  # templates/gatewayclass.yaml, values.yaml@v2.6.7 (class and controller names)
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": "nginx"},
+         "spec": {"controllerName": "gateway.nginx.org/nginx-gateway-controller"}}],
     "gpu-operator": [{"apiVersion": "nvidia.com/v1", "kind": "ClusterPolicy", "metadata": {"name": "cluster-policy"},
                       "spec": {}}],  # clusterPolicy.deployCR=true (values.yaml@v26.7.0)
     "kserve": [  # charts/kserve-resources/files/kserve/resources.yaml@v0.20.0

@@ -244,3 +244,51 @@ def test_cli_writes_a_valid_draft_and_junit_with_the_conformance_rbac(kube: Kube
     assert statuses["ai_inference"] == NOT_IMPLEMENTED and statuses["dra_support"] == IMPLEMENTED
     suites = list(JUnitXml.fromfile(str(out / "junit.xml")))
     assert suites[0].name == f"stackplan/ai-conformance/v{V}" and suites[0].failures >= 1
+
+
+STACK = """\
+profile: llm-inference
+choices: {gateway: nginx-inference}
+components: {kueue: {enabled: true}}
+"""
+
+
+@pytest.mark.slow
+def test_apply_the_conformance_components_then_gather_their_evidence(capsys, kubeconfig: str, testbin_dir: Path,
+                                                                    tmp_path: Path) -> None:
+    """`stackplan apply` of a stack with the Gateway components (the test charts: upstream names, no controller),
+    then `conformance --cluster`: the CRDs, the nginx GatewayClass and NGINX Gateway Fabric's Deployment exist,
+    and with no controller running, the GatewayClass is not accepted; once accepted, ai_inference is met."""
+    import os
+
+    from planner.commands.options import load_plan
+    from tests.cli_helpers import run_cli
+    from tests.cluster.apply_helpers import CHARTS, run, tool_env, uninstall
+
+    env = dict(os.environ, KUBECONFIG=kubeconfig, PATH=f"{testbin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+               HELM_CACHE_HOME=str(tmp_path / "hc"), HELM_CONFIG_HOME=str(tmp_path / "hf"),
+               HELM_DATA_HOME=str(tmp_path / "hd"))
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text(STACK)
+    plan = load_plan(str(stack), None)
+    assert {"nginx-gateway-fabric", "gateway-api-crds", "gateway-api-inference-extension-crds"} <= set(plan.releases)
+    try:
+        with tool_env(env):
+            r = run_cli(capsys, "apply", "-f", str(stack), "--chart-dir", str(CHARTS), "--kubeconfig", kubeconfig,
+                        "--timeout", "3m")
+        assert r.code == 0, r.out + r.err
+        e = evidence(kubeconfig, plan)
+        assert e["ai_inference"].status == NOT_IMPLEMENTED
+        assert any("no GatewayClass is accepted" in f.message for f in e["ai_inference"].findings)
+        with ClusterReader(kubeconfig) as reader:
+            reader.ping()
+            e36 = {x.requirement.id: x for x in gather(plan, reader, checklist("1.36"))}
+        assert e36["advanced_inference_ingress"].status == IMPLEMENTED  # InferencePool CRD served
+
+        run(env, "kubectl", "patch", "gatewayclass", "nginx", "--subresource=status", "--type=merge", "-p", json.dumps(
+            {"status": {"conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "",
+                                        "lastTransitionTime": "2026-01-01T00:00:00Z"}]}}))
+        assert evidence(kubeconfig, plan)["ai_inference"].status == IMPLEMENTED
+    finally:
+        run(env, "kubectl", "delete", "gatewayclass", "nginx", "--ignore-not-found", check=False)
+        uninstall(plan, env)

@@ -292,3 +292,16 @@ def test_apply_the_conformance_components_then_gather_their_evidence(capsys, kub
     finally:
         run(env, "kubectl", "delete", "gatewayclass", "nginx", "--ignore-not-found", check=False)
         uninstall(plan, env)
+
+
+def test_one_list_per_kind_through_the_shared_reader(kubeconfig: str) -> None:
+    from planner.conformance.registry import kinds_read
+
+    plan = make_plan("gpu-operator", "kueue", "volcano", "kuberay", "kubeflow-trainer", gpu_nodes=2)
+    with ClusterReader(kubeconfig) as reader:
+        reader.ping()
+        gather(plan, reader, checklist("1.36"))
+        gather(plan, reader, checklist("1.35"))  # a second pass costs no request (memoised)
+        stats = reader.stats()
+    # every kind once; Events twice (the view asks for type=Warning only, the prefetch for all), as in `check`
+    assert stats["lists"] <= len(kinds_read()) + 1, stats

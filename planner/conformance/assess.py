@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.conformance.checklist import MUST, Checklist, Requirement
+from planner.conformance.checklist import MUST, Checklist, Requirement, minor_of
 from planner.conformance.satisfy import SATISFIERS, Satisfier, present
 from planner.model import Catalog, Plan
 
@@ -60,7 +60,7 @@ def _suggest(groups: list[tuple[str, ...]], s: Satisfier, plan: Plan, catalog: C
 
 
 def _minor(version: str) -> int:
-    return int(version.lstrip("v").split(".")[1])
+    return int(minor_of(version).split(".")[1])
 
 
 def assess_one(req: Requirement, plan: Plan, catalog: Catalog) -> Assessment:

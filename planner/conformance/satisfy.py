@@ -12,7 +12,7 @@ Scopes:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from planner.model import Plan, Release
 
@@ -27,8 +27,8 @@ class Satisfier:
     scope: str  # stack | platform | gap
     all_of: tuple[tuple[str, ...], ...] = ()  # component groups: one of each group must be in the plan
     simulated: tuple[str, ...] = ()  # components that only simulate the capability (no real evidence)
-    disabled_by: Mapping[str, str] = None  # type: ignore[assignment]  # component -> value path that turns it off
-    enabled_by: Mapping[str, str] = None  # type: ignore[assignment]  # component -> value path that must be set
+    disabled_by: Mapping[str, str] = field(default_factory=dict)  # component -> value path whose false turns it off
+    enabled_by: Mapping[str, str] = field(default_factory=dict)  # component -> value path that must be set
     min_kubernetes: str = ""  # platform scope: satisfied by the Kubernetes version itself from this minor on
     conditional: str = ""  # upstream's "If …": when it holds, N/A (with a note) is a valid answer
     fix: str = ""  # what would satisfy it, in words (components the catalog lacks, platform features)
@@ -131,10 +131,10 @@ def present(s: Satisfier, plan: Plan) -> dict[str, Release]:
     for rel in plan.ordered():
         if rel.component not in s.components():
             continue
-        off = (s.disabled_by or {}).get(rel.component)
+        off = s.disabled_by.get(rel.component)
         if off and _value(rel.values, off) is False:
             continue
-        on = (s.enabled_by or {}).get(rel.component)
+        on = s.enabled_by.get(rel.component)
         if on and not _value(rel.values, on):
             continue
         out[rel.component] = rel

@@ -44,8 +44,8 @@ def render(checklist: Checklist, evidence: Sequence[Evidence], properties: Mappi
             failure = Failure(f"{r.level} {r.id}: {e.status}", type_=e.status)
             failure.text = e.notes
             case.result = [failure]
-        case.system_out = "\n".join(f"{f.check_id} {f.outcome.value} {f.subject}: {f.message}" for f in e.findings) \
-            or None
+        if e.findings:
+            case.system_out = "\n".join(f"{f.check_id} {f.outcome.value} {f.subject}: {f.message}" for f in e.findings)
         suite.add_testcase(case)
         for cid in e.checks:
             mine = [f for f in e.findings if f.check_id == cid]

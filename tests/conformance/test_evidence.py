@@ -149,3 +149,13 @@ def test_combine() -> None:
     assert combine([IMPLEMENTED, NOT_IMPLEMENTED]) == PARTIAL
     assert combine([UNDETERMINED, NOT_IMPLEMENTED]) == NOT_IMPLEMENTED
     assert combine([UNDETERMINED]) == UNDETERMINED
+
+
+def test_kubeai_models_show_reconciliation_by_their_replicas_status() -> None:
+    plan = make_plan("gpu-operator", "kubeai", gpu_nodes=2)
+    model = {"apiVersion": "kubeai.org/v1", "kind": "Model", "metadata": {"name": "qwen", "namespace": "kubeai"},
+             "spec": {"url": "ollama://qwen2:0.5b"}}
+    objs = [*w.conformant(), *w.installed(plan), model]
+    assert statuses(objs, plan)["robust_controller"] == NOT_IMPLEMENTED  # created, never reconciled
+    model["status"] = {"replicas": {"all": 1, "ready": 1}}  # kubeai-project/kubeai api/k8s/v1/model_types.go
+    assert statuses(objs, plan)["robust_controller"] == IMPLEMENTED

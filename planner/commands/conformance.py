@@ -16,6 +16,7 @@ from planner.commands.options import cluster_options, load_plan, output_option, 
 
 PRODUCT_FILE = "PRODUCT.yaml"
 JUNIT_FILE = "junit.xml"
+LOG_FILE = "e2e.log"
 
 
 @click.command()
@@ -26,8 +27,8 @@ JUNIT_FILE = "junit.xml"
               help="The checklist's Kubernetes version (default: the plan's, else the newest upstream).")
 @click.option("--cluster", "live", is_flag=True, help="Gather the evidence on the live cluster (read-only).")
 @click.option("--out-dir", type=click.Path(file_okay=False), metavar="DIR",
-              help=f"With --cluster: write {PRODUCT_FILE} (draft) and {JUNIT_FILE} into DIR.")
-@click.option("--force", is_flag=True, help=f"With --out-dir: replace an existing {PRODUCT_FILE}/{JUNIT_FILE} "
+              help=f"With --cluster: write {PRODUCT_FILE} (draft), {JUNIT_FILE} and {LOG_FILE} into DIR.")
+@click.option("--force", is_flag=True, help=f"With --out-dir: replace existing {PRODUCT_FILE}/{JUNIT_FILE}/{LOG_FILE} "
                                             f"(the metadata you filled in {PRODUCT_FILE} is kept).")
 @timeout_option("10s", "With --cluster: timeout of each API request")
 def conformance(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool,
@@ -92,7 +93,7 @@ def _cluster(plan, chosen, kubeconfig, context, timeout: float, output: str, out
         server_version = reader.ping().get("gitVersion", "")
         evidence = gather(plan, reader, chosen)
     blocking = [e for e in evidence if e.blocking]
-    links = [JUNIT_FILE] if target is not None else []
+    links = [JUNIT_FILE, LOG_FILE] if target is not None else []
     doc = product.draft(chosen, evidence, metadata=_kept_metadata(target), evidence_links=links)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if target is not None:
@@ -100,10 +101,11 @@ def _cluster(plan, chosen, kubeconfig, context, timeout: float, output: str, out
 
         header = (f"# Draft by stackplan {__version__} `stackplan conformance --cluster` at {stamp} against "
                   f"Kubernetes {server_version}.\n# Checklist: {chosen.source}. Review every status, fill the "
-                  "metadata, replace junit.xml with public evidence links before submitting.\n")
+                  "metadata, replace junit.xml and e2e.log with public evidence links before submitting.\n")
         xml = junit.render(chosen, evidence, {"kubernetesVersion": server_version, "profile": plan.profile,
                                               "stackplanVersion": __version__, "generatedAt": stamp})
-        commit(target, [(PRODUCT_FILE, product.to_yaml(doc, header).encode()), (JUNIT_FILE, xml.encode())])
+        commit(target, [(PRODUCT_FILE, product.to_yaml(doc, header).encode()), (JUNIT_FILE, xml.encode()),
+                        (LOG_FILE, junit.render_log(chosen, evidence).encode())])
     if output == "json":
         emit_json({"checklist": chosen.source, "version": chosen.version, "kubernetesVersion": server_version,
                    "conformant": not blocking, "requirements": [e.to_dict() for e in evidence]})
@@ -114,7 +116,8 @@ def _cluster(plan, chosen, kubeconfig, context, timeout: float, output: str, out
                    title=f"AI Conformance v{chosen.version} evidence on Kubernetes {server_version}")
         if target is not None:
             remaining = product.validate(doc, chosen, target)
-            click.echo(f"wrote {target / PRODUCT_FILE} (draft) and {target / JUNIT_FILE}; before submitting, "
+            click.echo(f"wrote {target / PRODUCT_FILE} (draft), {target / JUNIT_FILE} and {target / LOG_FILE}; "
+                       "before submitting, "
                        f"upstream's validator would still report {len(remaining)} item(s)")
     if server_version and not server_version.lstrip("v").startswith(chosen.version + "."):
         click.echo(f"warning: the cluster runs {server_version}; the checklist is for v{chosen.version}", err=True)
@@ -126,7 +129,7 @@ def _check_out_dir(target: Path, force: bool) -> None:
 
     if target.exists() and not target.is_dir():
         raise InputError(f"--out-dir {target}: not a directory", hint="name a directory (it is created if missing)")
-    existing = [n for n in (PRODUCT_FILE, JUNIT_FILE) if (target / n).exists()]
+    existing = [n for n in (PRODUCT_FILE, JUNIT_FILE, LOG_FILE) if (target / n).exists()]
     if existing and not force:
         raise InputError(f"--out-dir {target}: {', '.join(existing)} already exist(s); nothing was written",
                          hint="pass --force to replace them (the metadata you filled in PRODUCT.yaml is kept)")

@@ -67,3 +67,40 @@ def render(checklist: Checklist, evidence: Sequence[Evidence], properties: Mappi
     out = xml.tostring()
     body = out.decode() if isinstance(out, bytes) else str(out)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def render_log(checklist: Checklist, evidence: Sequence[Evidence]) -> str:
+    """e2e.log in the shape of `go test -v` output (what the upstream suite's log is): `=== RUN`, indented
+    log lines, `--- PASS|FAIL|SKIP: Name (secs)`, subtests indented, then `PASS`/`FAIL` and the package line."""
+    lines: list[str] = []
+    failed_any = False
+    for e in evidence:
+        r = e.requirement
+        name = test_name(r.id)
+        lines.append(f"=== RUN   {name}")
+        for cid in e.checks:
+            lines.append(f"=== RUN   {name}/{cid}")
+        for f in e.findings:
+            lines.append(f"    {f.check_id}: {f.outcome.value} {f.subject}: {f.message}")
+        verdict = _verdict_word(e)
+        failed_any = failed_any or verdict == "FAIL"
+        lines.append(f"--- {verdict}: {name} ({e.seconds:.2f}s)")
+        if verdict == "SKIP":
+            lines.append(f"    {r.level}: {e.status or ('not evaluated' if not e.checks else 'undetermined')}")
+        for cid in e.checks:
+            mine = [f for f in e.findings if f.check_id == cid]
+            sub = "PASS" if all(f.outcome is Outcome.PASSED for f in mine) else (
+                "SKIP" if all(f.outcome is Outcome.SKIPPED for f in mine) or verdict != "FAIL" else "FAIL")
+            lines.append(f"    --- {sub}: {name}/{cid} (0.00s)")
+    total = sum(e.seconds for e in evidence)
+    lines.append("FAIL" if failed_any else "PASS")
+    lines.append(f"{'FAIL' if failed_any else 'ok  '}\t{PACKAGE}/v{checklist.version}\t{total:.3f}s")
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_word(e: Evidence) -> str:
+    if e.status == IMPLEMENTED:
+        return "PASS"
+    if not e.checks or e.status in (NA, "") or e.requirement.level != MUST:
+        return "SKIP"
+    return "FAIL"

@@ -244,6 +244,7 @@ def test_cli_writes_a_valid_draft_and_junit_with_the_conformance_rbac(kube: Kube
     assert statuses["ai_inference"] == NOT_IMPLEMENTED and statuses["dra_support"] == IMPLEMENTED
     suites = list(JUnitXml.fromfile(str(out / "junit.xml")))
     assert suites[0].name == f"stackplan/ai-conformance/v{V}" and suites[0].failures >= 1
+    assert (out / "e2e.log").read_text().splitlines()[-2] == "FAIL"
 
 
 STACK = """\

@@ -85,7 +85,11 @@ def test_cluster_mode_writes_a_draft_and_junit_and_refuses_to_overwrite(capsys, 
     doc = yaml.safe_load((out / "PRODUCT.yaml").read_text())
     items = {i["id"]: i for cat in doc["spec"].values() for i in cat}
     assert items["ai_inference"]["status"] == "Not Implemented"
-    assert items["gang_scheduling"]["status"] == "Implemented" and items["gang_scheduling"]["evidence"] == ["junit.xml"]
+    assert items["gang_scheduling"]["status"] == "Implemented"
+    assert items["gang_scheduling"]["evidence"] == ["junit.xml", "e2e.log"]
+    log = (out / "e2e.log").read_text()
+    assert "--- FAIL: TestAiInference (" in log and "--- PASS: TestGangScheduling (" in log
+    assert log.splitlines()[-2] == "FAIL" and log.splitlines()[-1].startswith("FAIL\tstackplan/ai-conformance/v1.36\t")
     assert doc["metadata"]["kubernetesVersion"] == "v1.36"
     JUnitXml.fromfile(str(out / "junit.xml"))
     assert "wrote" in r.out and "PRODUCT.yaml" in r.out

@@ -103,3 +103,18 @@ def test_junit_has_one_test_per_requirement_named_like_upstreams_and_a_subtest_p
     props = {p.name: p.value for p in suites[0].properties()}
     assert props["checklist"] == c.source and props["kubernetesVersion"] == "v1.35.4"
     assert suites[0].failures == 2 and suites[0].tests == len(cases)
+
+
+def test_e2e_log_reads_like_go_test_v() -> None:
+    import re
+
+    c = checklist("1.36")
+    log = junit.render_log(c, evidence())
+    lines = log.splitlines()
+    assert lines[-2:] == ["PASS", lines[-1]] and lines[-1].startswith("ok  \tstackplan/ai-conformance/v1.36\t")
+    run = [m.group(1) for line in lines if (m := re.match(r"=== RUN   (\S+)$", line))]
+    done = [m.group(2) for line in lines if (m := re.match(r"\s*--- (PASS|FAIL|SKIP): (\S+) \(\d+\.\d\ds\)$", line))]
+    assert sorted(run) == sorted(done)  # every test that ran reports its result, as go test -v does
+    assert "--- SKIP: TestGpuSharing (0.00s)" in lines
+    broken = junit.render_log(c, evidence(w.without(w.conformant(), "GatewayClass"))).splitlines()
+    assert "FAIL" in broken[-2:] and any(line.startswith("--- FAIL: TestAiInference (") for line in broken)

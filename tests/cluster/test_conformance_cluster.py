@@ -64,14 +64,22 @@ def crd_body(name: str) -> dict:
 
 @pytest.fixture
 def crds(kube: Kube) -> Iterator[None]:
+    from planner.sandbox import KubeError
+
+    created: list[str] = []
     try:
         for name in CRDS:
-            kube.create(path_for("customresourcedefinitions"), crd_body(name))
+            try:
+                kube.create(path_for("customresourcedefinitions"), crd_body(name))
+                created.append(name)
+            except KubeError as e:  # another test's CRD of the same name: use it, leave it
+                if e.status != 409:
+                    raise
         for name in CRDS:
             wait_crd_established(kube, name)
         yield
     finally:
-        for name in CRDS:
+        for name in created:
             kube.delete(path_for("customresourcedefinitions", name=name))
 
 

@@ -11,7 +11,12 @@ from planner.checks.base import Check
 from planner.checks.gpu_clusterpolicy import GpuClusterPolicyReady
 from planner.checks.gpu_validator import GpuValidatorPassing
 from planner.checks.registry import DuplicateCheckError
-from planner.conformance.checks.accelerators import AcceleratorAccessMediated, AcceleratorMetricsScraped, DraApiServed
+from planner.conformance.checks.accelerators import (
+    AcceleratorAccessMediated,
+    AcceleratorMetricsScraped,
+    DraApiServed,
+    GpuSharingExposed,
+)
 from planner.conformance.checks.base import ConformanceCheck
 from planner.conformance.checks.networking import GatewayApiImplementation, InferenceExtensionServed
 from planner.conformance.checks.observability import MonitoringDiscoversWorkloads
@@ -26,7 +31,7 @@ from planner.kinds import Kind
 CONFORMANCE_CLASSES: tuple[type[ConformanceCheck], ...] = (
     GatewayApiImplementation, InferenceExtensionServed, GangAdmittedAllOrNothing, AcceleratorMetricsScraped,
     MonitoringDiscoversWorkloads, CustomMetricsAutoscaling, ClusterAutoscalerPresent, AcceleratorAccessMediated,
-    AiOperatorReconciles, DraApiServed,
+    AiOperatorReconciles, DraApiServed, GpuSharingExposed,
 )
 # health checks of `stackplan check` that are evidence for a requirement: check class -> requirement id
 BORROWED: dict[type[Check], str] = {

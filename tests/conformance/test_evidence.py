@@ -26,7 +26,7 @@ def test_a_conformant_cluster_implements_every_must() -> None:
         assert got[req.id] == IMPLEMENTED, req.id
     newest = statuses(w.conformant(), version="1.36")
     assert newest["advanced_inference_ingress"] == IMPLEMENTED
-    assert newest["gpu_sharing"] == UNDETERMINED  # no automated evidence: left to the vendor
+    assert newest["virtualized_accelerator"] == UNDETERMINED  # no automated evidence: left to the vendor
 
 
 def _set(path: str, value) -> Callable[[dict], None]:
@@ -159,3 +159,16 @@ def test_kubeai_models_show_reconciliation_by_their_replicas_status() -> None:
     assert statuses(objs, plan)["robust_controller"] == NOT_IMPLEMENTED  # created, never reconciled
     model["status"] = {"replicas": {"all": 1, "ready": 1}}  # kubeai-project/kubeai api/k8s/v1/model_types.go
     assert statuses(objs, plan)["robust_controller"] == IMPLEMENTED
+
+
+def test_gpu_sharing_from_the_labels_gpu_feature_discovery_writes() -> None:
+    assert statuses(w.conformant(), version="1.36")["gpu_sharing"] == NOT_IMPLEMENTED
+    sliced = w.edited(w.conformant(), "Node", "gpu-1", _set("metadata.labels", {
+        "nvidia.com/gpu.present": "true", "nvidia.com/gpu.sharing-strategy": "time-slicing",
+        "nvidia.com/gpu.replicas": "4"}))
+    assert statuses(sliced, version="1.36")["gpu_sharing"] == IMPLEMENTED
+    mig = w.edited(w.conformant(), "Node", "gpu-2", _set("status.allocatable", {"nvidia.com/mig-1g.10gb": "7"}))
+    assert statuses(mig, version="1.36")["gpu_sharing"] == IMPLEMENTED
+    labelled_none = w.edited(w.conformant(), "Node", "gpu-1", _set("metadata.labels", {
+        "nvidia.com/gpu.present": "true", "nvidia.com/gpu.sharing-strategy": "none"}))
+    assert statuses(labelled_none, version="1.36")["gpu_sharing"] == NOT_IMPLEMENTED

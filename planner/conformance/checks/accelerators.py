@@ -1,6 +1,7 @@
 """AC004 (accelerator_metrics): a DCGM exporter runs on every GPU node and a ServiceMonitor scrapes it.
 AC008 (secure_accelerator_access): GPU access goes through the device plugin only.
 AC010 (dra_support): the DRA API (resource.k8s.io) is served.
+AC011 (gpu_sharing): a GPU node exposes a sharing strategy (time-slicing, MPS or MIG).
 
 DCGM exporter DaemonSet names come from the catalog's blueprints (gpu-operator: nvidia-dcgm-exporter,
 dcgm-exporter chart: dcgm-exporter; their sources are in the blueprints). ServiceMonitor `spec.selector`,
@@ -8,7 +9,11 @@ dcgm-exporter chart: dcgm-exporter; their sources are in the blueprints). Servic
 @v0.93.1). NVIDIA_VISIBLE_DEVICES is the NVIDIA container toolkit's device selection
 (NVIDIA/nvidia-container-toolkit docs: docker-specialized.html); a container that sets it itself, runs
 privileged or mounts /dev/nvidia* reaches GPUs the device plugin did not allocate to it. The DRA API
-group's built-in APIService is `v1.resource.k8s.io` (GA in Kubernetes 1.34, KEP-4381).
+group's built-in APIService is `v1.resource.k8s.io` (GA in Kubernetes 1.34, KEP-4381). GPU feature
+discovery labels a shared GPU node `nvidia.com/gpu.sharing-strategy` = time-slicing | mps (none otherwise) and
+`nvidia.com/gpu.replicas`; with renameByDefault the resource is `nvidia.com/gpu.shared`; MIG's mixed strategy
+advertises `nvidia.com/mig-<profile>` resources (NVIDIA GPU Operator docs: gpu-sharing, gpu-sharing-mps,
+gpu-operator-mig).
 """
 
 from __future__ import annotations
@@ -188,3 +193,41 @@ class DraApiServed(ConformanceCheck):
                                     evidence=[k8s.describe_condition(api, "Available")])]
         return [self.failed(Subject("APIService", DRA_APISERVICES[0]), "the DRA API is not served",
                             evidence=[f"none of APIService/{', '.join(DRA_APISERVICES)} is Available"])]
+
+
+SHARING_LABEL = "nvidia.com/gpu.sharing-strategy"
+
+
+def _sharing(node: Obj) -> str | None:
+    labels = k8s.meta(node).get("labels") or {}
+    if labels.get(SHARING_LABEL) in ("time-slicing", "mps"):
+        replicas = labels.get("nvidia.com/gpu.replicas")
+        return f"{SHARING_LABEL}={labels[SHARING_LABEL]} nvidia.com/gpu.replicas={replicas}"
+    alloc = (node.get("status") or {}).get("allocatable") or {}
+    shared = sorted(r for r in alloc if r == "nvidia.com/gpu.shared" or r.startswith("nvidia.com/mig-"))
+    if shared:
+        return "allocatable " + ", ".join(f"{r}={alloc[r]}" for r in shared)
+    return None
+
+
+class GpuSharingExposed(ConformanceCheck):
+    id = "AC011"
+    requirement = "gpu_sharing"
+    title = "A GPU node exposes a sharing strategy (time-slicing, MPS or MIG)"
+    severity = Severity.LOW
+    mode = "any"
+    reads = (NODES,)
+    remediation = ("Give the GPU Operator's device plugin a time-slicing or MPS configuration "
+                   "(devicePlugin.config.name) or enable MIG (mig.strategy, migManager).")
+
+    def evaluate(self, view: ClusterView) -> list[Finding]:
+        nodes = view.gpu_nodes()
+        if not nodes:
+            return [self.not_applicable("no GPU nodes: nothing to share")]
+        shared = [(n, how) for n in nodes if (how := _sharing(n))]
+        if shared:
+            return [self.passed(k8s.subject(n), f"GPU node {k8s.name(n)} shares its GPUs", evidence=[how])
+                    for n, how in shared]
+        return [self.failed(self.scope("GPU nodes"), f"none of the {len(nodes)} GPU node(s) exposes a sharing "
+                            "strategy", evidence=[f"no {SHARING_LABEL}=time-slicing|mps label, nvidia.com/gpu.shared "
+                                                  "or nvidia.com/mig-* resource"])]

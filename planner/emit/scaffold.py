@@ -11,13 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.emit.requirement import Requirement
+from planner.emit.requirement import Requirement, Versions
+from planner.emit.workflow import workflow_yml
 from planner.model import Plan, Profile
 from planner.values import merge, nested
 
-PULUMI_VERSION = "3.272.0"  # pinned in requirements.txt and the CI workflow (tests compare with the installed ones)
-PULUMI_KUBERNETES_VERSION = "4.34.2"
-PYTHON_VERSION = "3.11"
 MANIFEST = ".stackplan/manifest.json"
 WORKFLOW = ".github/workflows/stackplan.yml"
 
@@ -31,22 +29,27 @@ def project_name(directory_name: str) -> str:
 
 def project_files(profile: Profile, plan: Plan, stack_name: str, requirement: Requirement,
                   sets: Sequence[tuple[str, str, Any]] = (), project: str = "stackplan",
-                  current: Plan | None = None) -> dict[str, str]:
+                  current: Plan | None = None, versions: Versions | None = None) -> dict[str, str]:
     """Every file `stackplan init` writes (the manifest excepted).
 
     `plan` is the profile's plan with `sets` (what stackplan.yaml is generated from); `current` is the
     plan of the stackplan.yaml the project keeps when that differs (the user edited it): the README
-    describes what the project installs, so it follows `current`.
+    describes what the project installs, so it follows `current`. `versions` pins the Pulumi SDKs
+    (planner/emit/origin.versions(): what this stackplan runs with).
     """
+    if versions is None:
+        from planner.emit.origin import versions as installed_versions
+
+        versions = installed_versions()
     shown = current or plan
     return {
         "Pulumi.yaml": pulumi_yaml(profile, project),
         f"Pulumi.{stack_name}.yaml": stack_config_yaml(stack_name),
         "__main__.py": MAIN_PY,
         "stackplan.yaml": stackplan_yaml(profile, plan, sets),
-        "requirements.txt": requirements_txt(requirement),
+        "requirements.txt": requirements_txt(requirement, versions),
         "README.md": readme_md(profile, shown, stack_name, project, requirement),
-        WORKFLOW: workflow_yml(stack_name),
+        WORKFLOW: workflow_yml(stack_name, versions.pulumi),
         ".gitignore": "venv/\n__pycache__/\n*.pyc\n.kube/\n",
     }
 
@@ -114,19 +117,17 @@ pulumi.export("waves", [list(wave) for wave in plan.waves])
 '''
 
 
-def requirements_txt(requirement: Requirement) -> str:
-    where = ("\n# This is a path on the machine that ran init: CI and other machines cannot install it. Replace it\n"
-             "# with a git URL at a commit (stackplan @ git+https://…/stackplan@<commit>) or re-run init with\n"
-             "# --stackplan-requirement." if requirement.local else "")
+def requirements_txt(requirement: Requirement, versions: Versions) -> str:
+    where = ("\n# This is a path on the machine that ran init: CI and other machines cannot install it. Re-run\n"
+             "# init with --vendor, or with --stackplan-requirement 'stackplan @ git+https://…/stackplan@<commit>'."
+             if requirement.local else "")
+    pins = "".join(f"{dist}=={version}\n" for dist, version in sorted(versions.pins.items()))
     return f"""\
-# Written by `stackplan init`. stackplan is not on PyPI: it is installed by a direct reference
-# ({requirement.origin}), never by name, so no package index can substitute another
-# `stackplan`. Change it with `stackplan init --stackplan-requirement 'stackplan @ <url>'`.{where}
+# Written by `stackplan init`. stackplan, pinned; from {requirement.origin}.
+# To change it: stackplan init --stackplan-requirement 'stackplan @ <url>@<commit>' (or --vendor).{where}
 {requirement.line}
-# The versions this stackplan release was tested with.
-pulumi=={PULUMI_VERSION}
-pulumi-kubernetes=={PULUMI_KUBERNETES_VERSION}
-"""
+# The Pulumi SDKs this stackplan was installed and tested with.
+{pins}"""
 
 
 def _yaml(data: Any, indent: int) -> str:
@@ -244,9 +245,8 @@ def _secret_lines(plan: Plan) -> str:
 
 def readme_md(profile: Profile, plan: Plan, stack_name: str, project: str, requirement: Requirement) -> str:
     rows = "\n".join(f"| {i + 1} | {', '.join(f'`{r}`' for r in wave)} |" for i, wave in enumerate(plan.waves))
-    local = (" That is a path on the machine that ran init; for CI and other machines replace it with a git\n"
-             "URL at a commit, or re-run `stackplan init --stackplan-requirement 'stackplan @ <url>'`."
-             if requirement.local else "")
+    local = ("\nThat is a path on the machine that ran init: for CI and other machines re-run `stackplan init`\n"
+             "with `--vendor` or `--stackplan-requirement 'stackplan @ <url>@<commit>'`." if requirement.local else "")
     return f"""\
 # {project}
 
@@ -263,10 +263,10 @@ is the plan of `stackplan.yaml` when `stackplan init` last ran; after editing it
 
 ## Installing stackplan
 
-The program imports stackplan, which is not published on PyPI. `requirements.txt` installs it by a
-direct reference, never by name: `{requirement.line}`.{local}
-`pulumi install` (and the CI workflow's `pip install -r requirements.txt`) install it from there,
-with the pinned Pulumi SDKs; the `stackplan` command comes with it (`venv/bin/stackplan`).
+The program imports stackplan. `requirements.txt` pins it — `{requirement.line}`
+({requirement.origin}) — and the Pulumi SDKs it was tested with.{local}
+`pulumi install` (and the CI workflow's `pip install -r requirements.txt`) install them; the
+`stackplan` command comes with it (`venv/bin/stackplan`).
 
 ## Next steps
 
@@ -288,10 +288,17 @@ exist, install in two steps: `pulumi config set stackplan:phase operators && pul
 
 ## CI
 
-`.github/workflows/stackplan.yml` installs requirements.txt (stackplan from the reference above), then
-runs `stackplan validate`, `pulumi preview` and `stackplan drift --output github` on pull requests and
-every day. It needs the repository secrets `PULUMI_ACCESS_TOKEN` and `KUBECONFIG`: a kubeconfig for a
-read-only account that may also read the Helm release records drift compares, made with
+`.github/workflows/stackplan.yml` runs as Pulumi and helmfile projects do:
+- on pull requests: `stackplan validate`, the plan diff against the base branch (releases, chart
+  versions, values keys; `stackplan plan --diff-ref origin/<base>`) as the job summary, and
+  `pulumi preview` as a comment. Nothing is compared with the cluster: a change differs from it until
+  it is merged and deployed.
+- on the default branch after a merge, daily and by hand: `stackplan check` and `stackplan drift`
+  against the cluster. Their exit codes gate the job, findings are annotations, and the JUnit reports
+  are uploaded as the `stackplan-reports` artifact.
+
+It needs the repository secrets `PULUMI_ACCESS_TOKEN` and `KUBECONFIG`: a kubeconfig for a read-only
+account that may also read the Helm release records drift compares, made with
 `stackplan rbac --drift -f stackplan.yaml | kubectl apply -f -` (plain `stackplan rbac` is enough for
 `stackplan check`, not for drift).
 If this project is not the repository root, move the workflow to the root's `.github/workflows/`
@@ -299,58 +306,4 @@ and set `defaults.run.working-directory`.
 
 Re-running `stackplan init` updates these files; it never overwrites a file you changed unless you
 pass `--force`.
-"""
-
-
-def workflow_yml(stack_name: str) -> str:
-    return f"""\
-# Generated by `stackplan init`. Validates the stack, previews it and detects drift:
-# on every pull request and once a day.
-name: stackplan
-on:
-  pull_request:
-  schedule:
-    - cron: "23 5 * * *"
-  workflow_dispatch:
-permissions:
-  contents: read
-  pull-requests: write   # pulumi preview comments on the pull request
-concurrency:
-  group: stackplan-${{{{ github.ref }}}}
-  cancel-in-progress: true
-jobs:
-  stackplan:
-    runs-on: ubuntu-latest
-    env:
-      PULUMI_ACCESS_TOKEN: ${{{{ secrets.PULUMI_ACCESS_TOKEN }}}}
-      KUBECONFIG: ${{{{ github.workspace }}}}/.kube/config
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "{PYTHON_VERSION}"
-      - name: Install
-        # requirements.txt installs stackplan by a direct reference (a git URL at a commit, or a path),
-        # never by name from PyPI; a local path there only exists on the machine that ran init.
-        run: |
-          python -m venv venv
-          venv/bin/pip install -r requirements.txt
-          echo "$PWD/venv/bin" >> "$GITHUB_PATH"
-      - name: Validate
-        run: stackplan validate -f stackplan.yaml
-      - name: Kubeconfig
-        env:
-          KUBECONFIG_DATA: ${{{{ secrets.KUBECONFIG }}}}
-        run: mkdir -p .kube && printf '%s' "$KUBECONFIG_DATA" > .kube/config
-      - name: Preview
-        uses: pulumi/actions@v7   # inputs pulumi-version, comment-on-pr, expect-no-changes: action.yml@v7.0.0
-        with:
-          command: preview
-          stack-name: {stack_name}
-          pulumi-version: {PULUMI_VERSION}
-          comment-on-pr: ${{{{ github.event_name == 'pull_request' }}}}
-          # on the daily run any planned change means the cluster drifted from the program
-          expect-no-changes: ${{{{ github.event_name == 'schedule' }}}}
-      - name: Drift
-        run: stackplan drift -f stackplan.yaml --output github
 """

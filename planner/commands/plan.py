@@ -9,12 +9,27 @@ from planner.commands.options import load_plan, output_option, stack_options
 
 @click.command()
 @stack_options
-@output_option(["table", "json", "yaml"])
-def plan(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, output: str) -> None:
-    """Resolve a stack into ordered, pinned releases and print the plan."""
+@output_option(["table", "json", "yaml", "markdown"])
+@click.option("--diff", "diff_file", metavar="BASE.yaml",
+              help="Print what changes from the plan of BASE.yaml to this one (releases, versions, values keys).")
+@click.option("--diff-ref", metavar="REF",
+              help="Like --diff, with the stack file as it is at git REF (e.g. origin/main), read with `git show`.")
+def plan(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, output: str,
+         diff_file: str | None, diff_ref: str | None) -> None:
+    """Resolve a stack into ordered, pinned releases and print the plan.
+
+    With --diff or --diff-ref, print what would change instead (table, json or markdown; exit 0 either way).
+    """
     from planner.render.emit import emit_json, emit_yaml
     from planner.render.plan import plan_table
 
+    if diff_file or diff_ref:
+        from planner.commands.plan_diff import print_diff
+
+        print_diff(stack_file, profile, sets, strict, output, diff_file, diff_ref)
+        return
+    if output == "markdown":
+        raise click.UsageError("--output markdown is the plan diff's format: add --diff BASE.yaml or --diff-ref REF")
     resolved = load_plan(stack_file, profile, sets, strict)
     if output == "json":
         emit_json(resolved.to_dict())

@@ -13,6 +13,8 @@ from typing import Any
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
 from planner.mirror import mirror_image, mirror_source
 from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.prerequisites import Prerequisite
+from planner.prerequisites import for_release as prerequisites_for
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
@@ -378,17 +380,26 @@ class _Resolver:
                                        f"replica, more than one node has ({cluster['gpu'].get('perNode')}); "
                                        "it needs multi-node serving (LeaderWorkerSet)"))
         notes = tuple(sorted(set(self.notes), key=lambda n: (n.level != "warning", n.release or "", n.message)))
+        waves = self.waves(members)
         return Plan(
             profile=prof.name,
             kubernetes_version=str(cluster["kubernetesVersion"]),
             cluster=cluster,
             choices=choices,
-            waves=self.waves(members),
+            waves=waves,
             releases=releases,
             models=self.stack.models,
             mirror=self.stack.mirror,
             notes=notes,
+            prerequisites=self.prerequisites(waves, releases, facts),
         )
+
+    def prerequisites(self, waves: tuple[tuple[str, ...], ...], releases: Mapping[str, Release],
+                      facts: Mapping[str, JSON]) -> tuple[Prerequisite, ...]:
+        sources = [m.source for m in self.stack.models]
+        return tuple(p for wave in waves for rid in wave for p in prerequisites_for(
+            rid, releases[rid].namespace, self.catalog.blueprints[rid].prerequisites, releases[rid].values, facts,
+            sources, self.holds))
 
 
 def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from planner.commands.options import load_plan, output_option, stack_options
@@ -44,8 +46,25 @@ def plan(stack_file: str | None, profile: str | None, sets: tuple[str, ...], str
               help="The stack file to validate.")
 @click.option("--strict", is_flag=True, help="A Kubernetes version above a component's range is an error.")
 def validate(stack_file: str, strict: bool) -> None:
-    """Check a stack file against the schema and the catalog (exit 0 valid, 2 invalid)."""
-    resolved = load_plan(stack_file, None, (), strict)
+    """Check a stack file against the schema and the catalog (exit 0 valid, 2 invalid).
+
+    Also fails when something the plan needs before install must be named by you and is not (e.g. the
+    S3 bucket for MLflow's artifacts): `stackplan plan` lists these under "Before you install".
+    """
+    from planner.catalog import load_catalog
+    from planner.errors import MultipleErrors
+    from planner.prerequisites import unset_errors
+    from planner.resolve import resolve
+    from planner.stackfile import load_stack
+
+    if stack_file != "-" and not Path(stack_file).exists():
+        load_plan(stack_file, None, (), strict)  # the same "no such file" message as every command
+    stack = load_stack(stack_file)
+    resolved = resolve(load_catalog(), stack, strict=strict)
+    errors = unset_errors(resolved.prerequisites,
+                          lambda ptr: stack.origin.locate(ptr) if stack.origin else None)
+    if errors:
+        raise errors[0] if len(errors) == 1 else MultipleErrors(list(errors))
     warnings = [n for n in resolved.notes if n.level == "warning"]
     for n in warnings:
         click.echo(f"warning: {n.release + ': ' if n.release else ''}{n.message}", err=True)

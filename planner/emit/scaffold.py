@@ -154,10 +154,20 @@ def _choices_block(profile: Profile, plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _components_block(sets: Sequence[tuple[str, str, Any]]) -> str:
+_REQUIRED = "__stackplan_required_{}__"
+
+
+def _components_block(sets: Sequence[tuple[str, str, Any]], plan: Plan | None = None) -> str:
+    """`components:` with the --set values, and an empty, commented placeholder for every setting only the
+    user can give (a prerequisite's name, e.g. MLflow's bucket): `stackplan validate` points at that line."""
     values: dict[str, Any] = {}
     for cid, path, value in sets:
         values = merge(values, {cid: {"values": nested(path, value)}})
+    unset = [p for p in (plan.prerequisites if plan else ()) if p.unset and p.setting
+             and p.setting.startswith(f"components.{p.component}.values.")]
+    for i, p in enumerate(unset):
+        path = p.setting.removeprefix(f"components.{p.component}.values.")  # type: ignore[union-attr]
+        values = merge(values, {p.component: {"values": nested(path, _REQUIRED.format(i))}})
     example = """\
 #  gpu-operator:                # a component id (`stackplan components` lists them)
 #    enabled: true              # add a component the profile lacks, or `false` to drop one
@@ -167,7 +177,22 @@ def _components_block(sets: Sequence[tuple[str, str, Any]]) -> str:
 """
     if not values:
         return "components: {}\n" + example
-    return "components:\n" + _yaml(values, 2) + example
+    block = "components:\n" + _yaml(values, 2)
+    for i, p in enumerate(unset):
+        block = block.replace(_REQUIRED.format(i), f'""   # REQUIRED: name your {p.kind} (see "Before you install")')
+    return block + example
+
+
+def _before_you_install(plan: Plan) -> str:
+    if not plan.prerequisites:
+        return ""
+    lines = ["", "# Before you install: what this stack expects to exist, which stackplan does not create",
+             "# (`stackplan plan -f stackplan.yaml` lists them with how to create each; `stackplan validate`",
+             "# fails while a REQUIRED name below is empty):"]
+    for p in plan.prerequisites:
+        keys = f" (keys {', '.join(p.keys)})" if p.keys else ""
+        lines.append(f"#   {p.component}: {'REQUIRED ' if p.unset else ''}{p.label()}{keys}")
+    return "\n".join(lines) + "\n"
 
 
 def stackplan_yaml(profile: Profile, plan: Plan, sets: Sequence[tuple[str, str, Any]] = ()) -> str:
@@ -185,6 +210,7 @@ def stackplan_yaml(profile: Profile, plan: Plan, sets: Sequence[tuple[str, str, 
 # cluster with it. After editing: `stackplan validate -f stackplan.yaml`, then `pulumi preview`.
 apiVersion: stackplan.dev/v1alpha1   # fixed
 kind: Stack                          # fixed
+{_before_you_install(plan)}\
 
 # The use-case profile (`stackplan profiles` lists them): {profile.description}.
 profile: {profile.name}
@@ -208,7 +234,7 @@ cluster:
     toolkitPreinstalled: {b(gpu.get('toolkitPreinstalled'))}   # NVIDIA Container Toolkit already on the nodes
 
 # Per-component overrides: `enabled` adds or drops a component, `values` are Helm values.
-{_components_block(sets)}
+{_components_block(sets, plan)}
 # Models to serve: KubeAI Models, KServe InferenceServices or vLLM production-stack entries,
 # depending on the serving layer the profile installs.
 models: []
@@ -243,6 +269,21 @@ def _secret_lines(plan: Plan) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def _prerequisites_md(plan: Plan) -> str:
+    """The README's "Before you install" section: what must exist, which stackplan does not create."""
+    from planner.prerequisites import describe
+
+    if not plan.prerequisites:
+        return ""
+    items = []
+    for p in plan.prerequisites:
+        what, fix = describe(p)
+        items.append(f"- **{p.component}**: {what}  \n  {fix}")
+    return ("## Before you install\n\nThis stack expects these to exist; stackplan creates none of them "
+            "(`stackplan plan` lists them too,\nand `stackplan validate` fails while a REQUIRED name is "
+            "missing from stackplan.yaml):\n\n" + "\n".join(items) + "\n\n")
+
+
 def readme_md(profile: Profile, plan: Plan, stack_name: str, project: str, requirement: Requirement) -> str:
     rows = "\n".join(f"| {i + 1} | {', '.join(f'`{r}`' for r in wave)} |" for i, wave in enumerate(plan.waves))
     local = ("\nThat is a path on the machine that ran init: for CI and other machines re-run `stackplan init`\n"
@@ -268,7 +309,7 @@ The program imports stackplan. `requirements.txt` pins it — `{requirement.line
 `pulumi install` (and the CI workflow's `pip install -r requirements.txt`) install them; the
 `stackplan` command comes with it (`venv/bin/stackplan`).
 
-## Next steps
+{_prerequisites_md(plan)}## Next steps
 
 ```sh
 pulumi install                                  # creates ./venv from requirements.txt (stackplan included)

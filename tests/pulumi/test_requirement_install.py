@@ -50,6 +50,13 @@ def assert_runs_from(venv: Path, project: Path) -> None:
     assert json.loads(out.stdout)["kind"] == "Plan"
 
 
+def names(wheel: Path) -> set[str]:
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        return set(zf.namelist())
+
+
 def init(capsys: pytest.CaptureFixture[str], target: Path, *args: str) -> Path:
     res = run_cli(capsys, "init", "-p", "full-mlops", "--dir", str(target), *args)
     assert res.code == 0, res.err
@@ -64,6 +71,19 @@ def test_vendored_wheel_installs_offline_in_a_copy(tmp_path: Path, capsys: pytes
     venv = fresh_venv(tmp_path / "venv")
     pip(venv, "install", "-r", "requirements.txt", cwd=project, offline=True)
     assert_runs_from(venv, project)
+
+    # the installed wheel (no source tree now) vendors itself again, file for file
+    again = subprocess.run([str(venv / "bin" / "stackplan"), "init", "-p", "training-team", "--dir", "again",
+                            "--vendor"], cwd=tmp_path, capture_output=True, text=True, check=False,
+                           env={k: v for k, v in os.environ.items() if k != "STACKPLAN_REQUIREMENT"})
+    assert again.returncode == 0, again.stderr
+    first, second = (next((d / "vendor").iterdir()) for d in (project, tmp_path / "again"))
+    assert first.name == second.name and names(first) == names(second)
+    # without --vendor, an install from a local wheel has no portable source: refused, with what to pass
+    local = subprocess.run([str(venv / "bin" / "stackplan"), "init", "-p", "training-team", "--dir", "local"],
+                           cwd=tmp_path, capture_output=True, text=True, check=False,
+                           env={k: v for k, v in os.environ.items() if k != "STACKPLAN_REQUIREMENT"})
+    assert local.returncode == 2 and "--vendor" in local.stderr and not (tmp_path / "local").exists()
 
 
 def test_git_requirement_installs_in_a_copy_and_its_pins_resolve(tmp_path: Path,
@@ -90,6 +110,11 @@ def test_git_requirement_installs_in_a_copy_and_its_pins_resolve(tmp_path: Path,
     venv = fresh_venv(tmp_path / "venv")
     pip(venv, "install", "--no-deps", "-r", "requirements.txt", cwd=project)
     assert_runs_from(venv, project)
+    # the wheel pip built with hatch (pyproject.toml) holds the same files as `init --vendor`'s
+    vendored = init(capsys, tmp_path / "vendored", "--vendor")
+    record = next((venv / "lib").glob("python3*/site-packages/stackplan-*.dist-info/RECORD")).read_text()
+    built = {ln.split(",")[0] for ln in record.splitlines() if ln.startswith("planner/") and "__pycache__" not in ln}
+    assert built == {n for n in names(next((vendored / "vendor").iterdir())) if n.startswith("planner/")}
     report = tmp_path / "report.json"
     pip(venv, "install", "--dry-run", "--no-deps", "--ignore-installed", "--report", str(report),
         "-r", "requirements.txt", cwd=project)

@@ -83,6 +83,15 @@ def init(profile_name: str, directory: str, stack_name: str, force: bool, sets: 
                f"pulumi stack select --create {stack_name} && pulumi preview")
     for note in req.notes:
         click.echo(f"note: {note}", err=True)
+    shown = _current_plan(catalog, target) or plan
+    for p in shown.prerequisites:
+        if p.unset:
+            click.echo(f"note: before install, name the {p.kind} for {p.component} in stackplan.yaml ({p.setting}); "
+                       "`stackplan validate` checks it", err=True)
+    if shown.prerequisites:
+        click.echo(f"note: {len(shown.prerequisites)} thing(s) must exist before install (Secrets, buckets, "
+                   "StorageClasses): see \"Before you install\" in README.md, or `stackplan plan -f stackplan.yaml`",
+                   err=True)
     if req.local:
         click.echo(f"note: requirements.txt installs stackplan from a local path ({req.line}); for CI pass "
                    f"--vendor or --stackplan-requirement '{requirement.EXAMPLE}'", err=True)

@@ -16,7 +16,8 @@ _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")  # what Pulumi accepts as a
 @click.option("--profile", "-p", "profile_name", required=True, metavar="PROFILE",
               help="The profile to start from (`stackplan profiles` lists them).")
 @click.option("--dir", "directory", default=".", show_default=True, metavar="DIR",
-              help="Where to write the project: a new or empty directory, or an earlier `init` output.")
+              help="Where to write the project: a new or empty directory, or an earlier `init` output "
+                   "(never inside a stackplan source checkout, e.g. --dir ../my-platform).")
 @click.option("--stack-name", default="dev", show_default=True, metavar="NAME",
               help="The Pulumi stack the config file is for (Pulumi.<NAME>.yaml).")
 @click.option("--force", is_flag=True, help="Replace files you changed since the last init (and list them).")

@@ -147,7 +147,7 @@ def from_git(facts: GitFacts) -> Requirement | NoPortableSource:
         notes.append(f"commit {facts.commit[:12]} is on no branch of the remote you have fetched: push it, or CI "
                      "and your teammates cannot install it")
     return Requirement(f"{DIST} @ {url}@{facts.commit}{sub}",
-                       f"the git remote of the checkout this stackplan runs from, at commit {facts.commit[:12]}",
+                       f"the git remote of this stackplan's source checkout, at commit {facts.commit[:12]}",
                        tuple(notes))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 PYTHON_VERSION = "3.11"
 REPORTS = "reports"
-PREFLIGHT_MARK = "# stackplan preflight:"  # where `stackplan preflight` goes (wired by a later change)
+PREFLIGHT_MARK = "# stackplan preflight:"  # pull-request job, after Kubeconfig: where `stackplan preflight` goes
 _EXPR = "${{{{ {} }}}}"
 
 
@@ -84,7 +84,6 @@ jobs:
 {_setup()}\
       - name: Validate
         run: stackplan validate -f stackplan.yaml
-      {PREFLIGHT_MARK} `stackplan preflight` (what must exist before install) goes here.
       - name: Plan diff
         # what this pull request changes in the plan: releases, chart versions, values keys (never values)
         run: |
@@ -92,6 +91,7 @@ jobs:
           stackplan plan -f stackplan.yaml --diff-ref "origin/$GITHUB_BASE_REF" --output markdown \\
             | tee -a "$GITHUB_STEP_SUMMARY"
 {_kubeconfig()}\
+      {PREFLIGHT_MARK} `stackplan preflight` (what must exist before install, read from the cluster) goes here.
       - name: Preview
         uses: pulumi/actions@v7
         with:

@@ -168,3 +168,15 @@ def section(prerequisites: Sequence[Prerequisite]) -> list[str]:
         lines.append(f"  {p.component}: {what}")
         lines.append(f"    fix: {fix}")
     return lines
+
+
+def require_named(prerequisites: Iterable[Prerequisite], origin: Any = None) -> None:
+    """Raise (exit 2) when a name only the user can give is missing; `origin` (the stack file's Origin) gives
+    file:line. `stackplan validate` calls it; so should anything about to install the plan."""
+    from planner.errors import MultipleErrors
+
+    errors = unset_errors(prerequisites, lambda ptr: origin.locate(ptr) if origin is not None else None)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise MultipleErrors(list(errors))

@@ -52,8 +52,7 @@ def validate(stack_file: str, strict: bool) -> None:
     S3 bucket for MLflow's artifacts): `stackplan plan` lists these under "Before you install".
     """
     from planner.catalog import load_catalog
-    from planner.errors import MultipleErrors
-    from planner.prerequisites import unset_errors
+    from planner.prerequisites import require_named
     from planner.resolve import resolve
     from planner.stackfile import load_stack
 
@@ -61,10 +60,7 @@ def validate(stack_file: str, strict: bool) -> None:
         load_plan(stack_file, None, (), strict)  # the same "no such file" message as every command
     stack = load_stack(stack_file)
     resolved = resolve(load_catalog(), stack, strict=strict)
-    errors = unset_errors(resolved.prerequisites,
-                          lambda ptr: stack.origin.locate(ptr) if stack.origin else None)
-    if errors:
-        raise errors[0] if len(errors) == 1 else MultipleErrors(list(errors))
+    require_named(resolved.prerequisites, stack.origin)
     warnings = [n for n in resolved.notes if n.level == "warning"]
     for n in warnings:
         click.echo(f"warning: {n.release + ': ' if n.release else ''}{n.message}", err=True)

@@ -155,3 +155,12 @@ def test_stack_file_from_stdin(monkeypatch, capsys) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\nclustr: {}\n"))
     result = run_cli(capsys, "plan", "-f", "-")
     assert result.code == 2 and "<stdin>:2:1: unknown key `clustr`" in result.err
+
+
+def test_validate_lists_every_missing_name_at_once(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: training-team\nchoices: {pipelines: metaflow}\n")
+    result = run_cli(capsys, "validate", "-f", str(stack))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "components.mlflow.values.artifactRoot.s3.bucket" in result.err
+    assert "components.metaflow-service.values.metaflow-ui.uiBackend.metaflowDatastoreSysRootS3" in result.err

@@ -132,6 +132,13 @@ def for_release(component: str, namespace: str, specs: Iterable[Mapping[str, Any
     return out
 
 
+def for_plan(releases: Iterable[Any], catalog: Any, facts: Mapping[str, Any], model_sources: Sequence[str],
+             holds: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]) -> tuple[Prerequisite, ...]:
+    """Every release's prerequisites (releases in install order), from its blueprint's declarations."""
+    return tuple(p for r in releases for p in for_release(
+        r.id, r.namespace, catalog.blueprints[r.component].prerequisites, r.values, facts, model_sources, holds))
+
+
 def _pointer(setting: str) -> str:
     return "/" + setting.replace(".", "/")
 

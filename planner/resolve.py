@@ -12,8 +12,7 @@ from typing import Any
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
 from planner.mirror import mirror_image, mirror_source
 from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
-from planner.prerequisites import Prerequisite
-from planner.prerequisites import for_release as prerequisites_for
+from planner.prerequisites import for_plan as plan_prerequisites
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
@@ -390,15 +389,9 @@ class _Resolver:
             models=self.stack.models,
             mirror=self.stack.mirror,
             notes=notes,
-            prerequisites=self.prerequisites(waves, releases, facts),
+            prerequisites=plan_prerequisites([releases[rid] for wave in waves for rid in wave], self.catalog,
+                                             facts, [m.source for m in self.stack.models], self.holds),
         )
-
-    def prerequisites(self, waves: tuple[tuple[str, ...], ...], releases: Mapping[str, Release],
-                      facts: Mapping[str, JSON]) -> tuple[Prerequisite, ...]:
-        sources = [m.source for m in self.stack.models]
-        return tuple(p for wave in waves for rid in wave for p in prerequisites_for(
-            rid, releases[rid].namespace, self.catalog.blueprints[rid].prerequisites, releases[rid].values, facts,
-            sources, self.holds))
 
 
 def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),

@@ -57,6 +57,7 @@ class NoPortableSource:
     """Why no portable requirement could be derived (what init found), for the error message."""
 
     found: str
+    commit: str | None = None  # the commit it runs at, when known: the requirement to pass names it
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,10 @@ def from_git(facts: GitFacts) -> Requirement | NoPortableSource:
     if url is None:
         what = f"remote {strip_credentials(facts.remote)!r} is not a URL pip installs from" if facts.remote \
             else "no git remote"
-        return NoPortableSource(f"the git checkout {facts.root} ({what})")
+        return NoPortableSource(f"the git checkout {facts.root} ({what})", facts.commit)
     if url.startswith("git+file://"):
-        return NoPortableSource(f"the git checkout {facts.root}, whose remote is a local path ({url[4:]})")
+        return NoPortableSource(f"the git checkout {facts.root}, whose remote is a local path ({url[4:]})",
+                                facts.commit)
     sub = f"#subdirectory={facts.subdirectory}" if facts.subdirectory else ""
     notes = []
     if facts.dirty:
@@ -191,11 +193,13 @@ def vendored(wheel: str) -> Requirement:
 
 def refusal(missing: NoPortableSource) -> InputError:
     """The error init gives when it cannot derive a portable requirement: what it found, what to pass."""
+    example = EXAMPLE.replace("<commit>", missing.commit) if missing.commit else EXAMPLE
+    pushed = f" once commit {missing.commit[:12]} is pushed there" if missing.commit else ""
     return InputError(
         f"cannot derive a portable stackplan requirement: this stackplan comes from {missing.found}, which "
         "only exists on this machine, so requirements.txt would not install in CI or on a teammate's machine",
         hint="pass --vendor (a wheel of this stackplan goes into the project's vendor/ and installs anywhere, "
-             f"offline), or --stackplan-requirement '{EXAMPLE}' (a commit your CI can fetch)")
+             f"offline), or --stackplan-requirement '{example}' with the repository your CI can fetch{pushed}")
 
 
 def is_commit(text: str) -> bool:

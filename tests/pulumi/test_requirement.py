@@ -128,7 +128,8 @@ def test_no_portable_source_is_refused_with_what_to_pass(tmp_path: Path, capsys:
     res = run_cli(capsys, "init", "-p", "training-team", "--dir", str(tmp_path / "p"))
     assert res.code == 2 and "Traceback" not in res.err
     assert str(root) in res.err and "--vendor" in res.err
-    assert "--stackplan-requirement 'stackplan @ git+https" in res.err
+    head = git(root, "rev-parse", "HEAD")
+    assert f"--stackplan-requirement 'stackplan @ git+https://github.com/<org>/stackplan@{head}'" in res.err
     assert not (tmp_path / "p").exists()
 
 

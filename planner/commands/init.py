@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from planner.errors import InputError
+
+if TYPE_CHECKING:
+    from planner.emit.requirement import Requirement
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")  # what Pulumi accepts as a stack name
 
@@ -101,7 +105,7 @@ def init(profile_name: str, directory: str, stack_name: str, force: bool, sets: 
                    f"stackplan from {req.line}", err=True)
 
 
-def _requirement(spec: str | None, vendor: bool):
+def _requirement(spec: str | None, vendor: bool) -> tuple[Requirement, dict[str, bytes]]:
     """The stackplan requirement and any extra files (the vendored wheel); InputError when there is no
     portable default."""
     from planner.emit import requirement

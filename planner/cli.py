@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "init": "planner.commands.init:init",
     "apply": "planner.commands.apply:apply",
     "check": "planner.commands.check:check",
+    "preflight": "planner.commands.preflight:preflight",
     "explain": "planner.commands.explain:explain",
     "drift": "planner.commands.drift:drift",
     "rbac": "planner.commands.rbac:rbac",

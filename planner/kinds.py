@@ -107,6 +107,15 @@ HPAS = Kind("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutos
             "kubernetes/api@v0.35 (k8s.io/api/autoscaling/v2)")
 # What drift reads cluster-wide beyond the check ClusterRole (`stackplan rbac --drift` grants it).
 DRIFT_EXTRA_KINDS = (HPAS,)
+# What `stackplan preflight` reads beyond check's kinds (the check ClusterRole grants them too): StorageClasses
+# (storage.k8s.io/v1, default marked by annotation storageclass.kubernetes.io/is-default-class) and Namespaces
+# (their Pod Security labels pod-security.kubernetes.io/enforce).
+STORAGE_CLASSES = Kind("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, _K8S)
+NAMESPACES = Kind("", "v1", "namespaces", "Namespace", False, _K8S)
+PREFLIGHT_EXTRA_KINDS = (STORAGE_CLASSES, NAMESPACES)
+# Secrets are never listed with data by check or preflight: only as metadata (PartialObjectMetadataList),
+# for Helm's release status (HC090) and prerequisites by name (PF004). planner/cluster.py list_metadata.
+SECRETS = HELM_RELEASE_SECRETS
 
 
 def by_kind(kind: str) -> Kind:

@@ -5,6 +5,12 @@ what the registered checks read): verbs get/list/watch, never Secrets. `drift` a
 release records — Secrets of type helm.sh/release.v1 — in the plan's namespaces only: a namespaced Role
 per namespace. (RBAC cannot restrict by Secret type; the reader asks only for that type with a field
 selector, see planner/cluster.py.)
+
+`check` also reads the status of the plan's Helm releases (HC090) from the labels of Helm's release Secrets,
+listed as metadata only (PartialObjectMetadataList). Kubernetes RBAC cannot grant "metadata only": `list` on
+Secrets lets a client that asks for full objects read their data too. So that grant is as narrow as RBAC
+allows — verb `list` alone (no get, no watch), Secrets only, one Role per plan namespace, no ClusterRole — and
+the reader never asks for anything but metadata (planner/cluster.py `list_metadata`, tested).
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner.kinds import CATALOG, DRIFT_EXTRA_KINDS, HELM_RELEASE_SECRETS, Kind
+from planner.kinds import CATALOG, DRIFT_EXTRA_KINDS, HELM_RELEASE_SECRETS, PREFLIGHT_EXTRA_KINDS, Kind
 
 CHECK_ROLE = "stackplan-check"
 DRIFT_ROLE = "stackplan-drift-release-records"
 DRIFT_CLUSTER_ROLE = "stackplan-drift"
+RELEASE_STATUS_ROLE = "stackplan-secret-metadata"
 READ_VERBS = ["get", "list", "watch"]
 LABELS = {"app.kubernetes.io/name": "stackplan", "app.kubernetes.io/component": "rbac"}
 
@@ -48,7 +55,7 @@ class RbacSubject:
         return {"kind": self.kind, "name": self.name, "apiGroup": "rbac.authorization.k8s.io"}
 
 
-def read_rules(kinds: Iterable[Kind] = CATALOG) -> list[dict[str, Any]]:
+def read_rules(kinds: Iterable[Kind] = CATALOG + PREFLIGHT_EXTRA_KINDS) -> list[dict[str, Any]]:
     """One rule per API group, resources sorted; get/list/watch only."""
     by_group: dict[str, set[str]] = defaultdict(set)
     for k in kinds:
@@ -78,6 +85,24 @@ def check_documents(subject: RbacSubject | None) -> list[dict[str, Any]]:
                  "metadata": _meta(CHECK_ROLE),
                  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": CHECK_ROLE},
                  "subjects": [subject.to_dict()]})
+    return docs
+
+
+def release_status_documents(namespaces: Iterable[str], subject: RbacSubject | None) -> list[dict[str, Any]]:
+    """Per plan namespace, a Role allowing only `list` on Secrets (HC090 lists Helm's records as metadata only;
+    RBAC cannot narrow it further), and with a subject its RoleBinding."""
+    docs: list[dict[str, Any]] = []
+    for ns in sorted(set(namespaces)):
+        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                     "metadata": _meta(RELEASE_STATUS_ROLE, ns),
+                     "rules": [{"apiGroups": [HELM_RELEASE_SECRETS.group], "resources": ["secrets"],
+                                "verbs": ["list"]}]})
+        if subject is not None:
+            docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                         "metadata": _meta(RELEASE_STATUS_ROLE, ns),
+                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                     "name": RELEASE_STATUS_ROLE},
+                         "subjects": [subject.to_dict()]})
     return docs
 
 

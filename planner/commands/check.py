@@ -28,6 +28,8 @@ FORMATS = ["table", "json", "junit", "sarif", "github"]
 @click.option("--show-prompt", is_flag=True,
               help="With --explain: print what would be sent to the model, send nothing.")
 @click.option("--no-cache", is_flag=True, help="With --explain: ask the model again, ignore cached answers.")
+@click.option("--flat", is_flag=True,
+              help="Table: list every problem alone, without grouping the findings a root cause explains.")
 @click.option("--report-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
               help="Also write the JSON report here (for `stackplan explain PATH` later).")
 @click.option("--junit-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
@@ -35,13 +37,15 @@ FORMATS = ["table", "json", "junit", "sarif", "github"]
 @timeout_option("10s", "Timeout of each API request")
 def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, kubeconfig: str | None,
           context: str | None, output: str, components: tuple[str, ...], explain: bool, offline: bool,
-          anonymize: bool, show_prompt: bool, no_cache: bool, report_file: str | None, junit_file: str | None,
-          timeout: float) -> None:
+          anonymize: bool, show_prompt: bool, no_cache: bool, flat: bool, report_file: str | None,
+          junit_file: str | None, timeout: float) -> None:
     """Run the health checks for the plan's components against the live cluster.
 
     \b
     One LIST per resource kind, shared by every check; read-only (see `stackplan rbac`), never Secrets.
     Results per check and subject: PASSED, FAILED, UNKNOWN (could not read or interpret), SKIPPED.
+    Problems that one root cause explains are grouped under it (rules: docs/checks.md, Causes); --flat lists
+    them one by one.
     Exit 0 healthy; 1 any FAILED or UNKNOWN; 2 bad input; 3 the API cannot be reached or authenticated.
     """
     from datetime import UTC, datetime
@@ -74,7 +78,8 @@ def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
         "stackplanVersion": __version__,
         "generatedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     })
-    report = type(report)(kind=report.kind, findings=report.findings, errors=report.errors, meta=meta)
+    report = type(report)(kind=report.kind, findings=report.findings, errors=report.errors, meta=meta,
+                          causes=report.causes)
     if explain:
         from planner.explain import explain_report
 
@@ -88,7 +93,7 @@ def check(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
     if junit_file:
         _write_report(junit_file, render_report(report, "junit"), "--junit-file")
     if not show_prompt:  # --show-prompt prints the requests only
-        click.echo(render_report(report, output), nl=False)
+        click.echo(render_report(report, output, flat=flat), nl=False)
     # sys.exit, not ctx.exit: the CLI runs click with standalone_mode=False
     sys.exit(report.exit_code())
 

@@ -226,6 +226,8 @@ cluster:
   kubernetesVersion: "{c.get('kubernetesVersion')}"   # major.minor of the cluster
   flavor: {c.get('flavor')}                 # eks | gke | aks | onprem | kind | sandbox | openshift
   storageClass: {storage if storage else 'null'}             # StorageClass for PVCs; null = the cluster default
+  # quota: {{cpu: "256", memory: 1Ti}}   # what Kueue's ClusterQueue admits; unset: unlimited (`stackplan preflight`
+                                      # compares it with the nodes' allocatable and says what to set)
   gpu:
     nodes: {gpu.get('nodes', 1)}                    # GPU nodes (0: simulated GPUs instead of the GPU Operator)
     perNode: {gpu.get('perNode', 1)}                  # GPUs per node

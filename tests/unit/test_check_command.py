@@ -20,9 +20,14 @@ GPU_OPERATOR = {"apiVersion": "apps/v1", "kind": "Deployment",
 
 
 def fake_api(status_for: dict[str, int] | None = None, nodes: list[dict] | None = None,
-             deployments: list[dict] | None = None):
+             deployments: list[dict] | None = None, helm_records: list[dict] | None = None):
     def handler(request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        if "as=PartialObjectMetadataList" in request.headers.get("accept", ""):  # metadata only, as the server does
+            ns = path.split("/namespaces/")[1].split("/")[0]
+            items = [r for r in helm_records or [] if r["metadata"]["namespace"] == ns]
+            return httpx.Response(200, json={"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                                             "items": items})
         if path == "/version":
             return httpx.Response(200, json={"gitVersion": "v1.35.4"})
         if path == "/api":
@@ -216,3 +221,21 @@ def test_junit_file_in_a_missing_directory_is_bad_input_before_the_run(patched, 
         main([command, "--profile", "llm-inference", "--junit-file", str(tmp_path / "no" / "x.xml")])
     captured = capsys.readouterr()
     assert info.value.code == 2 and "--junit-file" in captured.err and made == [] and captured.out == ""
+
+
+def test_causes_come_first_in_the_table_and_flat_lists_every_finding(patched, capsys) -> None:
+    """The GPU Operator's Helm release failed halfway: its Deployment exists, its ClusterPolicy CRD does not."""
+    record = {"metadata": {"name": "sh.helm.release.v1.gpu-operator.v1", "namespace": "gpu-operator",
+                           "labels": {"name": "gpu-operator", "owner": "helm", "status": "failed", "version": "1"}}}
+    patched(fake_api(deployments=[GPU_OPERATOR], helm_records=[record]))
+    code, out = run(["--profile", "llm-inference", "--component", "gpu-operator"], capsys)
+    assert code == 1
+    assert "root cause(s)" in out and "RC002 (high) Helm release gpu-operator is failed (revision 1)" in out
+    assert out.index("RC002") < out.index("explains FAIL HC001")
+    code, flat = run(["--profile", "llm-inference", "--component", "gpu-operator", "--flat"], capsys)
+    assert code == 1 and "RC002" not in flat and "root cause" not in flat and "HC090" in flat
+    code, js = run(["--profile", "llm-inference", "--component", "gpu-operator", "-o", "json"], capsys)
+    report = json.loads(js)
+    [cause] = report["causes"]
+    ids = {f["id"] for f in report["findings"]}
+    assert cause["root"] == "HC090:Release/gpu-operator/gpu-operator" and set(cause["members"]) <= ids

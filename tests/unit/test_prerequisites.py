@@ -86,3 +86,15 @@ def test_every_secret_the_pulumi_program_can_create_is_a_declared_prerequisite()
             p = declared.get((spec.namespace, spec.name))
             assert p is not None, f"{plan.profile}: the program creates {spec.namespace}/{spec.name}, undeclared"
             assert set(p.keys) == set(spec.entries) and set(p.created_by) == set(spec.entries.values())
+
+
+def test_preflight_looks_up_the_cluster_objects_by_name_only() -> None:
+    """PF004 (planner/preflight) reads Plan.prerequisites: Secrets and named StorageClasses; not a bucket
+    (outside the cluster; validate makes the user name it) nor the default StorageClass (PF002's job)."""
+    from planner.preflight.prerequisites import declared
+
+    plan = plan_of("full-mlops", cluster={"storageClass": "gp3"})
+    looked_up = {(p.kind, p.namespace, p.name) for p in declared(plan)}
+    assert looked_up == {("Secret", "mlflow", "mlflow-s3"), ("Secret", "mlflow", "mlflow-postgresql"),
+                         ("StorageClass", None, "gp3")}
+    assert {p.kind for p in plan.prerequisites} - {k for k, _, _ in looked_up} == {"Bucket"}

@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "explain": "planner.commands.explain:explain",
     "drift": "planner.commands.drift:drift",
     "rbac": "planner.commands.rbac:rbac",
+    "status": "planner.commands.status:status",
+    "mcp": "planner.commands.mcp:mcp",
+    "ask": "planner.commands.ask:ask",
     "sandbox": "planner.commands.sandbox:sandbox",
     "cluster": "planner.commands.cluster:cluster",
 }

@@ -285,3 +285,14 @@ class ClusterReader:
 
     def stats(self) -> dict[str, Any]:
         return {"requests": self.requests, "lists": self.lists, "listSeconds": round(self.seconds, 3)}
+
+    def get_service_proxy(self, namespace: str, service: str, path: str,
+                          params: dict[str, str] | None = None) -> tuple[int, Any]:
+        """GET `path` on Service `service` (`NAME:PORT`) through the API server's service proxy; (HTTP status,
+        parsed JSON or None). The request goes to the API server only, never to a cluster IP (the ops tools read
+        Prometheus this way, under RBAC `get` on `services/proxy`)."""
+        r = self._get(f"/api/v1/namespaces/{namespace}/services/{service}/proxy/{path.lstrip('/')}", params)
+        try:
+            return r.status_code, r.json()
+        except ValueError:
+            return r.status_code, None

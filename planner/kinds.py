@@ -133,3 +133,13 @@ def for_api_version(api_version: str, kind: str) -> Kind | None:
         if k.kind == kind and k.group == group:
             return k
     return None
+
+# What the ops tools (`stackplan status`, `mcp`, `ask`) read beyond the check ClusterRole: RayJobs and the Argo
+# Workflows Kubeflow Pipelines runs are made of (`stackplan rbac --ops` grants them). planner/ops/ reads the rest
+# through CATALOG's kinds.
+RAY_JOBS = Kind("ray.io", "v1", "rayjobs", "RayJob", True,
+                "ray-project/kuberay:ray-operator/apis/ray/v1/rayjob_types.go@v1.7.0")
+ARGO_WORKFLOWS = Kind("argoproj.io", "v1alpha1", "workflows", "Workflow", True,
+                      "argoproj/argo-workflows:pkg/apis/workflow/v1alpha1/workflow_types.go@v4.0.5 (bundled by "
+                      "kubeflow/pipelines 2.17.0)")
+OPS_EXTRA_KINDS = (RAY_JOBS, ARGO_WORKFLOWS)

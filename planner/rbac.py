@@ -20,12 +20,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner.kinds import CATALOG, DRIFT_EXTRA_KINDS, HELM_RELEASE_SECRETS, PREFLIGHT_EXTRA_KINDS, Kind
+from planner.kinds import (
+    CATALOG,
+    DRIFT_EXTRA_KINDS,
+    HELM_RELEASE_SECRETS,
+    OPS_EXTRA_KINDS,
+    PREFLIGHT_EXTRA_KINDS,
+    Kind,
+)
 
 CHECK_ROLE = "stackplan-check"
 DRIFT_ROLE = "stackplan-drift-release-records"
 DRIFT_CLUSTER_ROLE = "stackplan-drift"
 RELEASE_STATUS_ROLE = "stackplan-secret-metadata"
+OPS_ROLE = "stackplan-ops"
 READ_VERBS = ["get", "list", "watch"]
 LABELS = {"app.kubernetes.io/name": "stackplan", "app.kubernetes.io/component": "rbac"}
 
@@ -126,6 +134,31 @@ def drift_documents(namespaces: Iterable[str], subject: RbacSubject | None) -> l
                          "metadata": _meta(DRIFT_ROLE, ns),
                          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": DRIFT_ROLE},
                          "subjects": [subject.to_dict()]})
+    return docs
+
+
+def _binding(kind: str, name: str, subject: RbacSubject, namespace: str | None = None) -> dict[str, Any]:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": f"{kind}Binding", "metadata": _meta(name, namespace),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": name},
+            "subjects": [subject.to_dict()]}
+
+
+def ops_documents(subject: RbacSubject | None, prometheus: tuple[str, str] | None) -> list[dict[str, Any]]:
+    """What the ops tools (`status`, `mcp`, `ask`) read beyond check's ClusterRole: a ClusterRole for RayJobs and
+    Argo Workflows, and, given (namespace, `service:port`), a Role allowing `get` on that one Service's proxy
+    (Prometheus, for DCGM utilisation) — never Secrets, never another Service."""
+    docs: list[dict[str, Any]] = [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                                   "metadata": _meta(OPS_ROLE), "rules": read_rules(OPS_EXTRA_KINDS)}]
+    if subject is not None:
+        docs.append(_binding("ClusterRole", OPS_ROLE, subject))
+    if prometheus is not None:
+        namespace, proxy_name = prometheus
+        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _meta(OPS_ROLE,
+                                                                                                    namespace),
+                     "rules": [{"apiGroups": [""], "resources": ["services/proxy"], "resourceNames": [proxy_name],
+                                "verbs": ["get"]}]})
+        if subject is not None:
+            docs.append(_binding("Role", OPS_ROLE, subject, namespace))
     return docs
 
 

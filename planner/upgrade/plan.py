@@ -23,7 +23,6 @@ INFO = "info"  # read it before upgrading
 
 K8S_STORED_VERSIONS = ("https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
                        "custom-resource-definition-versioning/#upgrade-existing-objects-to-a-new-stored-version")
-HELM_CRDS = "https://helm.sh/docs/chart_best_practices/custom_resource_definitions/ (crds/ is never upgraded)"
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ class ReleaseChange:
     chart: str
     installed: str | None  # None: not installed
     target: str
-    action: str  # upgrade | install | unchanged | downgrade | unknown
+    action: str  # upgrade | install | unchanged | downgrade | reapply (kustomize: no Helm record) | unknown
 
     def to_dict(self) -> dict[str, JSON]:
         return {"release": self.release, "component": self.component, "namespace": self.namespace,
@@ -170,7 +169,7 @@ def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[
 def _change(r: Release, installed: Installed, hazards: list[Hazard]) -> ReleaseChange:
     chart = r.source.chart or r.id
     if r.source.kind == "kustomize":
-        return ReleaseChange(r.id, r.component, r.namespace, chart, None, r.version, "unknown")
+        return ReleaseChange(r.id, r.component, r.namespace, chart, None, r.version, "reapply")
     key = (r.namespace, r.id)
     if key in installed.record_errors:
         hazards.append(Hazard(r.id, DECISION, "UP001", f"Helm's release record could not be read: "
@@ -205,12 +204,8 @@ def _crossed_fact(f: UpgradeFact, change: ReleaseChange, release: Release, by_co
     rid = change.release
     if f.kind == "crds" and f.handling == "crds-folder":
         missed = [c for c in f.crds if c not in f.hook_applies] if f.hook else list(f.crds)
-        extra = ""
-        if f.hook:
-            extra = (f"; the chart's {f.hook} hook applies {len(f.hook_applies)} of {len(f.crds)}, "
-                     f"not {', '.join(missed)}" if missed else f"; the chart's {f.hook} hook applies them too")
-        hazards.append(Hazard(rid, HANDLED, "UP010", f"{change.chart} keeps its CRDs in crds/, which helm upgrade "
-                              f"never upgrades{extra}: {f.note}", f.source))
+        extra = f" (not applied by the {f.hook} hook: {', '.join(missed)})" if f.hook and missed else ""
+        hazards.append(Hazard(rid, HANDLED, "UP010", f"{f.note}{extra}", f.source))
         return list(f.crds)
     if f.kind == "crds":
         hazards.append(Hazard(rid, INFO, "UP011", f.note, f.source))
@@ -274,9 +269,10 @@ def _storage(own: Iterable[UpgradeFact], change: ReleaseChange, installed: Insta
                               f"{len(stale)} CRD(s) still list {f.old} in status.storedVersions "
                               f"({', '.join(stale)}); {why}: {f.note}", f.source))
         if not removed:
-            steps.append(Step(change.release, "migrate", f"{f.migration}; then for each CRD: kubectl patch crd "
-                              f"NAME --subresource=status --type=merge -p '{{\"status\":{{\"storedVersions\":"
-                              f"[\"{f.new}\"]}}}}' ({K8S_STORED_VERSIONS})", tuple(stale)))
+            steps.append(Step(change.release, "migrate", f"{f.migration}; then drop {f.old} from each CRD's "
+                              f"status.storedVersions: kubectl patch crd NAME --subresource=status --type=merge "
+                              f"-p '{{\"status\":{{\"storedVersions\":[\"{f.new}\"]}}}}' ({K8S_STORED_VERSIONS})",
+                              tuple(stale)))
     return steps
 
 

@@ -76,11 +76,14 @@ class Step:
     action: str  # crds | upgrade | install | migrate
     description: str
     crds: tuple[str, ...] = ()
+    storage: str = ""  # migrate: the version objects are rewritten to
 
     def to_dict(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {"release": self.release, "action": self.action, "description": self.description}
         if self.crds:
             out["crds"] = list(self.crds)
+        if self.storage:
+            out["storage"] = self.storage
         return out
 
 
@@ -272,7 +275,7 @@ def _storage(own: Iterable[UpgradeFact], change: ReleaseChange, installed: Insta
             steps.append(Step(change.release, "migrate", f"{f.migration}; then drop {f.old} from each CRD's "
                               f"status.storedVersions: kubectl patch crd NAME --subresource=status --type=merge "
                               f"-p '{{\"status\":{{\"storedVersions\":[\"{f.new}\"]}}}}' ({K8S_STORED_VERSIONS})",
-                              tuple(stale)))
+                              tuple(stale), storage=f.new or ""))
     return steps
 
 

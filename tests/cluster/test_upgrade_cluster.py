@@ -116,3 +116,35 @@ def test_upgrade_exits_3_when_the_cluster_is_unreachable(tmp_path: Path) -> None
                  "--timeout", "2s")
     assert p.returncode == 3, p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_upgrade_apply_moves_to_the_current_pins_in_order_and_keeps_custom_resources(
+        previous_stack, cluster_env: dict[str, str]) -> None:
+    where, plan = previous_stack
+    run(cluster_env, "kubectl", "apply", "-f", "-", stdin=FLAVOR)
+    p = _upgrade(cluster_env, where, "--apply", "--chart-dir", str(CHARTS), "--release-timeout", "3m")
+    assert p.returncode == 0, p.stdout + p.stderr
+    progress = p.stderr
+    assert progress.index("gpu-operator: ") < progress.index("releases: ") < progress.index("kueue: ")
+
+    for rel in plan.releases.values():  # every release at its current pin
+        status = json.loads(run(cluster_env, "helm", "list", "-n", rel.namespace, "-o", "json"))
+        assert {r["name"]: r["chart"] for r in status}[rel.id].endswith(rel.version), rel.id
+    # the CRDs new in v26.7.0 sit in crds/, which helm upgrade skips: the server-side apply step made them
+    new_crd = kubectl_json(cluster_env, "get", "crd", "computedomains.resource.nvidia.com", "--show-managed-fields")
+    assert any(m.get("manager") == "stackplan" and m.get("operation") == "Apply"
+               for m in new_crd["metadata"]["managedFields"])
+    # the ResourceFlavor written at v1beta1 survived and is stored as v1beta2 now
+    crd = kubectl_json(cluster_env, "get", "crd", "resourceflavors.kueue.x-k8s.io")
+    assert crd["status"]["storedVersions"] == ["v1beta2"]
+    flavor = kubectl_json(cluster_env, "get", "resourceflavors.kueue.x-k8s.io", "upgrade-test-flavor")
+    assert flavor["metadata"]["name"] == "upgrade-test-flavor"
+
+    again = _upgrade(cluster_env, where, "-o", "json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["steps"] == []
+    drift = subprocess.run([sys.executable, "-m", "planner", "drift", "-f", "stackplan.yaml", "-o", "json"],
+                           cwd=where, env={**cluster_env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                           timeout=120)
+    findings = [f for f in json.loads(drift.stdout).get("findings", []) if f.get("outcome") != "PASSED"]
+    assert drift.returncode == 0, findings

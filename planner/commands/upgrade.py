@@ -65,7 +65,9 @@ def upgrade(stack_file: str | None, profile: str | None, sets: tuple[str, ...], 
     with ClusterReader(kubeconfig, context, timeout) as reader:
         version = reader.ping()
         installed = read_installed(reader, plan, kubernetes_version=str(version.get("gitVersion") or "") or None)
-    up = plan_upgrade(plan, installed, facts)
+    ranges = {r.component: (bp.kube_min, bp.kube_max, bp.file) for r in plan.releases.values()
+              if (bp := catalog.blueprints.get(r.component)) is not None}
+    up = plan_upgrade(plan, installed, facts, ranges)
     click.echo(render(up, output), nl=False)
     if not do_apply:
         sys.exit(up.exit_code())

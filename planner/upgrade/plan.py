@@ -127,10 +127,13 @@ class UpgradePlan:
         }
 
 
-def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[UpgradeFact]]) -> UpgradePlan:
-    """The ordered upgrade from `installed` to `plan`; `facts` maps a component to its blueprint's facts."""
+def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[UpgradeFact]],
+                 kube_ranges: Mapping[str, tuple[str | None, str | None, str]] | None = None) -> UpgradePlan:
+    """The ordered upgrade from `installed` to `plan`; `facts` maps a component to its blueprint's facts,
+    `kube_ranges` a component to its pinned version's Kubernetes (min, max, blueprint file)."""
     hazards: list[Hazard] = []
     changes = [_change(r, installed, hazards) for r in plan.ordered()]
+    _kubernetes(changes, installed.kubernetes_version, kube_ranges or {}, hazards)
     by_release = {c.release: c for c in changes}
     by_component = {r.component: r for r in plan.releases.values()}
     order = _order(plan, facts, by_component, hazards)
@@ -199,6 +202,33 @@ def _change(r: Release, installed: Installed, hazards: list[Hazard]) -> ReleaseC
         hazards.append(Hazard(r.id, DECISION, "UP004", f"installed {rec.chart_version} is newer than the pinned "
                               f"{r.version}: this would be a downgrade", "stackplan plan"))
     return ReleaseChange(r.id, r.component, r.namespace, chart, rec.chart_version, r.version, action)
+
+
+def _kubernetes(changes: Sequence[ReleaseChange], server: str | None,
+                ranges: Mapping[str, tuple[str | None, str | None, str]], hazards: list[Hazard]) -> None:
+    """The cluster's Kubernetes against each moving release's documented range (below min: decide; above max:
+    read, as `stackplan plan` warns)."""
+    have = _minor(server or "")
+    if have is None:
+        return
+    for c in changes:
+        if c.action not in ("upgrade", "install") or c.component not in ranges:
+            continue
+        low, high, file = ranges[c.component]
+        if low and (m := _minor(low)) and have < m:
+            hazards.append(Hazard(c.release, DECISION, "UP005", f"{c.chart} {c.target} needs Kubernetes >= {low}; "
+                                  f"the cluster runs {server}", f"{file} (kubernetes.min)"))
+        elif high and (m := _minor(high)) and have > m:
+            hazards.append(Hazard(c.release, INFO, "UP005", f"{c.chart} {c.target} documents Kubernetes up to "
+                                  f"{high}; the cluster runs {server}", f"{file} (kubernetes.max)"))
+
+
+def _minor(version: str) -> tuple[int, int] | None:
+    parts = version.lstrip("v").split(".")
+    try:
+        return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()))
+    except (IndexError, ValueError):
+        return None
 
 
 def _crossed_fact(f: UpgradeFact, change: ReleaseChange, release: Release, by_component: Mapping[str, Release],

@@ -225,3 +225,17 @@ def test_shipped_upgrade_facts_cite_upstream() -> None:
         assert facts, bid
         for f in facts:
             assert "@" in f.source or "://" in f.source, (bid, f)
+
+
+def test_kubernetes_below_the_new_minimum_is_a_decision() -> None:
+    plan = _plan()
+    ranges = {"kueue": ("1.29", None, "blueprints/kueue.yaml"), "gpu-operator": ("1.33", "1.36", "blueprints/g.yaml")}
+    installed = replace(_installed({"kueue": "0.18.6", "gpu-operator": "v26.3.3"}), kubernetes_version="v1.31.4")
+    up = plan_upgrade(plan, installed, _facts(plan), ranges)
+    assert ("gpu-operator", "UP005") in _codes(up, DECISION)
+    assert ("kueue", "UP005") not in _codes(up)
+    installed = replace(installed, kubernetes_version="v1.37.0+k3s1")
+    up = plan_upgrade(plan, installed, _facts(plan), ranges)
+    assert ("gpu-operator", "UP005") in _codes(up, "info") and up.safe
+    unchanged = replace(_installed({}), kubernetes_version="v1.20.0")  # nothing moves: no range hazard
+    assert plan_upgrade(plan, unchanged, _facts(plan), ranges).hazards == ()

@@ -220,7 +220,7 @@ def test_check_facts_refuses_unknown_components_and_crds() -> None:
 
 
 def test_shipped_upgrade_facts_cite_upstream() -> None:
-    for bid in ("kueue", "kserve", "kserve-crd", "gpu-operator"):
+    for bid in ("kueue", "kserve", "kserve-crd", "gpu-operator", "kuberay"):
         facts = facts_of(_catalog().blueprints[bid])
         assert facts, bid
         for f in facts:

@@ -76,4 +76,4 @@ def upgrade(stack_file: str | None, profile: str | None, sets: tuple[str, ...], 
 
     targets = resolve_targets(plan, chart_dir)
     sys.exit(run_upgrade(plan, up, targets, kubeconfig=kubeconfig, context=context, timeout=release_timeout,
-                         echo=lambda line: click.echo(line, err=True)))
+                         echo=lambda line: click.echo(line, err=True), output=output))

@@ -100,7 +100,7 @@ def migrate(tools: Tools, crds: Sequence[str], new: str) -> str:
 
 def run_upgrade(plan: Plan, up: UpgradePlan, targets: Mapping[str, Target], *,
                 kubeconfig: str | None, context: str | None, timeout: str, echo: Callable[[str], None],
-                install: Callable[..., object] | None = None, tools: Tools | None = None) -> int:
+                output: str = "table", install: Callable[..., object] | None = None, tools: Tools | None = None) -> int:
     """Run the steps; returns the exit code (0 done, 1 a step failed or the plan is not safe)."""
     if not up.safe:
         echo("upgrade --apply: the plan has hazards marked DECIDE; nothing was changed")
@@ -129,7 +129,7 @@ def run_upgrade(plan: Plan, up: UpgradePlan, targets: Mapping[str, Target], *,
 
             install = engine_install
         echo(f"[{done + 1}/{total}] releases: " + ", ".join(s.release for s in release_steps) + " (stackplan apply)")
-        result = install(plan, targets, kubeconfig=kubeconfig, context=context, timeout=timeout, output="table")
+        result = install(plan, targets, kubeconfig=kubeconfig, context=context, timeout=timeout, output=output)
         code = result.exit_code()  # type: ignore[attr-defined]
         if code:
             echo(f"upgrade --apply: step {done + 1}/{total} (releases) failed; later steps were not started")

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "status": "planner.commands.status:status",
     "mcp": "planner.commands.mcp:mcp",
     "ask": "planner.commands.ask:ask",
+    "conformance": "planner.commands.conformance:conformance",
     "sandbox": "planner.commands.sandbox:sandbox",
     "cluster": "planner.commands.cluster:cluster",
 }

@@ -43,6 +43,10 @@ def apply(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
         raise InputError(f"--timeout {timeout!r}: not a duration", hint="use e.g. 90s, 10m or 1h30m") from e
     plan = load_plan(stack_file, profile, sets, strict)
     targets = resolve_targets(plan, chart_dir)
+    from planner.prerequisites import section
+
+    for line in section(plan.prerequisites):  # stackplan apply creates none of them (stderr: stdout may be JSON)
+        click.echo(line, err=True)
     if dry_run:
         from planner.engine.dryrun import describe, describe_dict
 

@@ -1,8 +1,8 @@
 """Adapter to the prerequisites the blueprints declare (`Plan.prerequisites`, planner/prerequisites.py).
 
-Those declarations are being added in parallel to this module (kind, name, namespace, keys, component, why,
-source, fix). Until a plan carries them, `declared(plan)` returns none; nothing else in preflight depends on
-how they are stored — only on the fields of `Prerequisite` below.
+Each declaration has kind, name, namespace, keys, component, why, source and fix (planner/prerequisites.py);
+`declared(plan)` keeps those a Kubernetes API can answer by name. Nothing else in preflight depends on how
+they are stored — only on the fields of `Prerequisite` below.
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ class Prerequisite(Protocol):
     fix: str
 
 
+CLUSTER_KINDS = ("Secret", "StorageClass")  # what a Kubernetes API can show; a Bucket lives outside the cluster
+
+
 def declared(plan: Plan) -> tuple[Prerequisite, ...]:
-    """The plan's prerequisites, or none when this plan (or stackplan version) does not declare any."""
-    return tuple(getattr(plan, "prerequisites", ()) or ())
+    """The plan's prerequisites that can be looked up in the cluster by name.
+
+    Left out: kinds outside the cluster (a `Bucket`: `stackplan validate` makes the user name it, no API
+    here can see it) and prerequisites without a name — one the user has not named yet (`unset`, a validate
+    error) or a StorageClass meaning the cluster's default (PF002 checks that one).
+    """
+    return tuple(p for p in (getattr(plan, "prerequisites", ()) or ())
+                 if p.kind in CLUSTER_KINDS and p.name and not getattr(p, "unset", False))

@@ -17,6 +17,7 @@ from typing import Any
 
 from planner import __version__
 from planner.cachefile import write_cache_file
+from planner.data import data_root
 from planner.errors import InputError, Location, PlanError
 from planner.model import (
     Blueprint,
@@ -32,14 +33,6 @@ from planner.model import (
 
 
 @cache
-def data_root() -> Path:
-    """Where blueprints/, stacks/ and schemas/ live: inside the wheel, else the source checkout."""
-    packaged = Path(__file__).parent / "_data"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent
-
-
 def catalog_root() -> Path:
     """The catalog directory: $STACKPLAN_CATALOG_DIR (a folder with blueprints/ and stacks/) or the shipped one."""
     override = os.environ.get("STACKPLAN_CATALOG_DIR")

@@ -1,7 +1,7 @@
 """The cluster read edge: LIST Kubernetes objects as plain JSON dicts, once per kind and scope.
 
-`ClusterReader` is the only code that talks to the API server for `check` and `drift`. It LISTs
-(paginated with `limit`/`continue`), memoises every answer for the run (a second `list()` of the
+`ClusterReader` is the only code that reads the API server for `check`, `drift` and `apply`'s reachability
+check. It LISTs (paginated with `limit`/`continue`), memoises every answer for the run (a second `list()` of the
 same kind and scope costs nothing), counts its HTTP requests, and turns failures into typed errors:
 
 - `ReadError(kind, status, reason)`: one kind could not be read — 403 (RBAC), 404 (the CRD is not
@@ -11,7 +11,9 @@ same kind and scope costs nothing), counts its HTTP requests, and turns failures
 
 It never reads Secrets, except Helm's release records (`list_helm_releases`, for drift); `list_metadata`
 lists Helm's release Secrets as metadata only (labels: name, status, version), for check.
-Plain httpx rather than kr8s: ~90 ms vs ~650 ms import, and full control over paging and counting.
+
+Requests go through `planner.kubeapi.ApiSession` (kr8s: kubeconfig, credentials, TLS, proxy); this module keeps
+the paging, the memo, the counting and the typed errors.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any, Protocol
 
 from planner.errors import ClusterUnreachableError
 from planner.kinds import CATALOG, HELM_RELEASE_SECRETS, HELM_RELEASE_TYPE, Kind
+from planner.kubeapi import ApiConnectionError, ApiSession, ApiTimeout
 
 __all__ = ["CATALOG", "ClusterReader", "Kind", "ReadError", "Reader"]
 
@@ -70,8 +73,6 @@ class ClusterReader:
     def __init__(self, kubeconfig: str | None = None, context: str | None = None, timeout: float = 10.0, *,
                  page_size: int = DEFAULT_PAGE_SIZE, compression: bool = True, transport: Any = None,
                  server: str | None = None) -> None:
-        import httpx
-
         self.timeout = timeout
         self.page_size = page_size
         # gzip shrinks large LISTs ~10x over real networks; on loopback `compression=False` saves the CPU
@@ -85,19 +86,11 @@ class ClusterReader:
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None, str | None, str | None], list[dict[str, Any]] | ReadError] = {}
         self._key_locks: dict[tuple[str, str | None, str | None, str | None], threading.Lock] = {}
-        if transport is not None:  # tests: an httpx transport (MockTransport) and a server URL
-            self.server, self.context = server or "https://fake.invalid", "fake"
-            self._http = httpx.Client(base_url=self.server, transport=transport, timeout=timeout)
-            return
-        from planner.kubeconfig import load_connection
-
-        conn = load_connection(kubeconfig, context)
-        self.server, self.context = conn.server, conn.context
-        self._http = httpx.Client(base_url=conn.server, verify=conn.verify, headers=conn.headers(),
-                                  timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)))
+        self._session = ApiSession(kubeconfig, context, timeout, transport=transport, server=server)
+        self.server, self.context = self._session.server, self._session.context
 
     def close(self) -> None:
-        self._http.close()
+        self._session.close()
 
     def __enter__(self) -> ClusterReader:
         return self
@@ -108,18 +101,17 @@ class ClusterReader:
     # ----- HTTP
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """One GET; returns the response. Raises ClusterUnreachableError on network/auth failure."""
-        import httpx
-
+        """One GET; returns the response. Raises ApiTimeout, or ClusterUnreachableError on network/TLS failure."""
         with self._lock:
             self.requests += 1
         try:
-            return self._http.get(path, params=params, headers=self._headers)
-        except httpx.TimeoutException:
-            raise
-        except httpx.HTTPError as e:
+            return self._session.request("GET", path, params=params, headers=self._headers)
+        except ApiConnectionError as e:
+            from planner.secrets import redact_text
+
+            via = f" through the proxy {self._session.proxy}" if self._session.proxy else ""
             raise ClusterUnreachableError(
-                f"cannot reach the Kubernetes API at {self.server}: {type(e).__name__}: {e}",
+                f"cannot reach the Kubernetes API at {self.server}{via}: {redact_text(str(e))}",
                 hint="check --kubeconfig/--context, that the cluster is running, and the network path to it") from e
 
     def ping(self) -> dict[str, Any]:
@@ -127,12 +119,10 @@ class ClusterReader:
 
         Raises ClusterUnreachableError when it does not; returns the server's version info.
         """
-        import httpx
-
         try:
             version = self._get("/version")
             api = self._get("/api")
-        except httpx.TimeoutException as e:
+        except ApiTimeout as e:
             raise ClusterUnreachableError(f"the Kubernetes API at {self.server} did not answer in {self.timeout:g}s",
                                           hint="check the cluster is up, or raise --timeout") from e
         for r in (version, api):
@@ -181,8 +171,6 @@ class ClusterReader:
 
     def _list(self, kind: Kind, namespace: str | None, label_selector: str | None,
               field_selector: str | None) -> list[dict[str, Any]]:
-        import httpx
-
         with self._lock:
             self.lists += 1
         started = time.perf_counter()
@@ -196,7 +184,7 @@ class ClusterReader:
             while True:
                 try:
                     r = self._get(kind.path(namespace), params)
-                except httpx.TimeoutException as e:
+                except ApiTimeout as e:
                     raise ReadError(kind, 0, f"timed out after {self.timeout:g}s") from e
                 except ClusterUnreachableError as e:
                     if not self._pinged:
@@ -253,8 +241,6 @@ class ClusterReader:
         """Objects of `kind` in `namespace` as PartialObjectMetadata: the server sends metadata only, and only
         name, namespace and Helm's labels are kept (`helm_status.strip`). An answer that is not a metadata list
         (a server ignoring the Accept parameter) is dropped unread, as a ReadError. Memoised like `list`."""
-        import httpx
-
         from planner.helm_status import METADATA_ACCEPT, METADATA_LIST_KIND, strip
 
         key = ("metadata:" + kind.key + "/" + kind.version, namespace, label_selector, field_selector)
@@ -265,8 +251,8 @@ class ClusterReader:
             self.lists += 1 if cached is None else 0
         if cached is None:
             try:
-                r = self._http.get(kind.path(namespace), params=params,
-                                   headers={**self._headers, "Accept": METADATA_ACCEPT})
+                r = self._session.request("GET", kind.path(namespace), params=params,
+                                          headers={**self._headers, "Accept": METADATA_ACCEPT})
                 body = r.json() if r.status_code < 400 else None
                 if r.status_code >= 400:
                     cached = ReadError(kind, r.status_code, _reason(kind, r.status_code, body, namespace))
@@ -275,7 +261,7 @@ class ClusterReader:
                                                             "(PartialObjectMetadataList); nothing was kept")
                 else:
                     cached = [strip(o) for o in body.get("items") or [] if isinstance(o, dict)]
-            except (httpx.HTTPError, ValueError) as e:  # a failed request or a body that is not JSON
+            except (ApiTimeout, ApiConnectionError, ValueError) as e:  # a failed request or a body that is not JSON
                 cached = ReadError(kind, 0, f"{type(e).__name__}: {e}")
             with self._lock:
                 self._memo[key] = cached

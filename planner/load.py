@@ -192,7 +192,7 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, Origin]:
 @cache
 def schema(name: str) -> dict[str, Any]:
     """A JSON Schema from schemas/ (shipped inside the package)."""
-    from planner.catalog import data_root
+    from planner.data import data_root
 
     return json.loads((data_root() / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
 

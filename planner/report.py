@@ -85,6 +85,9 @@ class Finding:
     explanation: Explanation | None = None
     # structured facts the cause rules link on (planner/causes): node, container, clusterQueue, release, ...
     facts: tuple[tuple[str, str], ...] = ()
+    # an UNKNOWN because the kind's API is not served (CRD missing: ReadError.not_installed); typed data for
+    # folding into HC009, never serialised (the message and evidence say it for people)
+    api_not_served: bool = field(default=False, compare=False)
 
     @property
     def is_problem(self) -> bool:

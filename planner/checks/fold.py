@@ -4,8 +4,9 @@ When HC009 finds none of a component's declared objects, every other check of th
 for the same reason (CRD missing, Deployment missing, webhook without a Service, API not served).
 Those findings are removed and listed, one evidence line each, on the HC009 finding: the table shows
 "component X is not installed" once, and `-o json` still carries every detail. Only problems that the
-absence explains are folded: FAILED findings, and UNKNOWN ones whose API is not served (404, "not
-installed"); an UNKNOWN for a forbidden kind (403) or a timeout is another problem and stays.
+absence explains are folded: FAILED findings, and UNKNOWN ones whose API is not served (the runner marks
+them `Finding.api_not_served` from the typed ReadError, status 404); an UNKNOWN for a forbidden kind (403)
+or a timeout is another problem and stays. Nothing here reads a message's wording.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ NOT_INSTALLED = "HC009"
 def _explained_by_absence(f: Finding) -> bool:
     if f.outcome is Outcome.FAILED:
         return True
-    return f.outcome is Outcome.UNKNOWN and f.message.startswith(f"[{f.check_id}] not installed")
+    return f.outcome is Outcome.UNKNOWN and f.api_not_served
 
 
 def fold_absent_components(findings: Sequence[Finding]) -> tuple[list[Finding], int]:

@@ -47,11 +47,12 @@ def _skipped(check: Check, message: str) -> Finding:
                    subject=Subject("Check", check.id), message=message, severity=Severity.INFO, doc_url=check.doc_url)
 
 
-def _unknown(check: Check, message: str, evidence: tuple[str, ...] = ()) -> Finding:
+def _unknown(check: Check, message: str, evidence: tuple[str, ...] = (), *, api_not_served: bool = False) -> Finding:
     return Finding(check_id=check.id, title=check.title, outcome=Outcome.UNKNOWN,
                    subject=Subject("Check", check.id), message=f"[{check.id}] {message}",
                    severity=check.severity, component=check.components[0] if len(check.components) == 1 else None,
-                   evidence=evidence, remediation=check.remediation, doc_url=check.doc_url)
+                   evidence=evidence, remediation=check.remediation, doc_url=check.doc_url,
+                   api_not_served=api_not_served)
 
 
 def evaluate(check: Check, view: ClusterView) -> list[Finding]:
@@ -61,7 +62,7 @@ def evaluate(check: Check, view: ClusterView) -> list[Finding]:
     except ReadError as e:
         hint = "install the component (its CRD is missing)" if e.not_installed else ""
         return [_unknown(check, e.reason, (f"LIST {e.kind.path()} -> {e.status or 'no answer'}",)
-                         + ((hint,) if hint else ()))]
+                         + ((hint,) if hint else ()), api_not_served=e.not_installed)]
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
         return [_unknown(check, f"malformed object: {type(e).__name__}: {e}")]
     return findings or [_skipped(check, "nothing to check: the selected components declare no such objects")]

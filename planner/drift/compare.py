@@ -20,7 +20,7 @@ from planner.drift.customs import custom_findings
 from planner.drift.helm_records import HelmRelease
 from planner.drift.live import DIGEST_ANNOTATION, MANAGED_BY, RELEASE_LABEL, WORKLOAD_KINDS, LiveFacts
 from planner.drift.values_diff import diff_values, values_equal
-from planner.drift.workloads import check_fields
+from planner.drift.workload_fields import check_fields
 from planner.model import Plan, Release
 from planner.report import Finding, Outcome, Report, Severity, Subject
 from planner.secrets import redact_text
@@ -248,7 +248,7 @@ def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
     if present:
         _crds(r, live, out)
         _workloads(r, live, out)
-        check_fields(r, live, out.add)  # DR010 (planner/drift/workloads.py)
+        check_fields(r, live, out.add)  # DR010 (planner/drift/workload_fields.py)
     return out.items
 
 

@@ -1,4 +1,5 @@
-"""Pure: small summaries of Deployments/DaemonSets/StatefulSets, and DR010 (live fields vs the Helm release manifest).
+"""Pure: small summaries of Deployments/DaemonSets/StatefulSets and their field differences (DR010 uses them:
+`planner/drift/workload_fields.py`).
 
 A summary keeps, per container (`containers` and `initContainers`), the image, the env var names with their
 literal values (a name `planner.secrets.hides` keeps only a sha256 of its value, shown as `***`; credentials
@@ -18,15 +19,9 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from planner.report import Outcome, Severity
-
-if TYPE_CHECKING:
-    from planner.drift.live import LiveFacts
-    from planner.model import Release
-
+from planner.quantity import quantity  # shared with preflight (planner/quantity.py)
 from planner.secrets import MASK, hides, redact_text
 
 KINDS = ("Deployment", "DaemonSet", "StatefulSet")
@@ -192,24 +187,6 @@ def workloads_from_manifest(manifest: Any, namespace: str) -> ManifestWorkloads:
     return ManifestWorkloads(tuple(found), unparsed)
 
 
-# --- quantities (k8s.io/apimachinery pkg/api/resource/quantity.go suffixes)
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$")
-_SUFFIX = {"Ki": Fraction(2**10), "Mi": Fraction(2**20), "Gi": Fraction(2**30), "Ti": Fraction(2**40),
-           "Pi": Fraction(2**50), "Ei": Fraction(2**60), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6),
-           "m": Fraction(1, 1000), "": Fraction(1), "k": Fraction(10**3), "M": Fraction(10**6),
-           "G": Fraction(10**9), "T": Fraction(10**12), "P": Fraction(10**15), "E": Fraction(10**18)}
-
-
-def quantity(text: str) -> Fraction | None:
-    """`500m` -> 1/2, `1Gi` -> 1073741824, `1e3` -> 1000; None if it is not a Kubernetes quantity."""
-    m = _QUANTITY.match(text.strip())
-    if not m:
-        return None
-    suffix = m[2] or ""
-    scale = Fraction(10) ** int(suffix[1:]) if suffix[:1] in ("e", "E") and len(suffix) > 1 else _SUFFIX[suffix]
-    return Fraction(m[1]) * scale
-
-
 def _same_quantity(a: str, b: str) -> bool:
     qa, qb = quantity(a), quantity(b)
     return qa == qb if qa is not None and qb is not None else a == b
@@ -270,68 +247,3 @@ def diff_workload(rel: WorkloadSpec, live: WorkloadSpec, *, autoscaled: bool) ->
             assert c is not None
             out.append(FieldChange(ref, c.path(), "present" if a else NOT_SET, "present" if b else NOT_SET))
     return out
-
-
-# --- DR010 findings (called from compare.py with its `_Findings.add`)
-class AddFinding(Protocol):
-    def __call__(self, check_id: str, outcome: Outcome, message: str, *, severity: Severity = ...,
-                 evidence: Iterable[str] = ..., remediation: str = ...) -> None: ...
-
-
-def _autoscaled(live: LiveFacts, spec: WorkloadSpec) -> bool | None:
-    if live.hpa_error:
-        return None
-    return (spec.namespace, spec.kind, spec.name) in live.autoscaled
-
-
-def check_fields(r: Release, live: LiveFacts, add: AddFinding) -> None:
-    """DR010 for one Helm release: each workload of the deployed revision's manifest against the live object.
-
-    Blueprint-listed workloads that are missing are DR006's; other manifest workloads missing live are DR010's.
-    Kustomize releases are checked for presence only (DR006): server-side apply keeps no copy of the applied
-    values (`metadata.managedFields` names the owners of fields, not the values they applied).
-    """
-    rel = live.release(r.namespace, r.id) if r.source.kind != "kustomize" else None
-    if rel is None or rel.status != "deployed" or not (rel.workloads or rel.unparsed_workloads):
-        return
-    kinds = sorted({w.kind for w in rel.workloads if w.kind in live.unread})
-    if kinds:
-        add("DR010", Outcome.UNKNOWN, f"could not list {', '.join(kinds)}: "
-            f"{'; '.join(live.unread[k] for k in kinds)}",
-            remediation="grant read access: `stackplan rbac | kubectl apply -f -`")
-        return
-    listed = {(w.kind, w.namespace or r.namespace, w.name) for w in r.workloads}
-    changes: list[FieldChange] = []
-    unsure: list[str] = []
-    for spec in rel.workloads:
-        obj = (live.workloads.get(spec.kind) or {}).get((spec.namespace, spec.name))
-        if obj is None or obj.spec is None:
-            if spec.key not in listed:
-                changes.append(FieldChange(spec.ref(), "(object)", "present", "not found"))
-            continue
-        hpa = _autoscaled(live, spec)
-        found = diff_workload(spec, obj.spec, autoscaled=bool(hpa))
-        if hpa is None and any(c.path == "spec.replicas" for c in found):
-            unsure += [f"{c}: HorizontalPodAutoscalers could not be read ({live.hpa_error}); an HPA "
-                       "may own replicas" for c in found if c.path == "spec.replicas"]
-            found = [c for c in found if c.path != "spec.replicas"]
-        changes += found
-    where = f"compared with the manifest of revision {rel.revision} (Secret {rel.namespace}/{rel.secret or rel.name})"
-    notes = [where] + ([f"{rel.unparsed_workloads} workload document(s) of the manifest could not be parsed"]
-                       if rel.unparsed_workloads else [])
-    if changes:
-        objs = sorted({c.ref.split("/", 1)[0] + "/" + c.ref.rsplit("/", 1)[-1] for c in changes})
-        add("DR010", Outcome.FAILED, f"{len(changes)} workload field(s) differ from the release manifest in "
-            + ", ".join(objs[:4]) + (" …" if len(objs) > 4 else ""),
-            severity=Severity.MEDIUM, evidence=[*map(str, changes), *unsure, *notes],
-            remediation=f"re-apply the release's manifest: `helm rollback {r.id} {rel.revision} -n {rel.namespace}` "
-                        "(Helm 3's three-way merge restores the fields the chart sets; `stackplan apply` skips a "
-                        "release whose chart and values are unchanged); undo additions by hand (e.g. "
-                        "`kubectl set env <kind>/<name> NAME-`); to keep a change, set it through the chart's "
-                        "values in stackplan.yaml")
-    elif unsure:
-        add("DR010", Outcome.UNKNOWN, "replicas differ from the release manifest, but autoscalers could not be read",
-            evidence=[*unsure, *notes],
-            remediation="grant list on horizontalpodautoscalers.autoscaling/v2, cluster-wide")
-    else:
-        add("DR010", Outcome.PASSED, f"{len(rel.workloads)} workload(s) match the release manifest", evidence=notes)

@@ -45,7 +45,7 @@ class _Run:
         self.observer = observer
         self.limit = asyncio.Semaphore(max(1, parallel))
         self.outcomes: dict[str, ReleaseOutcome] = {}
-        self.resources = ResourceStep(plan, cluster_objects(kube), self.record, timeout)  # custom resources
+        self.resources = ResourceStep(plan, cluster_objects(kube, helm), self.record, timeout)  # custom resources
 
     def record(self, rid: str, wave: int, state: ReleaseState, detail: str, started: float | None = None) -> None:
         seconds = time.monotonic() - started if started is not None else 0.0

@@ -32,12 +32,6 @@ PENDING = {"pending-install", "pending-upgrade", "pending-rollback", "uninstalli
 DESCRIPTION_PREFIX = "stackplan values-digest "
 
 
-def find_helm() -> str | None:
-    """The helm binary: $STACKPLAN_HELM, else `helm` on PATH, else the one `stackplan sandbox` uses."""
-    from planner.sandbox.binaries import find_tool
-
-    return find_tool("helm", "STACKPLAN_HELM")
-
 
 def _stderr(exc: Exception) -> str:
     raw = getattr(exc, "stderr", b"")
@@ -65,16 +59,6 @@ class PyHelmRunner:
     def supports_labels(self) -> bool:
         return (self.version.major, self.version.minor) >= (3, 13)
 
-    async def reachable(self) -> str | None:
-        """None when the cluster answers `helm list`, else helm's (trimmed) reason."""
-        from pyhelm3 import errors
-
-        try:
-            await self._command.list(all_namespaces=True, max_releases=1)
-        except errors.Error as e:
-            return trim_error(_stderr(e))
-        return None
-
     async def manifest(self, release: Release) -> list:
         """The objects of the release's current revision (`helm get manifest`), parsed."""
         return [d for d in await self._command.get_resources(release.id, namespace=release.namespace) if d]
@@ -99,6 +83,35 @@ class PyHelmRunner:
         live = release.values_digest if values_equal(release.values, values, release.values_digest) else digest(values)
         return Deployed(status=rev.status.value, chart=meta.name, version=meta.version,
                         values_digest=live, revision=rev.revision)
+
+    async def chart_crds(self, target: ChartTarget) -> list[dict]:
+        """The CustomResourceDefinitions in the chart's crds/ folder, through pyhelm3's `show_crds`.
+
+        pyhelm3 reads the crds/ files itself (`helm show crds` glues multi-document files together,
+        helm/helm#11261). It reads a chart directory; a chart from a repository or an OCI registry is pulled
+        first (`pull_chart`, at the pinned version), a local .tgz is unpacked into a temporary directory.
+        """
+        import tarfile
+        import tempfile
+
+        from pyhelm3 import errors
+
+        try:
+            if not target.local:
+                async with self._client.pull_chart(target.ref, repo=target.repo, version=target.version) as chart:
+                    docs = await self._command.show_crds(chart.ref)
+            elif Path(target.ref).is_dir():
+                docs = await self._command.show_crds(Path(target.ref))
+            else:
+                with tempfile.TemporaryDirectory(prefix="stackplan-chart-") as tmp:
+                    with tarfile.open(target.ref) as archive:
+                        archive.extractall(tmp, filter="data")
+                    docs = await self._command.show_crds(Path(tmp))
+        except errors.Error as e:
+            raise StepError(f"reading the chart's CRDs: {trim_error(_stderr(e))}") from e
+        except (OSError, tarfile.TarError, RuntimeError) as e:  # no Chart.yaml: pyhelm3's glob ends (RuntimeError)
+            raise StepError(f"reading the chart's CRDs from {target.ref}: {type(e).__name__}: {e}") from e
+        return [d for d in docs if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]
 
     def upgrade_args(self, release: Release, target: ChartTarget, timeout: str) -> list[str]:
         """The `helm upgrade --install` arguments (values go on stdin as JSON, never to a file)."""

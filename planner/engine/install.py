@@ -13,27 +13,16 @@ from pathlib import Path
 
 from planner.engine.charts import KustomizeTarget, Target
 from planner.engine.state import ApplyResult
-from planner.errors import ClusterUnreachableError, InputError, ServiceUnavailableError
+from planner.errors import InputError, ServiceUnavailableError
 from planner.model import Plan
-
-_UNREACHABLE = ("unreachable", "connection refused", "no such host", "i/o timeout", "unauthorized",
-                "x509", "certificate", "dial tcp", "no configuration has been provided", "context deadline",
-                "forbidden: user \"system:anonymous\"", "invalid configuration", "does not exist")
 
 
 def check_kubeconfig(kubeconfig: str | None, context: str | None) -> None:
     """Fail with exit 2 before helm runs when the kubeconfig is missing, unreadable, empty or lacks the context
-    (helm would fall back to http://localhost:8080 or say only "cluster unreachable"). Same reader as check/drift."""
-    import ssl
+    (helm would fall back to http://localhost:8080 or say only "cluster unreachable"). Same rules as check/drift."""
+    from planner.kubeconfig import select
 
-    from planner.kubeconfig import load_connection
-
-    try:
-        load_connection(kubeconfig, context)
-    except (OSError, ValueError, ssl.SSLError, KeyError, TypeError, AttributeError) as e:
-        where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-        raise InputError(f"kubeconfig {where}: unusable ({type(e).__name__}: {e})",
-                         hint="check it with `kubectl config view`, or pass --kubeconfig/--context") from e
+    select(kubeconfig, context)
 
 
 def kube_flags(kubeconfig: str | None, context: str | None) -> tuple[str | None, str | None]:
@@ -55,8 +44,9 @@ def needs_kubectl(plan: Plan, targets: Mapping[str, Target]) -> list[str]:
 
 def make_runners(plan: Plan, targets: Mapping[str, Target], kubeconfig: str | None, context: str | None):
     """(helm runner, kube runner or None); raises ServiceUnavailableError (exit 3) naming what is missing."""
-    from planner.engine.helm import HELM_HINT, PyHelmRunner, find_helm
-    from planner.engine.kubectl import KUBECTL_HINT, KubectlRunner, find_kubectl
+    from planner.engine.helm import HELM_HINT, PyHelmRunner
+    from planner.engine.kubectl import KUBECTL_HINT, KubectlRunner
+    from planner.tools import find_helm, find_kubectl
 
     helm_bin = find_helm()
     if helm_bin is None:
@@ -76,12 +66,15 @@ def make_runners(plan: Plan, targets: Mapping[str, Target], kubeconfig: str | No
     return helm, kube
 
 
-def check_reachable(helm) -> None:
-    reason = asyncio.run(helm.reachable())
-    if reason and any(s in reason.lower() for s in _UNREACHABLE):
-        raise ClusterUnreachableError(f"the cluster cannot be reached: {reason}",
-                                      hint="check --kubeconfig/--context (or KUBECONFIG) and that the API server "
-                                           "is up: `kubectl cluster-info`")
+def check_reachable(kubeconfig: str | None, context: str | None, timeout: float = 10.0) -> None:
+    """Exit 3 (ClusterUnreachableError) when the API server does not answer or rejects the credentials.
+
+    Decided by the typed answer of the reader `check` and `drift` use (`ClusterReader.ping`: a network error, a
+    timeout, 401, or 403 on discovery), never by the wording of helm's error messages."""
+    from planner.cluster import ClusterReader
+
+    with ClusterReader(kubeconfig, context, timeout=timeout) as reader:
+        reader.ping()
 
 
 async def _with_ticks(work, progress, every: float = 1.0):
@@ -114,7 +107,7 @@ def install(plan: Plan, targets: Mapping[str, Target], *, kubeconfig: str | None
     kubeconfig, context = kube_flags(kubeconfig, context)
     check_kubeconfig(given, context)
     helm, kube = make_runners(plan, targets, kubeconfig, context)
-    check_reachable(helm)
+    check_reachable(given, context)
     waves = {rid: i for i, wave in enumerate(plan.waves, start=1) for rid in wave}
     waves.update(progress_rows(plan))  # custom resources: one row each
     tty = sys.stdout.isatty() if tty is None else tty

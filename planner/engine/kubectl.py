@@ -26,12 +26,6 @@ KUBECTL_HINT = (
 )
 
 
-def find_kubectl() -> str | None:
-    """The kubectl binary: $STACKPLAN_KUBECTL, else `kubectl` on PATH, else the one `stackplan sandbox` uses."""
-    from planner.sandbox.binaries import find_tool
-
-    return find_tool("kubectl", "STACKPLAN_KUBECTL")
-
 
 class KubectlRunner:
     """KubeRunner over the kubectl binary."""
@@ -86,21 +80,22 @@ class KubectlRunner:
         return out
 
     async def wait_established(self, crds: list[str], timeout: str) -> None:
-        """`kubectl wait --for=condition=Established`, retried while a brand-new CRD has no conditions yet
-        (kubectl then fails at once with `.status.conditions accessor error` instead of waiting)."""
+        """`kubectl wait --for=condition=Established`, once every CRD has conditions: a brand-new CRD has none
+        for a moment, and kubectl then fails at once (`.status.conditions accessor error`) instead of waiting.
+        Decided from the CRDs' own status (`kubectl get -o json`), not from the wording of kubectl's error."""
         import time
 
         deadline = time.monotonic() + seconds(timeout)
-        while True:
-            left = max(1, int(deadline - time.monotonic()))
-            try:
-                await self.run(["wait", "--for=condition=Established", f"--timeout={left}s",
-                                *(f"crd/{n}" for n in crds)], limit=left + 60)
-                return
-            except StepError as e:
-                if "accessor error" not in e.message or time.monotonic() >= deadline:
-                    raise
-                await asyncio.sleep(0.5)
+        refs = [f"crd/{n}" for n in crds]
+        while time.monotonic() < deadline:
+            out = (await self.run(["get", *refs, "--ignore-not-found", "-o", "json"], limit=120)).strip()
+            listed = json.loads(out) if out else {}  # one name: the object itself; several: a List
+            items = listed.get("items", []) if listed.get("kind") == "List" else [listed] if listed else []
+            if len(items) == len(crds) and all((o.get("status") or {}).get("conditions") for o in items):
+                break
+            await asyncio.sleep(0.5)
+        left = max(1, int(deadline - time.monotonic()))
+        await self.run(["wait", "--for=condition=Established", f"--timeout={left}s", *refs], limit=left + 60)
 
     async def render(self, release: Release, target: KustomizeTarget, timeout: str) -> list:
         from ruamel.yaml import YAML

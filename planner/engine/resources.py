@@ -11,14 +11,13 @@ Secrets are never created here: an InferenceService of an `hf://` model reads HF
 
 A release Helm reports as up to date is still re-applied when a CRD it ships (`Release.crds`) or a workload
 it runs (`Release.workloads`, not optional) is missing. CRDs of the chart's crds/ folder (which Helm installs
-only on first install) are applied first, from `helm show crds` with kubectl server-side — the chart may render
-objects of those kinds, which `helm upgrade` would reject — then `helm upgrade` re-creates template-rendered
-objects.
+only on first install) are applied first, read from the chart through pyhelm3 and applied with kubectl
+server-side — the chart may render objects of those kinds, which `helm upgrade` would reject — then
+`helm upgrade` re-creates template-rendered objects.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -28,7 +27,7 @@ from planner.emit.crs import HF_SECRET, HF_SECRET_KEY, CustomObject, plan_object
 from planner.emit.labels import identity_labels
 from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE
 from planner.engine.charts import ChartTarget
-from planner.engine.state import ReleaseState, StepError, trim_error
+from planner.engine.state import ReleaseState, StepError
 from planner.model import Plan, Release
 
 FIELD_MANAGER = "stackplan"
@@ -121,11 +120,11 @@ class ClusterObjects(Protocol):
 
 
 class KubectlObjects:
-    """ClusterObjects over the engine's KubectlRunner (kubectl) and the helm binary (`helm show crds`)."""
+    """ClusterObjects over the engine's KubectlRunner (kubectl) and its helm runner (a chart's crds/ folder)."""
 
-    def __init__(self, kube: Any, helm_executable: str | None) -> None:
+    def __init__(self, kube: Any, helm: Any) -> None:
         self.kube = kube
-        self.helm = helm_executable
+        self.helm = helm
 
     async def ensure_namespace(self, name: str, labels: Mapping[str, str], manager: str) -> None:
         await self.kube.ensure_namespace(name, labels, manager)
@@ -166,23 +165,11 @@ class KubectlObjects:
         return gone
 
     async def chart_crds(self, target: ChartTarget) -> list[dict[str, Any]]:
-        """The CRDs in the chart's crds/ folder (`helm show crds`); template-rendered ones come back with upgrade."""
-        from ruamel.yaml import YAML
-
-        if not self.helm:
+        """The CRDs in the chart's crds/ folder (through pyhelm3: `PyHelmRunner.chart_crds`); template-rendered
+        ones come back with upgrade."""
+        if self.helm is None or not hasattr(self.helm, "chart_crds"):
             raise StepError("helm is needed to read the chart's CRDs")
-        args = [self.helm, "show", "crds", target.ref]
-        if target.repo:
-            args += ["--repo", target.repo]
-        if target.version:
-            args += ["--version", target.version]
-        proc = await asyncio.create_subprocess_exec(*args, stdin=asyncio.subprocess.DEVNULL,
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(proc.communicate(), 300)
-        if proc.returncode != 0:
-            raise StepError(f"helm show crds: {trim_error(err.decode(errors='replace'))}")
-        docs = YAML(typ="safe").load_all(out.decode(errors="replace"))
-        return [d for d in docs if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]
+        return await self.helm.chart_crds(target)
 
     async def restore_crds(self, release: Release, target: ChartTarget, timeout: str) -> list[str]:
         gone = {m.split("/", 1)[1] for m in await self.missing(release) if m.startswith("CustomResourceDefinition/")}
@@ -197,7 +184,7 @@ class KubectlObjects:
         return names
 
 
-def cluster_objects(kube: Any) -> ClusterObjects | None:
+def cluster_objects(kube: Any, helm: Any = None) -> ClusterObjects | None:
     """The ClusterObjects for apply's kube runner: the real one for kubectl, the runner itself for fakes that
     implement the protocol, else None (no kubectl: custom resources cannot be applied)."""
     if kube is None:
@@ -205,9 +192,7 @@ def cluster_objects(kube: Any) -> ClusterObjects | None:
     if hasattr(kube, "apply_objects"):
         return kube
     if hasattr(kube, "run") and hasattr(kube, "wait_established"):  # KubectlRunner, or a wrapper forwarding to it
-        from planner.engine.helm import find_helm
-
-        return KubectlObjects(kube, find_helm())
+        return KubectlObjects(kube, helm)
     return None
 
 

@@ -17,10 +17,10 @@ from fractions import Fraction
 from planner.checks.base import Check
 from planner.checks.declared import WORKLOAD_NAMESPACE
 from planner.checks.view import GPU_RESOURCE
-from planner.drift.workloads import quantity
 from planner.emit.crs import CPU_QUOTA, MEMORY_QUOTA, kueue_objects, volcano_queue
 from planner.kinds import NODES
 from planner.preflight.view import PreflightView
+from planner.quantity import quantity
 from planner.report import Finding, Severity, Subject
 
 RESOURCES = ("cpu", "memory", GPU_RESOURCE)

@@ -138,10 +138,11 @@ class ControlPlane:
             try:
                 self._start(bins, timeout)
                 return self
-            except StartError as exc:
+            except StartError:
                 self._reset()
-                # Free ports are picked before binding, so another process may take one first.
-                if attempt == 2 or "address already in use" not in str(exc):
+                # Free ports are picked before binding, so another process may take one first: retry once when
+                # one of ours is held by someone else now (a fact about the ports, not the wording of a log)
+                if attempt == 2 or not any(processes.port_taken(p) for p in self.ports.values()):
                     self.stop()
                     raise
             except BaseException:

@@ -1,15 +1,18 @@
-"""A small Kubernetes REST client (httpx, client-certificate auth) for the sandbox harness."""
+"""A small Kubernetes REST client for the sandbox harness and the tests: JSON in, JSON out, KubeError on failure.
+
+It sends every request through `planner.kubeapi.ApiSession` (kr8s), the one way stackplan reaches an API server,
+with a kubeconfig built from the sandbox's certificate files (client certificate, or a bearer token).
+"""
 
 from __future__ import annotations
 
 import base64
-import ssl
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from planner.kubeapi import ApiConnectionError, ApiSession, ApiTimeout
 
 _CORE = {"pods", "nodes", "namespaces", "services", "serviceaccounts", "configmaps", "secrets",
          "endpoints", "events", "persistentvolumeclaims", "resourcequotas", "limitranges"}
@@ -58,10 +61,15 @@ class Credentials:
     cert: Path
     key: Path
 
-    def ssl_context(self) -> ssl.SSLContext:
-        ctx = ssl.create_default_context(cafile=str(self.ca))
-        ctx.load_cert_chain(str(self.cert), str(self.key))
-        return ctx
+    def kubeconfig_dict(self, token: str | None = None, cluster: str = "stackplan-sandbox") -> dict[str, Any]:
+        """A kubeconfig naming the certificate files (nothing secret inline): admin certificate, or `token`."""
+        user: dict[str, Any] = {"token": token} if token else {"client-certificate": str(self.cert),
+                                                                "client-key": str(self.key)}
+        return {"apiVersion": "v1", "kind": "Config", "current-context": cluster,
+                "clusters": [{"name": cluster, "cluster": {"server": self.server,
+                                                           "certificate-authority": str(self.ca)}}],
+                "users": [{"name": f"{cluster}-user", "user": user}],
+                "contexts": [{"name": cluster, "context": {"cluster": cluster, "user": f"{cluster}-user"}}]}
 
     def kubeconfig(self, cluster: str = "stackplan-sandbox") -> str:
         """An admin kubeconfig with the certificate data inlined."""
@@ -80,19 +88,14 @@ class Credentials:
 
 
 class Kube:
-    """Synchronous JSON client. Raises KubeError on non-2xx answers."""
+    """Synchronous JSON client. Raises KubeError on non-2xx answers (status 0: no answer)."""
 
     def __init__(self, creds: Credentials, timeout: float = 30.0, token: str | None = None):
-        self.creds = creds
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        if token:  # a token client must not also present the admin certificate
-            verify: Any = ssl.create_default_context(cafile=str(creds.ca))
-        else:
-            verify = creds.ssl_context()
-        self._http = httpx.Client(base_url=creds.server, verify=verify, timeout=timeout, headers=headers)
+        self.creds = creds  # a token client presents the token only, never the admin certificate
+        self._api = ApiSession(creds.kubeconfig_dict(token), timeout=timeout)
 
     def close(self) -> None:
-        self._http.close()
+        self._api.close()
 
     def __enter__(self) -> Kube:
         return self
@@ -103,9 +106,9 @@ class Kube:
     def request(self, method: str, path: str, body: Any = None, params: dict | None = None,
                 content_type: str = "application/json") -> Any:
         try:
-            r = self._http.request(method, path, json=body, params=params,
-                                   headers={"Content-Type": content_type} if body is not None else None)
-        except httpx.HTTPError as exc:
+            r = self._api.request(method, path, params=params, json=body,
+                                  headers={"Content-Type": content_type} if body is not None else None)
+        except (ApiTimeout, ApiConnectionError) as exc:
             raise KubeError(0, f"{method} {path}: {exc}") from exc
         if r.status_code >= 300:
             try:

@@ -133,6 +133,18 @@ def stop(procs: list[Proc], timeout: float = 10.0) -> None:
             _stop_together(phase, timeout)
 
 
+def port_taken(port: int) -> bool:
+    """Whether something listens on (or holds) 127.0.0.1:PORT right now."""
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     import socket

@@ -42,14 +42,28 @@ class Tools:
     def kubectl_(self, *args: str, stdin: str | None = None) -> str:
         return self.run([self.kubectl, *self.flags, *args], stdin)
 
+    def chart_crds(self, target: ChartTarget) -> list[dict]:
+        """The CRDs of the chart's crds/ folder, through pyhelm3 (raw `helm show crds` glues multi-document files
+        together, helm/helm#11261)."""
+        import asyncio
+
+        from planner.engine.helm import PyHelmRunner
+        from planner.engine.state import StepError
+
+        try:
+            return asyncio.run(PyHelmRunner(self.helm).chart_crds(target))
+        except StepError as e:
+            raise StepFailed(e.message) from e
+
 
 class StepFailed(Exception):
     pass
 
 
 def find_tools(kubeconfig: str | None, context: str | None) -> Tools:
-    from planner.engine.helm import HELM_HINT, find_helm
-    from planner.engine.kubectl import KUBECTL_HINT, find_kubectl
+    from planner.engine.helm import HELM_HINT
+    from planner.engine.kubectl import KUBECTL_HINT
+    from planner.tools import find_helm, find_kubectl
 
     helm, kubectl = find_helm(), find_kubectl()
     if helm is None:
@@ -68,14 +82,10 @@ def find_tools(kubeconfig: str | None, context: str | None) -> Tools:
 def apply_crds(tools: Tools, step: Step, target: Target) -> str:
     if not isinstance(target, ChartTarget):
         raise StepFailed(f"{step.release} is not a Helm chart; cannot read its crds/ folder")
-    args = [tools.helm, "show", "crds", target.ref]
-    if target.repo:
-        args += ["--repo", target.repo]
-    if target.version:
-        args += ["--version", target.version]
-    manifests = tools.run(args)
-    if not manifests.strip():
+    docs = tools.chart_crds(target)
+    if not docs:
         return "no CRDs in the chart's crds/ folder"
+    manifests = json.dumps({"apiVersion": "v1", "kind": "List", "items": docs})
     out = tools.kubectl_("apply", "--server-side", "--force-conflicts", "--field-manager", "stackplan", "-f", "-",
                          stdin=manifests)
     return f"{len([line for line in out.splitlines() if line.strip()])} CRD(s) applied server-side"

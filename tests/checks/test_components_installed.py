@@ -60,3 +60,18 @@ def test_only_problems_the_absence_explains_are_folded() -> None:
     forbidden = run_checks(plan, FakeReader([], forbidden=[VOLCANO_QUEUES]), now=NOW)
     [f] = [f for f in forbidden.problems() if f.check_id == "HC030"]  # RBAC is another problem: it stays
     assert f.outcome is Outcome.UNKNOWN and "forbidden" in f.message
+
+
+def test_folding_reads_typed_data_not_the_wording() -> None:
+    """An UNKNOWN is folded because its read failed with "API not served" (typed), whatever its message says."""
+    from planner.checks.fold import fold_absent_components
+    from planner.report import Finding, Subject
+
+    absent = Finding("HC009", "installed", Outcome.FAILED, Subject("Component", "volcano"), "volcano is not installed",
+                     component="volcano")
+    reworded = Finding("HC030", "queues", Outcome.UNKNOWN, Subject("Check", "HC030"), "[HC030] CRD absent (404)",
+                       component="volcano", api_not_served=True)
+    lookalike = Finding("HC031", "podgroups", Outcome.UNKNOWN, Subject("Check", "HC031"),
+                        "[HC031] not installed: but this UNKNOWN is a timeout", component="volcano")
+    out, n = fold_absent_components([absent, reworded, lookalike])
+    assert n == 1 and [f.check_id for f in out] == ["HC009", "HC031"]

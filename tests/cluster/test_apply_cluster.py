@@ -193,8 +193,8 @@ def test_an_invalid_template_fails_with_helms_reason(cluster_namespace, apply_en
 def test_helm_is_found_in_the_sandbox_testbin_without_path(cluster_namespace, apply_env, tmp_path,
                                                             testbin_dir):
     """After `stackplan sandbox up` helm sits in the testbin cache, not on PATH: apply still finds it."""
-    from planner.engine.helm import find_helm
     from planner.sandbox.binaries import find
+    from planner.tools import find_helm
 
     env, ns = {**apply_env, "PATH": "/usr/bin:/bin"}, cluster_namespace
     if find("helm") is None:
@@ -230,7 +230,7 @@ def test_unreachable_cluster_exits_3(capsys, apply_env, tmp_path):
         y.dump(cfg, f)
     env = {**apply_env, "KUBECONFIG": str(dead)}
     r = apply_cli(capsys, env, "--profile", "llm-inference", "--chart-dir", str(CHARTS))
-    assert r.code == 3 and "cannot be reached" in r.err
+    assert r.code == 3 and "cannot reach the Kubernetes API at https://127.0.0.1:1" in r.err
 
 
 def test_air_gapped_stack_file_with_a_local_mirror_installs_without_chart_dir(capsys, apply_env, tmp_path):

@@ -302,13 +302,14 @@ def test_rc002_failed_release_explains_its_workloads_and_secret_data_is_never_re
     bodies: list[bytes] = []
     accepts: list[str] = []
     with ClusterReader(str(control_plane.kubeconfig)) as reader:
-        def keep(response) -> None:  # every byte the API server sent
-            response.read()
+        async def keep(response) -> None:  # every byte the API server sent
+            await response.aread()
             bodies.append(response.content)
             if "/secrets" in str(response.request.url):
                 accepts.append(response.request.headers.get("accept", ""))
 
-        reader._http.event_hooks["response"].append(keep)
+        # the httpx session kr8s made for planner.kubeapi.ApiSession (asynchronous: an async hook)
+        reader._session._api._session.event_hooks["response"].append(keep)
         report = run_checks(plan, reader)
     cause = one_cause(report, "RC002")
     by_id = report.by_id()

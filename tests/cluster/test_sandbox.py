@@ -80,7 +80,7 @@ def test_sandbox_up_status_down(cli_env: dict[str, str], testbin_dir: Path) -> N
         shell = subprocess.run(["sh", "-c", f'eval "{first_out}"; command -v helm; echo "$KUBECONFIG"'],
                                env={**cli_env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
         assert shell.stdout.split() == [str(testbin_dir.resolve() / "helm"), kubeconfig]
-        found = subprocess.run([sys.executable, "-c", "from planner.engine.helm import find_helm; print(find_helm())"],
+        found = subprocess.run([sys.executable, "-c", "from planner.tools import find_helm; print(find_helm())"],
                                cwd=ROOT, env={**cli_env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
                                timeout=30)
         assert found.stdout.strip() == str(testbin_dir.resolve() / "helm")

@@ -91,6 +91,8 @@ def bin_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("STACKPLAN_HELM", raising=False)
     monkeypatch.delenv("STACKPLAN_KUBECTL", raising=False)
     monkeypatch.chdir(tmp_path)
+    # no API server behind these stubs: the reachability ping (planner.cluster) is tested in test_cli_apply.py
+    monkeypatch.setattr("planner.engine.install.check_reachable", lambda *a, **k: None)
     d.mkdir()
     return d
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from planner import tools
 from planner.sandbox import binaries, certs, nodes, processes
 from planner.sandbox.kube import Credentials
 
@@ -26,7 +27,7 @@ def no_assets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         if k.startswith("TEST_ASSET_") or k == "KUBEBUILDER_ASSETS":
             monkeypatch.delenv(k)
     monkeypatch.setenv("STACKPLAN_TESTBIN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(binaries, "candidates", _no_system(binaries.candidates))
+    monkeypatch.setattr(tools, "candidates", _no_system(tools.candidates))
     return tmp_path
 
 

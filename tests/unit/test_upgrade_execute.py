@@ -22,12 +22,14 @@ class FakeTools(Tools):
     calls: list = field(default_factory=list)
     fail_on: str = ""
 
+    def chart_crds(self, target: ChartTarget) -> list[dict]:
+        self.calls.append([self.helm, "chart_crds", target.ref])
+        return [{"kind": "CustomResourceDefinition", "metadata": {"name": "a.example.com"}}]
+
     def run(self, argv: Sequence[str], stdin: str | None = None, timeout: float = 600) -> str:
         self.calls.append(list(argv))
         if self.fail_on and self.fail_on in argv:
             raise StepFailed(f"{self.fail_on} failed")
-        if argv[1:3] == ["show", "crds"]:
-            return "kind: CustomResourceDefinition\n"
         if argv[1:3] == ["get", "crd"]:
             return json.dumps({"spec": {"versions": [{"name": "v1"}, {"name": "v2", "storage": True}]}})
         if "--all-namespaces" in argv:
@@ -61,7 +63,7 @@ def test_crds_then_releases_then_migrations() -> None:
     tools = FakeTools("helm", "kubectl", ())
     code, lines, calls = _run(UpgradePlan((), (), (CRDS, UPGRADE, MIGRATE), ()), tools)
     assert code == 0, lines
-    assert calls == ["show", "apply", "install", "get", "get", "replace", "patch"]
+    assert calls == ["chart_crds", "apply", "install", "get", "get", "replace", "patch"]
     patch = tools.calls[-1]
     assert patch[-1] == json.dumps({"status": {"storedVersions": ["v2"]}})
     assert lines[-1] == "upgrade --apply: 3 step(s) done"

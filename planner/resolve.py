@@ -6,11 +6,10 @@ Value precedence, lowest first: blueprint defaults < profile values < the chosen
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
+from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
 from planner.mirror import mirror_image, mirror_source
 from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
 from planner.secrets import refuse_plain_credentials, stack_extras
@@ -61,9 +60,9 @@ def matches(fact: JSON, condition: JSON) -> bool:
 
 
 def _suggest(name: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
+    close = closest(name, options)
     known = ", ".join(sorted(options))
-    return f"did you mean `{close[0]}`? known: {known}" if close else f"known: {known}"
+    return f"did you mean `{close}`? known: {known}" if close else f"known: {known}"
 
 
 class _Resolver:

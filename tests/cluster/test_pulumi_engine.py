@@ -250,9 +250,9 @@ def test_drift_pulumi_fails_when_the_stack_cannot_be_read_or_the_cli_is_missing(
 
 
 @pytest.mark.xfail(strict=True, reason="issue #10: mirror.charts as a local directory laid out <dir>/<release id> "
-                   "(what `apply --chart-dir` accepts) makes `pulumi up` of full-mlops fail with `path not found` "
-                   "(kserve's chart is kserve-resources); the plan is to carry each release's resolved chart "
-                   "location (desired-state)")
+                   "(what `apply --chart-dir` accepts) makes `pulumi preview`/`up` of full-mlops fail with "
+                   "`path not found` (kserve's chart is kserve-resources); the plan is to carry each release's "
+                   "resolved chart location (desired-state)")
 def test_full_mlops_from_a_local_chart_dir_laid_out_by_release_id(capsys, engine, tmp_path):
     stack = init_project(capsys, tmp_path / "project", "full-mlops", charts=CHARTS)
     plan = load_plan(str(stack), None)

@@ -77,16 +77,17 @@ main() {
     mv -f "$tmp/pulumi-resource-kubernetes" "$bin/pulumi-resource-kubernetes"
   }
 
-  local pids=() name
+  local pids=() names=() name i failed=0
   for name in pulumi pulumi-resource-kubernetes; do
     if [[ -x "$bin/$name" ]]; then log "$name: present"; continue; fi
     log "$name: building (${PULUMI_VERSION} / v${PULUMI_KUBERNETES_VERSION})"
     if [[ $name == pulumi ]]; then (build_cli) & else (build_provider) & fi
-    pids+=("$!")
+    pids+=("$!"); names+=("$name")
   done
-  local failed=0 pid
-  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-  [[ $failed == 0 ]] || { log "build failed"; exit 1; }
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { log "${names[$i]}: build failed (see above)"; failed=1; }
+  done
+  [[ $failed == 0 ]] || exit 1
   echo "$bin"
 }
 

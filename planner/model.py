@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.errors import Location
+from planner.prerequisites import Prerequisite
 
 JSON = Any  # a JSON-compatible value (dict/list/str/int/float/bool/None)
 
@@ -90,9 +91,12 @@ class Blueprint:
     images: tuple[str, ...] = ()
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
+    prerequisites: tuple[Mapping[str, JSON], ...] = ()  # what must exist before install (planner/prerequisites.py)
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
     file: str = ""
+    upgrades: tuple[Mapping[str, JSON], ...] = ()  # upgrade facts as data (planner/upgrade/facts.py reads them)
+    upgrades_unconfirmed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -292,6 +296,7 @@ class Plan:
     models: tuple[Model, ...] = ()
     mirror: Mirror | None = None
     notes: tuple[Note, ...] = ()
+    prerequisites: tuple[Prerequisite, ...] = ()  # what must exist before install, in install order
 
     def ordered(self) -> Iterator[Release]:
         """Releases in install order (wave by wave, ids sorted within a wave)."""
@@ -321,6 +326,7 @@ class Plan:
             "models": [m.to_dict() for m in self.models],
             "mirror": self.mirror.to_dict() if self.mirror else None,
             "notes": [n.to_dict() for n in self.notes],
+            "prerequisites": [p.to_dict() for p in self.prerequisites],
         }
         body["digest"] = digest(body)
         return body

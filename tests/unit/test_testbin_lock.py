@@ -40,13 +40,13 @@ def test_a_second_concurrent_build_waits_and_reuses_the_first(tmp_path: Path) ->
     bindir = _fake_go(tmp_path)
     cache = tmp_path / "cache"
     env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "STACKPLAN_TESTBIN_CACHE": str(cache)}
-    first = subprocess.Popen(["bash", str(ROOT / "testbin" / "build.sh")], env={**env, "RUN": "first"}, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    build = ["bash", str(ROOT / "testbin" / "build.sh")]
+    first = subprocess.Popen(build, env={**env, "RUN": "first"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
     deadline = time.monotonic() + 30
     while not (tmp_path / "go-calls").exists() and time.monotonic() < deadline:  # the first holds the lock
         time.sleep(0.05)
-    second = subprocess.run(["bash", str(ROOT / "testbin" / "build.sh")], env={**env, "RUN": "second"}, capture_output=True, text=True,
-                            timeout=120)
+    second = subprocess.run(build, env={**env, "RUN": "second"}, capture_output=True, text=True, timeout=120)
     out1, err1 = first.communicate(timeout=120)
     assert first.returncode == 0, err1
     assert second.returncode == 0, second.stderr

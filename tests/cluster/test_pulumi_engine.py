@@ -153,6 +153,19 @@ def crds_folder_crds(plan) -> set[str]:
     return out
 
 
+def change_one_value(stack: Path) -> None:
+    """Set gpu-operator's driver.version in stackplan.yaml, as a user would (under `components:`)."""
+    before = load_plan(str(stack), None).releases["gpu-operator"].values_digest
+    text = stack.read_text()
+    if "\ncomponents: {}\n" in text:
+        text = text.replace("\ncomponents: {}\n", "\n" + CHANGED)
+    else:
+        assert "\ncomponents:\n" in text and "\n  gpu-operator:" not in text
+        text = text.replace("\ncomponents:\n", "\n" + CHANGED)
+    stack.write_text(text)
+    assert load_plan(str(stack), None).releases["gpu-operator"].values_digest != before
+
+
 def no_errors(run_) -> None:
     assert run_.errors == [], "\n".join(run_.errors)
 
@@ -184,7 +197,7 @@ def up_check_drift_change_destroy(capsys, env: dict[str, str], project_dir: Path
         no_errors(clean)
         assert clean.changes() == []
 
-        stack.write_text(stack.read_text().replace("components: {}\n", CHANGED))
+        change_one_value(stack)
         changed = project.preview()
         no_errors(changed)
         # the Release's values, and the values digest stackplan records in the Release's description

@@ -47,6 +47,12 @@ def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], ku
     if junit_file:
         _check_writable(junit_file, "--junit-file")
     plan = load_plan(stack_file, profile, sets)
+    directory = Path(stack_file).resolve().parent if stack_file else Path.cwd()
+    exe = None
+    if use_pulumi:  # checked before the cluster is read: --pulumi without its CLI or project fails (2 or 3)
+        from planner.drift.pulumi_preview import pulumi_cli
+
+        exe = pulumi_cli(directory)
     started = time.perf_counter()
     with ClusterReader(kubeconfig, context, timeout) as reader:
         reader.ping()
@@ -54,14 +60,10 @@ def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], ku
         stats = reader.stats()
         server = reader.server
     extra = ()
-    if use_pulumi:
+    if exe is not None:
         from planner.drift.pulumi_preview import preview
 
-        directory = Path(stack_file).resolve().parent if stack_file else Path.cwd()
-        result = preview(plan, directory, kubeconfig=kubeconfig)
-        if result.note:
-            click.echo(f"note: {result.note}", err=True)
-        extra = result.findings
+        extra = tuple(preview(plan, directory, exe, kubeconfig=kubeconfig))
     meta = {
         "profile": plan.profile,
         "stackFile": stack_file or ("stackplan.yaml" if not profile else None),

@@ -21,6 +21,7 @@ from planner.drift.helm_records import HelmRelease
 from planner.drift.live import DIGEST_ANNOTATION, MANAGED_BY, RELEASE_LABEL, WORKLOAD_KINDS, LiveFacts
 from planner.drift.values_diff import diff_values, values_equal
 from planner.drift.workload_fields import check_fields
+from planner.engine.charts import is_kustomize
 from planner.model import Plan, Release
 from planner.report import Finding, Outcome, Report, Severity, Subject
 from planner.secrets import redact_text
@@ -242,7 +243,7 @@ def _workloads(r: Release, live: LiveFacts, out: _Findings) -> None:
 
 
 def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
-    kustomize = r.source.kind == "kustomize"
+    kustomize = is_kustomize(r.source)  # also a mirrored kustomize folder (mirror.kustomize: kind local)
     out = _Findings(r, Subject("Kustomization" if kustomize else "HelmRelease", r.id, r.namespace))
     present = _kustomize(r, live, out) if kustomize else _helm(r, live, out)
     if present:
@@ -255,7 +256,7 @@ def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
 def unmanaged(plan: Plan, live: LiveFacts, *, strict: bool = False) -> Iterator[Finding]:
     """DR007: Helm releases in the plan's namespaces and stackplan-labelled objects the plan does not have."""
     outcome, severity = (Outcome.FAILED, Severity.MEDIUM) if strict else (Outcome.PASSED, Severity.INFO)
-    planned = {(r.namespace, r.id) for r in plan.releases.values() if r.source.kind != "kustomize"}
+    planned = {(r.namespace, r.id) for r in plan.releases.values() if not is_kustomize(r.source)}
     note = "" if strict else " (a note: --strict makes this a failure)"
     namespaces = set(plan.namespaces())
     for (ns, name), rec in sorted(live.releases.items()):

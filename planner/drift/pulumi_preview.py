@@ -4,7 +4,7 @@ The JSON is Pulumi's PreviewDigest (pulumi/pulumi:sdk/go/common/display/json.go)
 `urn`, `diffReasons`, `replaceReasons`, `detailedDiff`, and `diagnostics[]` with `severity`/`message`.
 Step ops are pkg/resource/deploy/step.go's StepOp labels; `same`, `read` and `refresh` change nothing.
 Only URNs, ops and property *names* are reported — never old/new state values (they may hold secrets).
-The CLI runs behind `Runner` so tests use a recording stub executable; the engine cannot run here.
+The CLI runs behind `Runner`; the cluster tier runs the real engine (tests/cluster/test_pulumi_engine.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.drift.compare import DOC, TITLES
+from planner.errors import InputError, ServiceUnavailableError
 from planner.model import Plan
 from planner.report import Finding, Outcome, Severity, Subject
 from planner.secrets import redact_text
@@ -48,14 +49,6 @@ def run_cli(argv: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: flo
     p = subprocess.run(list(argv), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout,
                        check=False)
     return Completed(p.returncode, p.stdout, p.stderr)
-
-
-@dataclass(frozen=True)
-class PreviewResult:
-    """What the --pulumi pass produced: findings to fold in, or a note for stderr when it was skipped."""
-
-    findings: tuple[Finding, ...] = ()
-    note: str | None = None
 
 
 def _urn_parts(urn: str) -> tuple[str, str]:
@@ -112,29 +105,44 @@ def findings_from_preview(plan: Plan, digest: Mapping[str, Any]) -> list[Finding
     return out
 
 
-def preview(plan: Plan, directory: Path, *, kubeconfig: str | None = None, runner: Runner = run_cli,
-            which: Callable[[str], str | None] = shutil.which) -> PreviewResult:
-    """Run the preview when the CLI and the project are there; otherwise say why it was skipped."""
+def pulumi_cli(directory: Path, which: Callable[[str], str | None] = shutil.which) -> str:
+    """The pulumi executable for a --pulumi run in `directory`, checked before the cluster is read.
+
+    Raises ServiceUnavailableError (exit 3) when the CLI is missing and InputError (exit 2) when the directory is
+    not a stackplan Pulumi project: --pulumi asked for the preview, so it never passes without one."""
     exe = which("pulumi")
     if exe is None:
-        return PreviewResult(note="--pulumi: the `pulumi` CLI is not on PATH; skipping the Pulumi preview "
-                             "(install it from https://www.pulumi.com/docs/install/)")
+        raise ServiceUnavailableError("--pulumi: the `pulumi` CLI is not on PATH, so the Pulumi preview cannot run",
+                                      hint="install it (https://www.pulumi.com/docs/install/), or drop --pulumi")
     if not is_project(directory):
-        return PreviewResult(note=f"--pulumi: {directory} is not a stackplan Pulumi project (needs "
-                             f"{' and '.join(PROJECT_FILES)}; `stackplan init` writes one); skipping the preview")
+        raise InputError(f"--pulumi: {directory} is not a stackplan Pulumi project (needs "
+                         f"{' and '.join(PROJECT_FILES)})",
+                         hint="run drift in the directory `stackplan init` wrote, or pass -f <that dir>/stackplan.yaml")
+    return exe
+
+
+def preview(plan: Plan, directory: Path, exe: str, *, kubeconfig: str | None = None,
+            runner: Runner = run_cli) -> list[Finding]:
+    """Run `pulumi preview --expect-no-changes --json` in the project and turn its PreviewDigest into findings.
+
+    Raises ServiceUnavailableError (exit 3) when the preview cannot run or ends without a JSON result (no stack
+    selected, no passphrase, an unreadable backend): the stack could not be read, so there is nothing to compare."""
     env = {**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"}
     if kubeconfig:
         env["KUBECONFIG"] = kubeconfig
     try:
         done = runner([exe, *ARGV[1:]], directory, env)
     except (OSError, subprocess.SubprocessError) as e:
-        return PreviewResult((_problem(f"pulumi preview could not run: {type(e).__name__}: {e}"),))
+        raise ServiceUnavailableError(f"--pulumi: `pulumi preview` could not run: {type(e).__name__}: "
+                                      f"{redact_text(str(e))}", hint=f"run `pulumi preview` in {directory}") from None
     try:
         digest = json.loads(done.stdout) if done.stdout.strip() else None
     except json.JSONDecodeError:
         digest = None
     if not isinstance(digest, Mapping):
-        tail = [line for line in done.stderr.strip().splitlines() if line.strip()][-3:]
-        return PreviewResult((_problem(f"pulumi preview failed (exit {done.returncode}) without a JSON result",
-                                  [redact_text(t)[:300] for t in tail]),))
-    return PreviewResult(tuple(findings_from_preview(plan, digest)))
+        tail = [redact_text(t.strip())[:300] for t in done.stderr.strip().splitlines() if t.strip()][-3:]
+        raise ServiceUnavailableError(
+            f"--pulumi: `pulumi preview` failed (exit {done.returncode}) without a result; the stack could not be "
+            "read" + ("".join(f"\n  {t}" for t in tail) if tail else ""),
+            hint=f"run `pulumi preview` in {directory} (a stack selected? PULUMI_CONFIG_PASSPHRASE set?)")
+    return findings_from_preview(plan, digest)

@@ -266,23 +266,6 @@ def test_kustomize_release_changed_and_removed(applied: Stack) -> None:
     assert _problems(report) == [("DR001", "gamma", "FAILED")]
 
 
-def test_pulumi_preview_is_folded_in(stack: Stack, tmp_path: Path) -> None:
-    from tests.unit.stubs import calls, stub
-
-    (stack.dir / "Pulumi.yaml").write_text("name: drift-test\nruntime: python\n")
-    p = stack.text("--pulumi")  # no pulumi on this PATH: a note, then the normal report
-    assert p.returncode == 0 and "the `pulumi` CLI is not on PATH" in p.stderr
-    step = {"op": "update", "urn": "urn:pulumi:dev::drift-test::kubernetes:helm.sh/v3:Release::alpha",
-            "diffReasons": ["values"]}
-    bin_dir = tmp_path / "pulumi-bin"
-    stub(bin_dir, "pulumi", f"print({json.dumps(json.dumps({'steps': [step]}))})\nsys.exit(255)")
-    stack.env["PATH"] = f"{bin_dir}:{stack.env['PATH']}"
-    code, report = stack.drift("--pulumi")
-    assert code == 1
-    assert _problems(report) == [("DR008", "alpha", "FAILED")]
-    assert calls(bin_dir, "pulumi") == [["preview", "--expect-no-changes", "--json", "--non-interactive"]]
-
-
 def _token_kubeconfig(stack: Stack, sa: str, path: Path) -> str:
     """A kubeconfig for ServiceAccount `sa` in the stack's namespace (same server and CA as the admin one)."""
     token = stack.run("kubectl", "create", "token", sa, "-n", stack.ns).stdout.strip()

@@ -155,6 +155,24 @@ def test_kustomize_release_matched_by_labels_and_digest():
     assert f.outcome is Outcome.FAILED  # the same release id in another namespace is another stack's
 
 
+def test_a_mirrored_kustomize_folder_is_a_kustomize_release_not_a_missing_helm_release():
+    """mirror.kustomize turns a kustomize source into kind `local` without a chart (planner/mirror.py): drift
+    matches it by labels like any kustomize release (found by `pulumi up` of training-team with a mirror)."""
+    from dataclasses import replace
+
+    from planner.model import Source
+
+    k = release("pipes", namespace="kubeflow", kind="kustomize", values={},
+                workloads=(Workload("Deployment", "ml-pipeline"),))
+    k = replace(k, source=Source("local", "/srv/mirror/kustomize/pipes"))
+    good = {"Deployment": {("kubeflow", "ml-pipeline"): _labelled("Deployment", "ml-pipeline", "kubeflow", "pipes",
+                                                                  k.values_digest)}}
+    findings = compare(plan(k), _live(workloads=good, crds=()))
+    assert [(f.check_id, f.outcome, f.subject.kind) for f in findings if f.check_id == "DR001"] == [
+        ("DR001", Outcome.PASSED, "Kustomization")]
+    assert all(f.outcome is Outcome.PASSED for f in findings)
+
+
 def test_unmanaged_components_are_notes_unless_strict():
     live = _live(rec("app", config=LIVE_CONFIG), rec("stray", chart="redis"), rec("old", status="uninstalled"),
                  rec("elsewhere", namespace="not-planned"),

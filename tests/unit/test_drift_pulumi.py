@@ -1,16 +1,17 @@
-"""--pulumi: PreviewDigest parsing (pulumi/pulumi sdk/go/common/display/json.go) and the CLI edge, with a
-recording stub `pulumi` executable (the engine cannot run here)."""
+"""--pulumi: PreviewDigest parsing (pulumi/pulumi sdk/go/common/display/json.go) and the failure paths of the CLI
+edge. The real engine runs in the cluster tier (tests/cluster/test_pulumi_engine.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from planner.drift.pulumi_preview import ARGV, Completed, findings_from_preview, preview
+import pytest
+
+from planner.drift.pulumi_preview import ARGV, Completed, findings_from_preview, preview, pulumi_cli
+from planner.errors import InputError, ServiceUnavailableError
 from planner.report import Outcome
 from tests.unit.drift_fixtures import plan, release
-from tests.unit.stubs import calls, stub
 
 P = plan(release("mlflow"), release("kserve", namespace="kserve"))
 URN = "urn:pulumi:dev::ml-platform::"
@@ -53,34 +54,43 @@ def _project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_without_the_cli_it_says_so_and_adds_nothing(tmp_path: Path):
-    result = preview(P, _project(tmp_path), which=lambda _: None)
-    assert result.findings == () and "not on PATH" in (result.note or "")
+def test_without_the_cli_it_fails_with_the_reason_never_passes(tmp_path: Path):
+    with pytest.raises(ServiceUnavailableError) as e:
+        pulumi_cli(_project(tmp_path), which=lambda _: None)
+    assert e.value.exit_code == 3 and "not on PATH" in e.value.message and "drop --pulumi" in (e.value.hint or "")
 
 
-def test_outside_a_stackplan_pulumi_project_it_says_so(tmp_path: Path):
+def test_outside_a_stackplan_pulumi_project_it_is_bad_input(tmp_path: Path):
     (tmp_path / "Pulumi.yaml").write_text("name: other\n")
-    result = preview(P, tmp_path, which=lambda _: "/usr/bin/pulumi")
-    assert result.findings == () and "not a stackplan Pulumi project" in (result.note or "")
+    with pytest.raises(InputError) as e:
+        pulumi_cli(tmp_path, which=lambda _: "/usr/bin/pulumi")
+    assert e.value.exit_code == 2 and "not a stackplan Pulumi project" in e.value.message
+    assert pulumi_cli(_project(tmp_path / "p"), which=lambda _: "/usr/bin/pulumi") == "/usr/bin/pulumi"
 
 
-def test_runs_the_stub_cli_in_the_project_and_folds_in_its_json(tmp_path: Path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    body = (f"import os\nopen({str(bin_dir / 'cwd')!r}, 'w').write(os.getcwd() + ' ' + os.environ['KUBECONFIG'])\n"
-            f"print({json.dumps(json.dumps(DIGEST))})\nsys.exit(255)")
-    stub(bin_dir, "pulumi", body)
-    monkeypatch.setenv("PATH", str(bin_dir))
-    project = _project(tmp_path / "proj")
-    result = preview(P, project, kubeconfig="/k/config", which=shutil.which)
-    assert calls(bin_dir, "pulumi") == [list(ARGV[1:])]
-    assert (bin_dir / "cwd").read_text() == f"{project} /k/config"
-    assert [f.component for f in result.findings] == ["mlflow", "kserve"]
-
-
-def test_a_cli_failure_without_json_is_unknown_with_the_stderr_tail(tmp_path: Path):
+def test_a_cli_failure_without_json_fails_with_the_redacted_stderr_tail(tmp_path: Path):
     def runner(argv, cwd, env):
-        return Completed(255, "", "warning: x\nerror: could not read stack: passphrase must be set\n")
+        assert list(argv) == ["/bin/pulumi", *ARGV[1:]] and cwd == project and env["KUBECONFIG"] == "/k/config"
+        return Completed(255, "", "warning: x\nerror: could not read stack: token=hunter2hunter2 is wrong\n")
 
-    (f,) = preview(P, _project(tmp_path), runner=runner, which=lambda _: "/bin/pulumi").findings
-    assert f.outcome is Outcome.UNKNOWN and "exit 255" in f.message
-    assert f.evidence[-1] == "error: could not read stack: passphrase must be set"
+    project = _project(tmp_path)
+    with pytest.raises(ServiceUnavailableError) as e:
+        preview(P, project, "/bin/pulumi", kubeconfig="/k/config", runner=runner)
+    assert e.value.exit_code == 3 and "exit 255" in e.value.message and "could not be read" in e.value.message
+    assert "error: could not read stack" in e.value.message and "hunter2hunter2" not in e.value.message
+
+
+def test_a_cli_that_cannot_start_fails(tmp_path: Path):
+    def runner(argv, cwd, env):
+        raise PermissionError(13, "Permission denied")
+
+    with pytest.raises(ServiceUnavailableError, match="could not run: PermissionError"):
+        preview(P, _project(tmp_path), "/bin/pulumi", runner=runner)
+
+
+def test_a_json_result_is_folded_in(tmp_path: Path):
+    def runner(argv, cwd, env):
+        return Completed(255, json.dumps(DIGEST), "")
+
+    findings = preview(P, _project(tmp_path), "/bin/pulumi", runner=runner)
+    assert [f.component for f in findings] == ["mlflow", "kserve"]

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import Location
+
+if TYPE_CHECKING:
+    from planner.install import Install
 
 JSON = Any  # a JSON-compatible value (dict/list/str/int/float/bool/None)
 
@@ -256,6 +259,19 @@ class Release:
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     reason: str = ""  # why it is in the plan
+    install: Install | None = None  # how it is installed (planner/install.py); resolve always sets it
+
+    def __post_init__(self) -> None:
+        if self.install is None:  # a Release built by hand (tests): the same decision, without reading the disk
+            from planner.install import install_for
+
+            object.__setattr__(self, "install", install_for(self.id, self.source, self.version, find=None))
+
+    @property
+    def how(self) -> Install:
+        """`install`, typed as always set."""
+        assert self.install is not None
+        return self.install
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -263,6 +279,7 @@ class Release:
             "component": self.component,
             "layer": self.layer,
             "source": self.source.to_dict(),
+            "install": self.how.to_dict(),
             "chart": self.source.chart,
             "version": self.version,
             "namespace": self.namespace,

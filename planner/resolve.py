@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
+from planner.install import ChartFinder, find_local_chart, install_for
 from planner.mirror import mirror_image, mirror_source
 from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
 from planner.secrets import refuse_plain_credentials, stack_extras
@@ -68,7 +69,9 @@ def _suggest(name: str, options: Sequence[str]) -> str:
 
 class _Resolver:
     def __init__(self, catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]],
-                 strict: bool) -> None:
+                 strict: bool, local_dir: str | None = None, find: ChartFinder | None = find_local_chart) -> None:
+        self.local_dir = local_dir
+        self.find = find
         self.catalog = catalog
         self.stack = stack
         self.sets = sets
@@ -352,6 +355,7 @@ class _Resolver:
             webhooks=bp.webhooks,
             images=images,
             reason=reason,
+            install=install_for(bp.id, source, bp.version, local_dir=self.local_dir, find=self.find),
         )
 
     def run(self) -> Plan:
@@ -392,8 +396,13 @@ class _Resolver:
 
 
 def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),
-            *, strict: bool = False) -> Plan:
-    """Resolve a stack into a Plan, or raise PlanError/InputError (all problems at once where possible)."""
+            *, strict: bool = False, local_dir: str | None = None,
+            find: ChartFinder | None = find_local_chart) -> Plan:
+    """Resolve a stack into a Plan, or raise PlanError/InputError (all problems at once where possible).
+
+    `local_dir` (`apply --chart-dir`): every release comes from that directory. `find` looks a chart up in a
+    local directory (`planner.install.find_local_chart`, the only filesystem read; None: never read).
+    """
     for _, path, _ in sets:
         split_path(path)
-    return _Resolver(catalog, stack, sets, strict).run()
+    return _Resolver(catalog, stack, sets, strict, local_dir, find).run()

@@ -242,7 +242,7 @@ def _workloads(r: Release, live: LiveFacts, out: _Findings) -> None:
 
 
 def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
-    kustomize = r.source.kind == "kustomize"
+    kustomize = r.how.kustomize
     out = _Findings(r, Subject("Kustomization" if kustomize else "HelmRelease", r.id, r.namespace))
     present = _kustomize(r, live, out) if kustomize else _helm(r, live, out)
     if present:
@@ -255,7 +255,7 @@ def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
 def unmanaged(plan: Plan, live: LiveFacts, *, strict: bool = False) -> Iterator[Finding]:
     """DR007: Helm releases in the plan's namespaces and stackplan-labelled objects the plan does not have."""
     outcome, severity = (Outcome.FAILED, Severity.MEDIUM) if strict else (Outcome.PASSED, Severity.INFO)
-    planned = {(r.namespace, r.id) for r in plan.releases.values() if r.source.kind != "kustomize"}
+    planned = {(r.namespace, r.id) for r in plan.releases.values() if not r.how.kustomize}
     note = "" if strict else " (a note: --strict makes this a failure)"
     namespaces = set(plan.namespaces())
     for (ns, name), rec in sorted(live.releases.items()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.install import install_for
 from planner.model import Model, Plan, Release, Source
 from planner.values import digest
 
@@ -23,7 +24,8 @@ def release(rid: str, *, kind: str = "helm", namespace: str | None = None, needs
         src = Source("local", location or f"/mirror/{rid}", chart=chart)
     return Release(id=rid, component=rid, layer="platform", source=src, version=version,
                    namespace=namespace or rid, needs=needs, values=values, values_digest=digest(values),
-                   namespace_labels=labels or {}, crds=crds, images=images)
+                   namespace_labels=labels or {}, crds=crds, images=images,
+                   install=install_for(rid, src, version))  # as resolve decides it (local charts looked up)
 
 
 def plan_of(*releases: Release, models: tuple[Model, ...] = (), cluster: dict[str, Any] | None = None,

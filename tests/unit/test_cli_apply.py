@@ -20,7 +20,18 @@ LIST_OK = 'if args[:1] == ["list"]:\n    print("[]"); sys.exit(0)\n'
 def two_waves(monkeypatch):
     p = plan((release("gpu-operator", ns="gpu-operator", labels={"pod-security.kubernetes.io/enforce": "privileged"}),),
              (release("kueue", ("gpu-operator",), ns="kueue-system"),))
-    monkeypatch.setattr("planner.commands.apply.load_plan", lambda *a, **k: p)
+    def load_plan(*a, chart_dir=None, **k):  # as resolve does with --chart-dir: every release from that directory
+        if chart_dir is None:
+            return p
+        from dataclasses import replace
+
+        from planner.install import install_for
+
+        return replace(p, releases={rid: replace(r, install=install_for(rid, r.source, r.version,
+                                                                         local_dir=str(chart_dir)))
+                                    for rid, r in p.releases.items()})
+
+    monkeypatch.setattr("planner.commands.apply.load_plan", load_plan)
     return p
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from planner.emit import crs, labels, namespaces, sources, wiring
 from planner.emit.settings import EmitConfig, config_from_values
 from planner.errors import InputError, PlanError
+from planner.install import install_for
 from planner.model import Model
 from tests.pulumi.plans import plan_of, release
 
@@ -38,9 +41,10 @@ def test_helm_chart_locations() -> None:
     oci = sources.helm_chart(release("kueue", kind="oci", location="oci://registry.k8s.io/kueue/charts/kueue"))
     assert (oci.chart, oci.repo) == ("oci://registry.k8s.io/kueue/charts/kueue", None)
     local = release("kueue", kind="local", location="/mirror", chart="kueue", version="0.19.2")
+    assert sources.helm_chart(local).chart == "/mirror/kueue"  # not found on this machine: <dir>/<chart>
     archive = "/mirror/kueue-0.19.2.tgz"
-    assert sources.helm_chart(local, exists=lambda p: p == archive).chart == archive
-    assert sources.helm_chart(local, exists=lambda p: False).chart == "/mirror/kueue"
+    found = replace(local, install=install_for("kueue", local.source, "0.19.2", find=lambda *a: archive))
+    assert sources.helm_chart(found).chart == archive  # the plan's decision, not a second lookup
     with pytest.raises(PlanError):
         sources.helm_chart(release("kfp", kind="kustomize"))
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from planner.install import Install
 
 JSON = Any  # a JSON-compatible value (dict/list/str/int/float/bool/None)
+DEFAULT_WORKLOAD_NAMESPACE = "ml-workloads"  # the stack file's `workloadNamespace` when it has none
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class StackSpec:
     models: tuple[Model, ...] = ()
     mirror: Mirror | None = None
     strict: bool = False
+    workload_namespace: str | None = None  # None: DEFAULT_WORKLOAD_NAMESPACE
     origin: Origin | None = None
 
 
@@ -309,6 +311,7 @@ class Plan:
     models: tuple[Model, ...] = ()
     mirror: Mirror | None = None
     notes: tuple[Note, ...] = ()
+    workload_namespace: str = DEFAULT_WORKLOAD_NAMESPACE  # LocalQueue `default`, InferenceServices, model Secrets
 
     def ordered(self) -> Iterator[Release]:
         """Releases in install order (wave by wave, ids sorted within a wave)."""
@@ -337,6 +340,7 @@ class Plan:
             "releases": [r.to_dict() for r in self.ordered()],
             "models": [m.to_dict() for m in self.models],
             "mirror": self.mirror.to_dict() if self.mirror else None,
+            "workloadNamespace": self.workload_namespace,
             "notes": [n.to_dict() for n in self.notes],
         }
         body["digest"] = digest(body)

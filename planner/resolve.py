@@ -10,10 +10,11 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from planner.desired.objects import model_values
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
 from planner.install import ChartFinder, find_local_chart, install_for
 from planner.mirror import mirror_image, mirror_source
-from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.model import DEFAULT_WORKLOAD_NAMESPACE, JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
@@ -338,6 +339,12 @@ class _Resolver:
                 for path, upstream in sorted(bp.mirror_values.items()):
                     current = get_path(values, path, upstream)
                     values = merge(values, nested(path, mirror_image(str(current), mirror.images)))
+        from_models = model_values(bp.id, images, self.stack.models)  # e.g. vllm-stack modelSpec
+        if from_models and get_path(values, "servingEngineSpec.modelSpec"):
+            self.notes.append(Note("warning", "the stack file's values set servingEngineSpec.modelSpec; "
+                                   "`models:` adds nothing to it", bp.id))
+        elif from_models:
+            values = merge(values, from_models)
         return Release(
             id=bp.id,
             component=bp.id,
@@ -392,6 +399,7 @@ class _Resolver:
             models=self.stack.models,
             mirror=self.stack.mirror,
             notes=notes,
+            workload_namespace=self.stack.workload_namespace or DEFAULT_WORKLOAD_NAMESPACE,
         )
 
 

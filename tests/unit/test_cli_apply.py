@@ -116,7 +116,7 @@ def test_apply_installs_wave_by_wave(capsys, two_waves, bin_dir, tmp_path):
     applies = [c for c in calls(bin_dir, "kubectl") if c[:2] == ["apply", "--server-side"]]
     ns_applies = [c for c in applies if any(a.startswith("--field-manager=stackplan-") for a in c)]
     assert len(ns_applies) == 2 and all("--context" in c for c in applies)
-    # then kueue's queues and flavors (planner/emit/crs.py), server-side as field manager stackplan
+    # then kueue's queues and flavors (planner/desired/objects.py), server-side as field manager stackplan
     assert any("--field-manager=stackplan" in c and "--force-conflicts" in c for c in applies)
     assert "[wave 1] gpu-operator ready: installed (revision 1)" in r.out
     assert "ClusterQueue/stackplan ready: applied" in r.out

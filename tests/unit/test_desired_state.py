@@ -112,3 +112,106 @@ def test_every_release_of_the_plan_json_says_how_it_is_installed(catalog):
         if r["source"]["kind"] == "kustomize":
             assert r["install"] == {"method": "kustomize", "location": r["source"]["location"],
                                     "ref": r["source"]["ref"]}
+
+
+def _stack(tmp_path: Path, text: str) -> StackSpec:
+    from planner.stackfile import load_stack
+
+    path = tmp_path / "stackplan.yaml"
+    path.write_text(text)
+    return load_stack(str(path))
+
+
+def test_the_workload_namespace_comes_from_the_stack_file_for_every_reader(catalog, tmp_path):
+    """Problem 3: check, drift and apply hard-coded ml-workloads while the program read Pulumi config."""
+    from planner.checks.declared import declared
+    from planner.checks.view import ClusterView
+    from planner.drift.customs import planned
+    from planner.engine.resources import objects
+
+    stack = _stack(tmp_path, "profile: training-team\nworkloadNamespace: team-a\n")
+    plan = resolve(catalog, stack)
+    assert plan.workload_namespace == "team-a" and plan.to_dict()["workloadNamespace"] == "team-a"
+    want = [("team-a", "default")]
+    view = ClusterView(plan, reader=None)  # type: ignore[arg-type]  # declared() reads only the plan
+    assert declared(view, "LocalQueue") == want
+    assert [(o.namespace, o.name) for o in planned(plan) if o.kind == "LocalQueue"] == want
+    assert [(o.namespace, o.name) for o in objects(plan) if o.kind == "LocalQueue"] == want
+    assert resolve(catalog, StackSpec(profile="training-team")).workload_namespace == "ml-workloads"
+
+
+def test_the_deprecated_pulumi_config_key_is_read_with_a_note_and_must_agree(catalog):
+    from planner.emit.settings import EmitConfig, legacy_workload_namespace
+    from planner.errors import InputError
+
+    assert legacy_workload_namespace(EmitConfig(), "team-a") is None
+    note = legacy_workload_namespace(EmitConfig(workload_namespace="team-a"), "team-a")
+    assert note and "deprecated" in note
+    with pytest.raises(InputError) as e:
+        legacy_workload_namespace(EmitConfig(workload_namespace="team-b"), "team-a")
+    assert "workloadNamespace: team-b" in (e.value.hint or "")
+
+
+def test_apply_sends_the_vllm_model_specs_the_pulumi_program_sends(catalog, tmp_path):
+    """Problem 6: with serving vllm-stack and models, apply sent `modelSpec: []`."""
+    from planner.emit.settings import EmitConfig
+    from planner.emit.wiring import wiring
+
+    stack = _stack(tmp_path, "profile: llm-inference\nchoices: {serving: vllm-stack}\n"
+                             "models:\n  - {name: qwen, source: hf://Qwen/Qwen2.5-0.5B-Instruct}\n")
+    plan = resolve(catalog, stack)
+    rel = plan.releases["vllm-stack"]
+    specs = rel.values["servingEngineSpec"]["modelSpec"]  # what `stackplan apply` sends (engine/helm.py)
+    assert [s["name"] for s in specs] == ["qwen"] and specs[0]["modelURL"] == "Qwen/Qwen2.5-0.5B-Instruct"
+    program = wiring(plan, EmitConfig()).values_for(rel.id, rel.values)  # what the Pulumi program sends
+    assert program == dict(rel.values)
+
+
+def test_both_installers_write_the_revision_description_drift_reads(catalog, tmp_path):
+    """Problem 7: apply wrote `stackplan values-digest …`, which drift's regex for the program's form missed."""
+    from planner.desired.revision import description, parse
+    from planner.engine.helm import PyHelmRunner
+
+    plan = resolve(catalog, StackSpec(profile="training-team"))
+    rel = plan.releases["kueue"]
+    runner = PyHelmRunner.__new__(PyHelmRunner)
+    runner.version = type("V", (), {"major": 3, "minor": 22})()
+    args = runner.upgrade_args(rel, ChartTarget(rel.how.location, version=rel.version), "5m")
+    written = args[args.index("--description") + 1]
+    assert written == description(rel)
+    mark = parse(written)
+    assert mark is not None and mark.digest == rel.values_digest and mark.release == "kueue"
+    old = parse(f"stackplan values-digest {rel.values_digest}")  # revisions apply wrote before
+    assert old is not None and old.digest == rel.values_digest
+
+
+def test_plan_objects_has_one_signature_and_every_reader_gets_the_same_objects(catalog, tmp_path):
+    """Problem 7: plan_objects() was called with different flags in four places."""
+    import inspect
+
+    from planner.desired.objects import plan_objects
+    from planner.drift.customs import KINDS as DRIFT_KINDS
+    from planner.drift.customs import planned
+    from planner.emit.pulumi import custom_objects
+    from planner.emit.settings import EmitConfig
+    from planner.engine.resources import objects
+
+    assert list(inspect.signature(plan_objects).parameters) == ["plan"]
+    stack = _stack(tmp_path, "profile: full-mlops\nmodels:\n  - {name: a, source: hf://org/a}\n"
+                             "  - {name: b, source: s3://bucket/b, engine: triton}\n")
+    plan = resolve(catalog, stack)
+    mine = [o.manifest(plan.releases[o.owner].values_digest) for o in plan_objects(plan)]
+    assert [o.manifest(plan.releases[o.owner].values_digest) for o in objects(plan)] == mine
+    tokens = EmitConfig(secrets={"huggingfaceToken": object()})
+    for cfg in (EmitConfig(), tokens):
+        assert [o.manifest(plan.releases[o.owner].values_digest) for o in custom_objects(plan, cfg)] == mine
+    assert [o.key for o in planned(plan)] == [o.key for o in plan_objects(plan) if o.kind in DRIFT_KINDS]
+
+
+def test_labels_are_defined_once():
+    import planner.desired.labels as labels
+    from planner.drift import compare, live
+    from planner.engine import kustomize
+
+    assert live.RELEASE_LABEL is labels.RELEASE and compare.DIGEST_ANNOTATION is labels.VALUES_DIGEST
+    assert kustomize.overlay.__globals__["identity_labels"] is labels.identity_labels

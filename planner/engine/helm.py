@@ -94,7 +94,7 @@ class PyHelmRunner:
             values = await rev.values()
         except errors.Error as e:
             raise StepError(f"helm get: {trim_error(_stderr(e))}") from e
-        from planner.drift.values_diff import values_equal
+        from planner.values import values_equal
 
         # Helm stores numbers as float64 (2.0 comes back as 2): equal up to that is the plan's digest
         live = release.values_digest if values_equal(release.values, values, release.values_digest) else digest(values)

@@ -215,3 +215,17 @@ def test_labels_are_defined_once():
 
     assert live.RELEASE_LABEL is labels.RELEASE and compare.DIGEST_ANNOTATION is labels.VALUES_DIGEST
     assert kustomize.overlay.__globals__["identity_labels"] is labels.identity_labels
+
+
+def test_the_engine_does_not_import_drift():
+    """apply reads the shared modules (planner/values.py, planner/desired), never drift's."""
+    import ast
+
+    root = Path(__file__).parents[2] / "planner" / "engine"
+    found = []
+    for path in sorted(root.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {n}" for n in names if n.startswith("planner.drift")]
+    assert found == []

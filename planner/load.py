@@ -95,8 +95,50 @@ def _check_flow_depth(text: str, file: str) -> None:
                              hint="flatten the structure; no chart value is nested this deep")
 
 
+# YAML 1.1 (what Helm reads values with: sigs.k8s.io/yaml over go-yaml) gives these plain scalars another meaning
+# than YAML 1.2 (what ruamel.yaml reads): yaml.org/type/bool.html and int.html (1.1) vs the 1.2.2 core schema.
+_YAML11_BOOLS = {w: w.lower() in ("y", "yes", "on") for base in ("y", "yes", "n", "no", "on", "off")
+                 for w in (base, base.capitalize(), base.upper())}
+_SEXAGESIMAL = re.compile(r"^[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+
+def yaml11_meaning(node: Any) -> str | None:
+    """What YAML 1.1 makes of a plain (unquoted) scalar ruamel read as YAML 1.2, when that differs; else None."""
+    from ruamel.yaml.scalarint import OctalInt, ScalarInt
+
+    if type(node) is str:  # plain: quoted and block scalars load as str subclasses (preserve_quotes)
+        if node in _YAML11_BOOLS:
+            return f"the boolean {str(_YAML11_BOOLS[node]).lower()}"
+        if _SEXAGESIMAL.match(node):
+            return "a base-60 number"
+        return None
+    if type(node) is OctalInt:  # 0o10: a number in YAML 1.2, text in YAML 1.1
+        return "the text " + json.dumps(format(int(node), "#o"))
+    width = getattr(node, "_width", None)
+    if type(node) is ScalarInt and width and len(str(abs(int(node)))) < width:  # 010: ten in 1.2, octal 8 in 1.1
+        return "an octal number"
+    return None
+
+
+def _ambiguous(node: Any, where: tuple[int, int] | None, file: str, errors: list[StackplanError],
+               what: str = "value") -> None:
+    meaning = yaml11_meaning(node)
+    if meaning is None:
+        return
+    if isinstance(node, str):
+        text, other = str(node), "text"
+    elif "text" in meaning:  # 0o10
+        text, other = format(int(node), "#o"), f"the number {int(node)}"
+    else:  # 010
+        text, other = f"{int(node):0{getattr(node, '_width', 1)}d}", f"the number {int(node)}"
+    errors.append(InputError(
+        f"the unquoted {what} `{text}` is {meaning} to Helm (YAML 1.1) but {other} to YAML 1.2",
+        location=Location(file, *(where or (None, None))),
+        hint=f"quote it (\"{text}\") if you mean the text, or write it unambiguously (true/false, a plain number)"))
+
+
 def _plain(node: Any, path: tuple[Any, ...], positions: Positions, values: Positions, budget: list[int],
-           file: str) -> Any:
+           file: str, errors: list[StackplanError] | None = None) -> Any:
     """ruamel's Commented* tree -> plain dict/list/scalars, recording 1-based key positions. Aliases are expanded
     here, so this is where they multiply: `budget` counts down the values it may still produce."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -119,7 +161,11 @@ def _plain(node: Any, path: tuple[Any, ...], positions: Positions, values: Posit
                 values[pointer(sub)] = (vline + 1, vcol + 1)
             except (KeyError, TypeError):
                 pass
-            out[str(key) if not isinstance(key, str) else key] = _plain(value, sub, positions, values, budget, file)
+            if errors is not None:
+                _ambiguous(key, positions.get(pointer(sub)), file, errors, "key")
+                _ambiguous(value, values.get(pointer(sub)), file, errors)
+            out[str(key) if not isinstance(key, str) else key] = _plain(value, sub, positions, values, budget, file,
+                                                                        errors)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -130,7 +176,9 @@ def _plain(node: Any, path: tuple[Any, ...], positions: Positions, values: Posit
                 positions[pointer(sub)] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(value, sub, positions, values, budget, file))
+            if errors is not None:
+                _ambiguous(value, positions.get(pointer(sub)), file, errors)
+            items.append(_plain(value, sub, positions, values, budget, file, errors))
         return items
     if isinstance(node, str):
         return str(node)
@@ -151,6 +199,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Origin]:
 
     check_limits(text, file)
     yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True  # so a quoted "off" is told apart from a plain off (yaml11_meaning)
     try:
         data = yaml.load(text)
     except MarkedYAMLError as e:
@@ -170,7 +219,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Origin]:
     values: Positions = {}
     if hasattr(data, "lc"):
         positions[""] = (data.lc.line + 1, data.lc.col + 1)
-    plain = _plain(data, (), positions, values, [MAX_VALUES * 2], file)
+    errors: list[StackplanError] = []
+    plain = _plain(data, (), positions, values, [MAX_VALUES * 2], file, errors)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise MultipleErrors(errors)
     return plain, Origin(file, positions, values)
 
 

@@ -229,3 +229,26 @@ def test_the_engine_does_not_import_drift():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             found += [f"{path.name}: {n}" for n in names if n.startswith("planner.drift")]
     assert found == []
+
+
+def test_ambiguous_yaml_scalars_are_refused_with_their_position(tmp_path):
+    """Problem 7: `enabled: off` reached Helm as the string "off" (stackplan read YAML 1.2, Helm reads 1.1)."""
+    from planner.errors import InputError, MultipleErrors
+    from planner.stackfile import load_stack
+
+    path = tmp_path / "stackplan.yaml"
+    path.write_text("profile: training-team\ncomponents:\n  mlflow:\n    values:\n      ingress:\n"
+                    "        enabled: off\n      mode: 010\n      list: [\"on\", Yes]\n      tag: 'off'\n"
+                    "      port: 0\n      when: |\n        off\n")
+    with pytest.raises(MultipleErrors) as e:
+        load_stack(str(path))
+    got = [(err.location.line, err.location.column, err.message) for err in e.value.errors
+           if isinstance(err, InputError) and err.location]
+    assert [(line, col) for line, col, _ in got] == [(6, 18), (7, 13), (8, 20)]
+    assert "`off` is the boolean false to Helm (YAML 1.1)" in got[0][2]
+    assert "`010` is an octal number to Helm" in got[1][2]
+    assert all('quote it ("' in (err.hint or "") for err in e.value.errors)
+    path.write_text("profile: training-team\ncomponents:\n  mlflow:\n    values: {ingress: {enabled: false}, "
+                    "tag: 'off', mode: \"010\"}\n")
+    spec = load_stack(str(path))
+    assert dict(spec.components["mlflow"].values) == {"ingress": {"enabled": False}, "tag": "off", "mode": "010"}

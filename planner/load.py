@@ -95,33 +95,11 @@ def _check_flow_depth(text: str, file: str) -> None:
                              hint="flatten the structure; no chart value is nested this deep")
 
 
-# YAML 1.1 (what Helm reads values with: sigs.k8s.io/yaml over go-yaml) gives these plain scalars another meaning
-# than YAML 1.2 (what ruamel.yaml reads): yaml.org/type/bool.html and int.html (1.1) vs the 1.2.2 core schema.
-_YAML11_BOOLS = {w: w.lower() in ("y", "yes", "on") for base in ("y", "yes", "n", "no", "on", "off")
-                 for w in (base, base.capitalize(), base.upper())}
-_SEXAGESIMAL = re.compile(r"^[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
-
-
-def yaml11_meaning(node: Any) -> str | None:
-    """What YAML 1.1 makes of a plain (unquoted) scalar ruamel read as YAML 1.2, when that differs; else None."""
-    from ruamel.yaml.scalarint import OctalInt, ScalarInt
-
-    if type(node) is str:  # plain: quoted and block scalars load as str subclasses (preserve_quotes)
-        if node in _YAML11_BOOLS:
-            return f"the boolean {str(_YAML11_BOOLS[node]).lower()}"
-        if _SEXAGESIMAL.match(node):
-            return "a base-60 number"
-        return None
-    if type(node) is OctalInt:  # 0o10: a number in YAML 1.2, text in YAML 1.1
-        return "the text " + json.dumps(format(int(node), "#o"))
-    width = getattr(node, "_width", None)
-    if type(node) is ScalarInt and width and len(str(abs(int(node)))) < width:  # 010: ten in 1.2, octal 8 in 1.1
-        return "an octal number"
-    return None
-
-
 def _ambiguous(node: Any, where: tuple[int, int] | None, file: str, errors: list[StackplanError],
                what: str = "value") -> None:
+    """A plain scalar that YAML 1.1 (Helm) reads otherwise than YAML 1.2 (planner/yamlio.py): refused."""
+    from planner.yamlio import yaml11_meaning
+
     meaning = yaml11_meaning(node)
     if meaning is None:
         return
@@ -199,7 +177,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Origin]:
 
     check_limits(text, file)
     yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True  # so a quoted "off" is told apart from a plain off (yaml11_meaning)
+    yaml.preserve_quotes = True  # so a quoted "off" is told apart from a plain off (yamlio.yaml11_meaning)
     try:
         data = yaml.load(text)
     except MarkedYAMLError as e:

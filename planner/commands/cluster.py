@@ -152,12 +152,6 @@ def create(use_kind: bool, name: str, gpus: int, gpu_nodes: int, workers: int, k
 
 
 def _yaml(data: dict) -> str:
-    import io
+    from planner.yamlio import dump
 
-    from ruamel.yaml import YAML
-
-    y = YAML()
-    y.default_flow_style = False
-    buf = io.StringIO()
-    y.dump(data, buf)
-    return buf.getvalue()
+    return dump(data, sort_keys=False)

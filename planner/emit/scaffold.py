@@ -6,7 +6,6 @@ few lines in `__main__.py`: read stackplan.yaml, resolve it against the catalog,
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -115,15 +114,10 @@ pulumi-kubernetes=={PULUMI_KUBERNETES_VERSION}
 
 
 def _yaml(data: Any, indent: int) -> str:
-    from ruamel.yaml import YAML
+    from planner.yamlio import dump
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = True  # type: ignore[attr-defined]
-    buf = io.StringIO()
-    yaml.dump(data, buf)
     pad = " " * indent
-    return "".join(pad + line + "\n" for line in buf.getvalue().splitlines())
+    return "".join(pad + line + "\n" for line in dump(data).splitlines())
 
 
 def _choices_block(profile: Profile, plan: Plan) -> str:

@@ -48,7 +48,7 @@ Target = ChartTarget | KustomizeTarget
 
 
 def _chart_yaml(path: Path) -> dict:
-    from ruamel.yaml import YAML
+    from planner.yamlio import load
 
     text: str
     if path.is_dir():
@@ -61,7 +61,7 @@ def _chart_yaml(path: Path) -> dict:
                 raise InputError(f"{path} is not a Helm chart archive (no <chart>/Chart.yaml inside)")
             extracted = tar.extractfile(member)
             text = extracted.read().decode("utf-8") if extracted else ""
-    data = YAML(typ="safe").load(text)
+    data = load(text)
     return data if isinstance(data, dict) else {}
 
 

@@ -169,7 +169,7 @@ class KubectlObjects:
 
     async def chart_crds(self, target: ChartTarget) -> list[dict[str, Any]]:
         """The CRDs in the chart's crds/ folder (`helm show crds`); template-rendered ones come back with upgrade."""
-        from ruamel.yaml import YAML
+        from planner.yamlio import load_all
 
         if not self.helm:
             raise StepError("helm is needed to read the chart's CRDs")
@@ -183,7 +183,7 @@ class KubectlObjects:
         out, err = await asyncio.wait_for(proc.communicate(), 300)
         if proc.returncode != 0:
             raise StepError(f"helm show crds: {trim_error(err.decode(errors='replace'))}")
-        docs = YAML(typ="safe").load_all(out.decode(errors="replace"))
+        docs = load_all(out.decode(errors="replace"))
         return [d for d in docs if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]
 
     async def restore_crds(self, release: Release, target: ChartTarget, timeout: str) -> list[str]:

@@ -252,3 +252,15 @@ def test_ambiguous_yaml_scalars_are_refused_with_their_position(tmp_path):
                     "tag: 'off', mode: \"010\"}\n")
     spec = load_stack(str(path))
     assert dict(spec.components["mlflow"].values) == {"ingress": {"enabled": False}, "tag": "off", "mode": "010"}
+
+
+def test_what_stackplan_writes_reads_the_same_in_yaml_1_1_and_1_2():
+    """One YAML module: `dump` quotes every string a YAML 1.1 reader (Helm, PyYAML) would read otherwise."""
+    import yaml as pyyaml  # PyYAML resolves YAML 1.1, as Helm does
+
+    from planner.yamlio import dump, load
+
+    data = {"enabled": "off", "mode": "010", "answer": "yes", "time": "1:20", "oct": "0o10", "exp": "1e3",
+            "n": 1, "flag": True, "none": None, "text": "plain words", "list": ["on", "y", "N"]}
+    text = dump(data)
+    assert load(text) == data and pyyaml.safe_load(text) == data

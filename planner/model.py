@@ -69,6 +69,27 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Render:
+    """The chart renders a `kind` (whose CRD `crd` another component may install) when its values match `when`."""
+
+    when: Mapping[str, JSON]
+    kind: str
+    crd: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Admission webhooks (failurePolicy Fail) that intercept `kinds` other releases create outside `exclude`."""
+
+    webhooks: tuple[str, ...]
+    kinds: tuple[str, ...]
+    source: str
+    exclude: tuple[str, ...] = ()  # namespaces; `$namespace` is the release's own
+    when: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Blueprint:
     """One component of the catalog, as data (blueprints/<id>.yaml)."""
 
@@ -91,6 +112,8 @@ class Blueprint:
     crd_versions: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # name -> {storage, served}
     workloads: tuple[Workload, ...] = ()
     webhooks: tuple[str, ...] = ()
+    renders: tuple[Render, ...] = ()
+    admission: tuple[Gate, ...] = ()
     images: tuple[str, ...] = ()
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
@@ -261,6 +284,7 @@ class Release:
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     reason: str = ""  # why it is in the plan
+    need_reasons: Mapping[str, str] = field(default_factory=dict)  # need -> why, for needs resolve added
     install: Install | None = None  # how it is installed (planner/install.py); resolve always sets it
 
     def __post_init__(self) -> None:
@@ -287,6 +311,7 @@ class Release:
             "namespace": self.namespace,
             "namespaceLabels": dict(self.namespace_labels),
             "needs": list(self.needs),
+            "needReasons": dict(sorted(self.need_reasons.items())),
             "reason": self.reason,
             "values": self.values,
             "valuesDigest": self.values_digest,

@@ -264,3 +264,60 @@ def test_what_stackplan_writes_reads_the_same_in_yaml_1_1_and_1_2():
             "n": 1, "flag": True, "none": None, "text": "plain words", "list": ["on", "y", "N"]}
     text = dump(data)
     assert load(text) == data and pyyaml.safe_load(text) == data
+
+
+def test_a_release_whose_values_render_a_monitor_needs_what_installs_its_crd(catalog, tmp_path):
+    """Problem 4: cert-manager, the GPU Operator (NFD) and MLflow got ServiceMonitor/PodMonitor values with
+    observability=prometheus, but no need on kube-prometheus-stack: same wave, `no matches for kind`."""
+    plan = resolve(catalog, _stack(tmp_path, "profile: full-mlops\nchoices: {observability: prometheus}\n"))
+    for rid in ("cert-manager", "gpu-operator", "mlflow"):
+        rel = plan.releases[rid]
+        assert "kube-prometheus-stack" in rel.needs, rid
+        why = rel.need_reasons["kube-prometheus-stack"]
+        assert "monitoring.coreos.com" in why and "@" in why, why  # the CRD, and the chart file@version
+        wave = {r: i for i, w in enumerate(plan.waves) for r in w}
+        assert wave[rid] > wave["kube-prometheus-stack"]
+    assert any(n.release == "mlflow" and "needs kube-prometheus-stack" in n.message for n in plan.notes)
+    assert plan.to_dict()["releases"][0]["needReasons"] is not None
+
+
+def test_a_monitor_value_without_its_crd_in_the_plan_is_refused_with_a_hint(catalog, tmp_path):
+    from planner.errors import StackplanError
+
+    stack = _stack(tmp_path, "profile: llm-inference\ncomponents:\n  cert-manager:\n    enabled: true\n"
+                             "    values:\n      prometheus: {servicemonitor: {enabled: true}}\n")
+    with pytest.raises(StackplanError) as e:
+        resolve(catalog, stack)
+    err = e.value
+    assert "ServiceMonitor" in err.message and "servicemonitors.monitoring.coreos.com" in err.message
+    assert err.location is not None and err.location.line == 6
+    hint = err.hint or ""
+    assert "kube-prometheus-stack" in hint and "prometheus.servicemonitor.enabled: false" in hint
+
+
+def test_every_rendered_kind_has_a_component_that_installs_its_crd(catalog):
+    for bp in catalog.blueprints.values():
+        for r in bp.renders:
+            assert any(r.crd in other.crds for other in catalog.blueprints.values()), (bp.id, r.crd)
+            assert "@" in r.source or "commit" in r.source, (bp.id, r.source)
+
+
+def test_releases_created_beside_kueue_wait_for_its_webhooks(catalog):
+    """Problem 5: Kueue 0.19.2's deployment/statefulset/job webhooks (failurePolicy Fail, every namespace but
+    kube-system and its own) refused the Deployments of releases installed in its wave."""
+    plan = resolve(catalog, StackSpec(profile="training-team"))
+    wave = {r: i for i, w in enumerate(plan.waves) for r in w}
+    gated = [r for r in plan.ordered() if "kueue" in r.needs]
+    assert {r.id for r in gated} >= {"kubeflow-trainer", "volcano", "mlflow"}
+    for rel in gated:
+        assert wave[rel.id] > wave["kueue"]
+        assert "mdeployment.kb.io" in rel.need_reasons["kueue"] and "v0.19.2" in rel.need_reasons["kueue"]
+    crds_only = plan.releases["kubeflow-pipelines-crds"]  # no Deployment, StatefulSet or Job: not gated
+    assert "kueue" not in crds_only.needs
+    # with kube-prometheus-stack, kueue needs it for its ServiceMonitor: no need back (that would be a cycle)
+    from planner.model import ComponentOverride
+
+    both = resolve(catalog, StackSpec(profile="training-team",
+                                      components={"kube-prometheus-stack": ComponentOverride(enabled=True)}))
+    assert "kube-prometheus-stack" in both.releases["kueue"].needs
+    assert "kueue" not in both.releases["kube-prometheus-stack"].needs

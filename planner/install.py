@@ -50,14 +50,7 @@ class Install:
 
     def describe(self) -> str:
         """One line: the chart as helm takes it, or the kustomize target."""
-        if self.kustomize:
-            return self.kustomize_url()
-        out = self.location
-        if self.repo:
-            out += f" --repo {self.repo}"
-        if self.version:
-            out += f" --version {self.version}"
-        return out
+        return self.kustomize_url() if self.kustomize else chart_text(self.location, self.repo, self.version)
 
     def to_dict(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {"method": self.method, "location": self.location}
@@ -67,6 +60,11 @@ class Install:
         if self.local:
             out["local"] = True
         return out
+
+
+def chart_text(ref: str, repo: str | None, version: str | None) -> str:
+    """A chart as `helm upgrade NAME <this>` takes it: `ref [--repo R] [--version V]`."""
+    return ref + (f" --repo {repo}" if repo else "") + (f" --version {version}" if version else "")
 
 
 def is_kustomize_source(source: Source) -> bool:

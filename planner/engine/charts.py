@@ -25,12 +25,9 @@ class ChartTarget:
     local: bool = False
 
     def describe(self) -> str:
-        out = self.ref
-        if self.repo:
-            out += f" --repo {self.repo}"
-        if self.version:
-            out += f" --version {self.version}"
-        return out
+        from planner.install import chart_text
+
+        return chart_text(self.ref, self.repo, self.version)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from planner.commands.options import load_plan
-from planner.engine.charts import is_kustomize, resolve_targets
+from planner.engine.charts import resolve_targets
 from planner.engine.progress import plural
 from planner.engine.state import ReleaseState
 from planner.model import Plan, Release, Source
@@ -43,7 +43,7 @@ def apply_cli(capsys, env, *args: str):
 
 def kustomize_workloads(plan: Plan):
     for rel in plan.ordered():
-        if is_kustomize(rel.source):
+        if rel.how.kustomize:
             for w in rel.workloads:
                 yield rel, w
 
@@ -59,7 +59,7 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
                    rf"{plural(len(plan.waves), 'wave')}:")
         assert re.search(summary, first.out), first.out[-500:]
         for rel in plan.ordered():
-            if is_kustomize(rel.source):
+            if rel.how.kustomize:
                 continue
             status = json.loads(run(env, "helm", "status", rel.id, "-n", rel.namespace, "-o", "json"))
             assert status["info"]["status"] == "deployed"
@@ -88,7 +88,7 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
         again = apply_cli(capsys, env, "--profile", profile, "--chart-dir", str(CHARTS))
         assert again.code == 0, again.out + again.err
         for rel in plan.ordered():
-            if is_kustomize(rel.source):
+            if rel.how.kustomize:
                 continue
             assert f"{rel.id} up to date (revision 1)" in again.out
             assert f"{rel.id} installing" not in again.out, "an up-to-date release is not announced as installing"

@@ -10,9 +10,7 @@ agree exactly on releases, install methods, chart locations, namespaces and decl
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ import pytest
 from planner.catalog import load_catalog
 from planner.emit.sources import git_tree_url
 from planner.model import Plan
+from tests.chart_files import chart_dir, chart_tgz
 from tests.cli_helpers import run_cli
 from tests.pulumi.harness import Recorder, install_mocks, run
 
@@ -68,14 +67,6 @@ def _stack_text(profile: str, choices: dict[str, str], mirror: str, root: Path) 
     return "\n".join(lines) + "\n"
 
 
-def _tgz(path: Path, name: str, version: str) -> None:
-    with tarfile.open(path, "w:gz") as tar:
-        data = f"apiVersion: v2\nname: {name}\nversion: {version}\n".encode()
-        info = tarfile.TarInfo(f"{name}/Chart.yaml")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-
-
 def _fill_mirror(plan: Plan, directory: Path) -> None:
     """Every release's manifests in a local directory, in each layout stackplan accepts: `<chart>-<version>.tgz`,
     `<chart>/`, `<release>/` for charts (in turn), `<release>/kustomization.yaml` for kustomize releases."""
@@ -88,11 +79,9 @@ def _fill_mirror(plan: Plan, directory: Path) -> None:
             continue
         layout = "release" if chart != rel.id else ("tgz", "chart")[i % 2]
         if layout == "tgz":
-            _tgz(directory / f"{chart}-{rel.version}.tgz", chart, rel.version)
+            chart_tgz(directory, chart, rel.version)
         else:
-            d = directory / (chart if layout == "chart" else rel.id)
-            d.mkdir(exist_ok=True)
-            (d / "Chart.yaml").write_text(f"apiVersion: v2\nname: {chart}\nversion: {rel.version}\n")
+            chart_dir(directory, chart if layout == "chart" else rel.id, chart, rel.version)
 
 
 def _canonical_kustomize(location: str) -> str:

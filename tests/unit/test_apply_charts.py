@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from planner.engine.charts import ChartTarget, KustomizeTarget, check_local_char
 from planner.errors import InputError, MultipleErrors
 from planner.install import find_local_chart, install_for
 from planner.model import Release, Source
+from tests.chart_files import chart_dir, chart_tgz
 from tests.unit.engine_fakes import plan, release
 
 
@@ -28,23 +27,6 @@ def with_source(r: Release, source: Source) -> Release:
 def checked(root: Path, chart: str, version: str, rid: str) -> Path:
     r = replace(release(rid, version=version), source=Source("local", str(root), chart=chart), install=None)
     return check_local_chart(replace(r, install=install_for(rid, r.source, version)))
-
-
-def chart_dir(root: Path, dirname: str, name: str, version: str, deps: str = "") -> Path:
-    d = root / dirname
-    (d / "templates").mkdir(parents=True)
-    (d / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: {version}\n{deps}")
-    return d
-
-
-def chart_tgz(root: Path, name: str, version: str) -> Path:
-    path = root / f"{name}-{version}.tgz"
-    with tarfile.open(path, "w:gz") as tar:
-        data = f"apiVersion: v2\nname: {name}\nversion: {version}\n".encode()
-        info = tarfile.TarInfo(f"{name}/Chart.yaml")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    return path
 
 
 def test_local_chart_directory_by_chart_name(tmp_path):

@@ -6,8 +6,6 @@ workload namespace; they use the real catalog.
 
 from __future__ import annotations
 
-import io
-import tarfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from planner.engine.charts import ChartTarget, KustomizeTarget, resolve_targets
 from planner.model import Mirror, Plan, StackSpec
 from planner.report import Outcome
 from planner.resolve import resolve
+from tests.chart_files import chart_dir, chart_tgz
 
 
 @pytest.fixture(scope="module")
@@ -53,23 +52,6 @@ def test_a_mirrored_kustomize_release_is_compared_as_kustomize_by_drift(catalog,
     assert is_kustomize(rel) and kustomize_directory(rel) == str(tmp_path / "kubeflow-pipelines-crds")
 
 
-def _chart(root: Path, dirname: str, name: str, version: str) -> Path:
-    d = root / dirname
-    (d / "templates").mkdir(parents=True)
-    (d / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: {version}\n")
-    return d
-
-
-def _tgz(root: Path, name: str, version: str) -> Path:
-    path = root / f"{name}-{version}.tgz"
-    with tarfile.open(path, "w:gz") as tar:
-        data = f"apiVersion: v2\nname: {name}\nversion: {version}\n".encode()
-        info = tarfile.TarInfo(f"{name}/Chart.yaml")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    return path
-
-
 def test_a_chart_under_its_release_id_is_found_by_the_pulumi_program_as_by_apply(catalog, tmp_path):
     """Problem 2: `<dir>/<release-id>` (kserve's chart kserve-resources in dir `kserve`) worked for apply,
     not for the Pulumi program (`path not found`)."""
@@ -77,9 +59,9 @@ def test_a_chart_under_its_release_id_is_found_by_the_pulumi_program_as_by_apply
     kserve = plan0.releases["kserve"]
     chart = kserve.source.chart or "kserve"
     assert chart != "kserve"  # the case: chart name and release id differ
-    want = _chart(tmp_path, "kserve", chart, kserve.version)
+    want = chart_dir(tmp_path, "kserve", chart, kserve.version)
     gpu = plan0.releases["gpu-operator"]
-    archive = _tgz(tmp_path, gpu.source.chart or gpu.id, gpu.version)
+    archive = chart_tgz(tmp_path, gpu.source.chart or gpu.id, gpu.version)
     plan = resolve(catalog, StackSpec(profile="full-mlops", mirror=Mirror(charts=str(tmp_path))))
     assert helm_chart(plan.releases["kserve"]).chart == str(want)
     assert helm_chart(plan.releases["gpu-operator"]).chart == str(archive)
@@ -92,7 +74,7 @@ def test_apply_chart_dir_is_part_of_the_plan(catalog, tmp_path):
     """`apply --chart-dir DIR` feeds resolve (one lookup): the plan JSON says where each release comes from."""
     plan0 = resolve(catalog, StackSpec(profile="training-team"), find=None)
     kueue = plan0.releases["kueue"]
-    d = _chart(tmp_path, "kueue", kueue.source.chart or "kueue", kueue.version)
+    d = chart_dir(tmp_path, "kueue", kueue.source.chart or "kueue", kueue.version)
     (tmp_path / "katib").mkdir()
     (tmp_path / "katib" / "kustomization.yaml").write_text("resources: []\n")
     plan = resolve(catalog, StackSpec(profile="training-team"), local_dir=str(tmp_path))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from planner.commands.options import load_plan
+from planner.desired.revision import description
 from planner.engine.charts import resolve_targets
 from planner.engine.progress import plural
 from planner.engine.state import ReleaseState
@@ -65,7 +66,7 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
             assert status["info"]["status"] == "deployed"
             meta = json.loads(run(env, "helm", "get", "metadata", rel.id, "-n", rel.namespace, "-o", "json"))
             assert meta["version"] == rel.version and meta["revision"] == 1
-            assert status["info"]["description"] == f"stackplan values-digest {rel.values_digest}"
+            assert status["info"]["description"] == description(rel)  # as the Pulumi program writes it
             record = kubectl_json(env, "get", "secret", "-n", rel.namespace, f"sh.helm.release.v1.{rel.id}.v1")
             assert record["metadata"]["labels"]["stackplan.dev/release"] == rel.id
             assert record["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "stackplan"

@@ -55,14 +55,17 @@ class _Run:
     async def namespaces(self, wave_no: int, wave: tuple[str, ...]) -> set[str]:
         """Ensure each release's namespace exists with its labels; returns the releases that cannot proceed.
 
-        The labels are the namespace's in planner/desired/namespaces.py (the Pulumi program's Namespace: stackplan's
-        identity and every release's `namespaceLabels`, least restrictive Pod Security level). Each release applies
+        The labels are the namespace's `namespaceLabels` in planner/desired/namespaces.py (as the Pulumi program
+        sets them: every release's, least restrictive Pod Security level), without stackplan's identity labels:
+        a kustomize release's own Namespace object carries those, with its release id. Each release applies
         them with its own field manager, so no release removes what another set.
         """
+        from planner.desired.labels import identity_labels
         from planner.desired.namespaces import namespace_specs
 
         blocked: set[str] = set()
-        specs = {s.name: s.labels for s in namespace_specs(self.plan)}
+        identity = set(identity_labels(""))
+        specs = {s.name: {k: v for k, v in s.labels.items() if k not in identity} for s in namespace_specs(self.plan)}
 
         async def ensure(rid: str) -> None:
             rel = self.plan.releases[rid]

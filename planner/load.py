@@ -5,7 +5,6 @@ Errors name the file, line, column and key path, and say how to fix the problem.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -13,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError, Location, MultipleErrors, StackplanError
+from planner.errors import InputError, Location, MultipleErrors, StackplanError, closest
 from planner.model import Origin
 
 
@@ -247,8 +246,8 @@ def _describe(error: Any, data: Any) -> tuple[str, str, str | None]:
         allowed = sorted((error.schema.get("properties") or {}).keys())
         extras = sorted(k for k in error.instance if k not in allowed)
         key = extras[0] if extras else "?"
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else f"allowed keys here: {', '.join(allowed)}"
+        close = closest(key, allowed)
+        hint = f"did you mean `{close}`?" if close else f"allowed keys here: {', '.join(allowed)}"
         return pointer((*error.absolute_path, key)), f"unknown key `{key}`", hint
     if error.validator == "required" and isinstance(error.instance, Mapping):
         # one error per missing key; the message names it ("'x' is a required property")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import Location
+from planner.prerequisites import Prerequisite
 
 if TYPE_CHECKING:
     from planner.install import Install
@@ -117,6 +118,7 @@ class Blueprint:
     images: tuple[str, ...] = ()
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
+    prerequisites: tuple[Mapping[str, JSON], ...] = ()  # what must exist before install (planner/prerequisites.py)
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
     file: str = ""
@@ -337,6 +339,7 @@ class Plan:
     mirror: Mirror | None = None
     notes: tuple[Note, ...] = ()
     workload_namespace: str = DEFAULT_WORKLOAD_NAMESPACE  # LocalQueue `default`, InferenceServices, model Secrets
+    prerequisites: tuple[Prerequisite, ...] = ()  # what must exist before install, in install order
 
     def ordered(self) -> Iterator[Release]:
         """Releases in install order (wave by wave, ids sorted within a wave)."""
@@ -367,6 +370,7 @@ class Plan:
             "mirror": self.mirror.to_dict() if self.mirror else None,
             "workloadNamespace": self.workload_namespace,
             "notes": [n.to_dict() for n in self.notes],
+            "prerequisites": [p.to_dict() for p in self.prerequisites],
         }
         body["digest"] = digest(body)
         return body

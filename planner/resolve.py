@@ -6,15 +6,15 @@ Value precedence, lowest first: blueprint defaults < profile values < the chosen
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.desired.objects import model_values
-from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
+from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
 from planner.install import ChartFinder, find_local_chart, install_for
 from planner.mirror import mirror_image, mirror_source
 from planner.model import DEFAULT_WORKLOAD_NAMESPACE, JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.prerequisites import for_plan as plan_prerequisites
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
@@ -69,9 +69,9 @@ def json_text(value: JSON) -> str:
 
 
 def _suggest(name: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
+    close = closest(name, options)
     known = ", ".join(sorted(options))
-    return f"did you mean `{close[0]}`? known: {known}" if close else f"known: {known}"
+    return f"did you mean `{close}`? known: {known}" if close else f"known: {known}"
 
 
 class _Resolver:
@@ -465,17 +465,22 @@ class _Resolver:
                                        f"replica, more than one node has ({cluster['gpu'].get('perNode')}); "
                                        "it needs multi-node serving (LeaderWorkerSet)"))
         notes = tuple(sorted(set(self.notes), key=lambda n: (n.level != "warning", n.release or "", n.message)))
+        workload_namespace = self.stack.workload_namespace or DEFAULT_WORKLOAD_NAMESPACE
+        waves = self.waves(members)
         return Plan(
             profile=prof.name,
             kubernetes_version=str(cluster["kubernetesVersion"]),
             cluster=cluster,
             choices=choices,
-            waves=self.waves(members),
+            waves=waves,
             releases=releases,
             models=self.stack.models,
             mirror=self.stack.mirror,
             notes=notes,
-            workload_namespace=self.stack.workload_namespace or DEFAULT_WORKLOAD_NAMESPACE,
+            workload_namespace=workload_namespace,
+            prerequisites=plan_prerequisites([releases[rid] for wave in waves for rid in wave], self.catalog,
+                                             {**facts, "workloadNamespace": workload_namespace},
+                                             [m.source for m in self.stack.models], self.holds),
         )
 
 

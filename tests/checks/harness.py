@@ -65,7 +65,7 @@ def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None,
     for comp in components:
         ns, crds, wls, hooks = COMPONENTS[comp]
         releases[comp] = Release(
-            id=comp, component=comp, layer="test", source=Source("local", "tests/charts"), version="0.0.0",
+            id=comp, component=comp, layer="test", source=Source("local", "tests/charts", chart=comp), version="0.0.0",
             namespace=ns, needs=(), values=(values or {}).get(comp, {}), values_digest="0" * 64, crds=crds,
             workloads=(workloads or {}).get(comp, wls), webhooks=hooks)
     return Plan(profile="test", kubernetes_version="1.35", cluster={"gpu": {"nodes": gpu_nodes}}, choices={},
@@ -95,13 +95,30 @@ class FakeReader:
             out = [o for o in out if o.get("type") == "Warning"]
         return out
 
+    def list_metadata(self, kind: Kind, namespace: str, label_selector: str | None = None,
+                      field_selector: str | None = None) -> list[dict]:
+        """Objects as the real reader keeps them (name, namespace, Helm's labels only), by one label
+        `key=value` and/or `metadata.name=NAME`."""
+        from planner.helm_status import strip
+
+        self.calls.append((kind, namespace))
+        out = [o for o in self.objects if o.get("kind") == kind.kind
+               and (o.get("metadata") or {}).get("namespace") == namespace]
+        if label_selector:
+            key, value = label_selector.split("=", 1)
+            out = [o for o in out if ((o.get("metadata") or {}).get("labels") or {}).get(key) == value]
+        if field_selector:
+            name = field_selector.removeprefix("metadata.name=")
+            out = [o for o in out if (o.get("metadata") or {}).get("name") == name]
+        return [strip(o) for o in out]
+
 
 def load(path: Path) -> list[dict]:
     docs = [d for d in YAML(typ="safe").load_all(path.read_text()) if d and "stackplanModels" not in d]
     out: list[dict] = []
     for d in docs:
         out.extend(d.get("items") or [] if d.get("kind") == "List" else [d])
-    known = {(k.api_version, k.kind) for k in CATALOG} | {("v1", "Event")}
+    known = {(k.api_version, k.kind) for k in CATALOG} | {("v1", "Event"), ("v1", "Secret")}  # Secret: Helm records
     for o in out:
         what = (o.get("apiVersion"), o.get("kind"))
         assert what in known, f"{path.name}: {what} is not a kind stackplan reads"

@@ -303,3 +303,11 @@ def test_releases_created_beside_kueue_wait_for_its_webhooks(catalog):
                                       components={"kube-prometheus-stack": ComponentOverride(enabled=True)}))
     assert "kube-prometheus-stack" in both.releases["kueue"].needs
     assert "kueue" not in both.releases["kube-prometheus-stack"].needs
+
+
+def test_prerequisites_follow_the_workload_namespace(catalog, tmp_path):
+    stack = _stack(tmp_path, "profile: llm-inference\nchoices: {serving: kserve-vllm}\nworkloadNamespace: team-a\n"
+                             "models:\n  - {name: qwen, source: hf://Qwen/Qwen2.5-0.5B-Instruct}\n")
+    plan = resolve(catalog, stack)
+    hf = [p for p in plan.prerequisites if p.kind == "Secret" and p.name == "stackplan-huggingface"]
+    assert [p.namespace for p in hf] == ["team-a"]

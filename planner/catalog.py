@@ -23,8 +23,10 @@ from planner.model import (
     Blueprint,
     Catalog,
     Choice,
+    Gate,
     Option,
     Profile,
+    Render,
     Rule,
     Source,
     Substitution,
@@ -138,6 +140,10 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False))
                         for w in d.get("workloads", ())),
         webhooks=tuple(d.get("webhooks", ())),
+        renders=tuple(Render(r["when"], r["kind"], r["crd"], r["source"]) for r in d.get("renders", ())),
+        admission=tuple(Gate(tuple(g["webhooks"]), tuple(g["kinds"]), g["source"],
+                             tuple(g.get("excludeNamespaces", ())), g.get("when") or {})
+                        for g in d.get("admission", ())),
         images=tuple(d.get("images", ())),
         health=tuple(d.get("health", ())),
         serves=tuple(d.get("serves", ())),

@@ -101,14 +101,19 @@ def fake_gpu_values(cluster: KindCluster) -> dict[str, Any]:
     return {"topology": {"nodePools": {GPU_POOL: {"gpuCount": cluster.gpus_per_node}}}}
 
 
-def fake_gpu_plan(bp: Blueprint, cluster: KindCluster, kubernetes_version: str) -> Plan:
-    """A one-release plan installing fake-gpu-operator with the cluster's GPUs per node."""
+def fake_gpu_plan(bp: Blueprint, cluster: KindCluster, kubernetes_version: str,
+                  local_dir: str | None = None) -> Plan:
+    """A one-release plan installing fake-gpu-operator with the cluster's GPUs per node (`local_dir`:
+    the chart comes from that directory, `cluster create --chart-dir`)."""
+    from planner.install import install_for
+
     values = merge(bp.values, fake_gpu_values(cluster))
     release = Release(
         id=bp.id, component=bp.id, layer=bp.layer, source=bp.source, version=bp.version, namespace=bp.namespace,
         needs=(), values=values, values_digest=digest(values), namespace_labels=dict(bp.namespace_labels),
         crds=bp.crds, workloads=bp.workloads, webhooks=bp.webhooks, images=bp.images,
-        reason=f"simulated GPUs for kind cluster {cluster.name}")
+        reason=f"simulated GPUs for kind cluster {cluster.name}",
+        install=install_for(bp.id, bp.source, bp.version, local_dir=local_dir))
     return Plan(profile=f"kind:{cluster.name}", kubernetes_version=kubernetes_version,
                 cluster={"kubernetesVersion": kubernetes_version,
                          "gpu": {"nodes": cluster.gpu_nodes, "perNode": cluster.gpus_per_node}},

@@ -94,8 +94,28 @@ def _check_flow_depth(text: str, file: str) -> None:
                              hint="flatten the structure; no chart value is nested this deep")
 
 
+def _ambiguous(node: Any, where: tuple[int, int] | None, file: str, errors: list[StackplanError],
+               what: str = "value") -> None:
+    """A plain scalar that YAML 1.1 (Helm) reads otherwise than YAML 1.2 (planner/yamlio.py): refused."""
+    from planner.yamlio import yaml11_meaning
+
+    meaning = yaml11_meaning(node)
+    if meaning is None:
+        return
+    if isinstance(node, str):
+        text, other = str(node), "text"
+    elif "text" in meaning:  # 0o10
+        text, other = format(int(node), "#o"), f"the number {int(node)}"
+    else:  # 010
+        text, other = f"{int(node):0{getattr(node, '_width', 1)}d}", f"the number {int(node)}"
+    errors.append(InputError(
+        f"the unquoted {what} `{text}` is {meaning} to Helm (YAML 1.1) but {other} to YAML 1.2",
+        location=Location(file, *(where or (None, None))),
+        hint=f"quote it (\"{text}\") if you mean the text, or write it unambiguously (true/false, a plain number)"))
+
+
 def _plain(node: Any, path: tuple[Any, ...], positions: Positions, values: Positions, budget: list[int],
-           file: str) -> Any:
+           file: str, errors: list[StackplanError] | None = None) -> Any:
     """ruamel's Commented* tree -> plain dict/list/scalars, recording 1-based key positions. Aliases are expanded
     here, so this is where they multiply: `budget` counts down the values it may still produce."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -118,7 +138,11 @@ def _plain(node: Any, path: tuple[Any, ...], positions: Positions, values: Posit
                 values[pointer(sub)] = (vline + 1, vcol + 1)
             except (KeyError, TypeError):
                 pass
-            out[str(key) if not isinstance(key, str) else key] = _plain(value, sub, positions, values, budget, file)
+            if errors is not None:
+                _ambiguous(key, positions.get(pointer(sub)), file, errors, "key")
+                _ambiguous(value, values.get(pointer(sub)), file, errors)
+            out[str(key) if not isinstance(key, str) else key] = _plain(value, sub, positions, values, budget, file,
+                                                                        errors)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -129,7 +153,9 @@ def _plain(node: Any, path: tuple[Any, ...], positions: Positions, values: Posit
                 positions[pointer(sub)] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(value, sub, positions, values, budget, file))
+            if errors is not None:
+                _ambiguous(value, positions.get(pointer(sub)), file, errors)
+            items.append(_plain(value, sub, positions, values, budget, file, errors))
         return items
     if isinstance(node, str):
         return str(node)
@@ -150,6 +176,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Origin]:
 
     check_limits(text, file)
     yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True  # so a quoted "off" is told apart from a plain off (yamlio.yaml11_meaning)
     try:
         data = yaml.load(text)
     except MarkedYAMLError as e:
@@ -169,7 +196,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Origin]:
     values: Positions = {}
     if hasattr(data, "lc"):
         positions[""] = (data.lc.line + 1, data.lc.col + 1)
-    plain = _plain(data, (), positions, values, [MAX_VALUES * 2], file)
+    errors: list[StackplanError] = []
+    plain = _plain(data, (), positions, values, [MAX_VALUES * 2], file, errors)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise MultipleErrors(errors)
     return plain, Origin(file, positions, values)
 
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import Location
 from planner.prerequisites import Prerequisite
 
+if TYPE_CHECKING:
+    from planner.install import Install
+
 JSON = Any  # a JSON-compatible value (dict/list/str/int/float/bool/None)
+DEFAULT_WORKLOAD_NAMESPACE = "ml-workloads"  # the stack file's `workloadNamespace` when it has none
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,27 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Render:
+    """The chart renders a `kind` (whose CRD `crd` another component may install) when its values match `when`."""
+
+    when: Mapping[str, JSON]
+    kind: str
+    crd: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Admission webhooks (failurePolicy Fail) that intercept `kinds` other releases create outside `exclude`."""
+
+    webhooks: tuple[str, ...]
+    kinds: tuple[str, ...]
+    source: str
+    exclude: tuple[str, ...] = ()  # namespaces; `$namespace` is the release's own
+    when: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Blueprint:
     """One component of the catalog, as data (blueprints/<id>.yaml)."""
 
@@ -88,6 +113,8 @@ class Blueprint:
     crd_versions: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # name -> {storage, served}
     workloads: tuple[Workload, ...] = ()
     webhooks: tuple[str, ...] = ()
+    renders: tuple[Render, ...] = ()
+    admission: tuple[Gate, ...] = ()
     images: tuple[str, ...] = ()
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
@@ -198,6 +225,7 @@ class StackSpec:
     models: tuple[Model, ...] = ()
     mirror: Mirror | None = None
     strict: bool = False
+    workload_namespace: str | None = None  # None: DEFAULT_WORKLOAD_NAMESPACE
     origin: Origin | None = None
 
 
@@ -260,6 +288,20 @@ class Release:
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     reason: str = ""  # why it is in the plan
+    need_reasons: Mapping[str, str] = field(default_factory=dict)  # need -> why, for needs resolve added
+    install: Install | None = None  # how it is installed (planner/install.py); resolve always sets it
+
+    def __post_init__(self) -> None:
+        if self.install is None:  # a Release built by hand (tests): the same decision, without reading the disk
+            from planner.install import install_for
+
+            object.__setattr__(self, "install", install_for(self.id, self.source, self.version, find=None))
+
+    @property
+    def how(self) -> Install:
+        """`install`, typed as always set."""
+        assert self.install is not None
+        return self.install
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -267,11 +309,13 @@ class Release:
             "component": self.component,
             "layer": self.layer,
             "source": self.source.to_dict(),
+            "install": self.how.to_dict(),
             "chart": self.source.chart,
             "version": self.version,
             "namespace": self.namespace,
             "namespaceLabels": dict(self.namespace_labels),
             "needs": list(self.needs),
+            "needReasons": dict(sorted(self.need_reasons.items())),
             "reason": self.reason,
             "values": self.values,
             "valuesDigest": self.values_digest,
@@ -296,6 +340,7 @@ class Plan:
     models: tuple[Model, ...] = ()
     mirror: Mirror | None = None
     notes: tuple[Note, ...] = ()
+    workload_namespace: str = DEFAULT_WORKLOAD_NAMESPACE  # LocalQueue `default`, InferenceServices, model Secrets
     prerequisites: tuple[Prerequisite, ...] = ()  # what must exist before install, in install order
 
     def ordered(self) -> Iterator[Release]:
@@ -325,6 +370,7 @@ class Plan:
             "releases": [r.to_dict() for r in self.ordered()],
             "models": [m.to_dict() for m in self.models],
             "mirror": self.mirror.to_dict() if self.mirror else None,
+            "workloadNamespace": self.workload_namespace,
             "notes": [n.to_dict() for n in self.notes],
             "prerequisites": [p.to_dict() for p in self.prerequisites],
         }

@@ -114,7 +114,7 @@ def for_release(component: str, namespace: str, specs: Iterable[Mapping[str, Any
             continue
         name = _ref(spec.get("name"), values, facts)
         kind = str(spec["kind"])
-        ns = str(spec.get("namespace") or namespace) if kind == "Secret" else None
+        ns = str(_ref(spec.get("namespace"), values, facts) or namespace) if kind == "Secret" else None
         keys = tuple(str(_ref(k, values, facts)) for k in spec.get("keys") or ())
         out.append(Prerequisite(
             kind=kind,

@@ -179,15 +179,9 @@ def ops_documents(subject: RbacSubject | None, prometheus: tuple[str, str] | Non
 
 
 def to_yaml(docs: list[dict[str, Any]], header: str = "") -> str:
-    import io
+    from planner.yamlio import dump_all
 
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    buf = io.StringIO()
-    yaml.dump_all(docs, buf)
-    body = buf.getvalue()
+    body = dump_all(docs, sort_keys=False)
     if not body.startswith("---"):
         body = "---\n" + body
     return header + body

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from planner.desired.objects import model_values
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
+from planner.install import ChartFinder, find_local_chart, install_for
 from planner.mirror import mirror_image, mirror_source
-from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.model import DEFAULT_WORKLOAD_NAMESPACE, JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
 from planner.prerequisites import for_plan as plan_prerequisites
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
@@ -60,6 +62,12 @@ def matches(fact: JSON, condition: JSON) -> bool:
     return fact == condition
 
 
+def json_text(value: JSON) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
 def _suggest(name: str, options: Sequence[str]) -> str:
     close = closest(name, options)
     known = ", ".join(sorted(options))
@@ -68,13 +76,16 @@ def _suggest(name: str, options: Sequence[str]) -> str:
 
 class _Resolver:
     def __init__(self, catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]],
-                 strict: bool) -> None:
+                 strict: bool, local_dir: str | None = None, find: ChartFinder | None = find_local_chart) -> None:
+        self.local_dir = local_dir
+        self.find = find
         self.catalog = catalog
         self.stack = stack
         self.sets = sets
         self.strict = strict or stack.strict
         self.notes: list[Note] = []
         self.errors: list[StackplanError] = []
+        self.added: dict[str, dict[str, str]] = {}  # component -> {need: why} that resolve adds to the blueprint's
 
     # -- locations -------------------------------------------------------------------------------
     def loc(self, ptr: str, value: bool = False) -> Location | None:
@@ -307,12 +318,77 @@ class _Resolver:
                           f"enable it in the stack file (components: {cid}: enabled: true)",
                           flag=f"--set {cid}.{path}", cls=InputError)
 
+    def needs(self, cid: str, members: Mapping[str, str]) -> set[str]:
+        """The component's needs in this plan: its blueprint's and those resolve added (`self.added`)."""
+        return {n for n in self.catalog.blueprints[cid].needs if n in members} | set(self.added.get(cid, {}))
+
+    def ancestors(self, cid: str, members: Mapping[str, str]) -> set[str]:
+        seen: set[str] = set()
+        todo = [cid]
+        while todo:
+            for n in self.needs(todo.pop(), members):
+                if n not in seen:
+                    seen.add(n)
+                    todo.append(n)
+        return seen
+
+    def add_need(self, cid: str, need: str, why: str, source: str) -> None:
+        """Record a need resolve adds: the plan JSON keeps why with its source (`needReasons`), `plan` shows why."""
+        self.added.setdefault(cid, {})[need] = f"{why} ({source.split(' (')[0]})"
+        self.notes.append(Note("info", f"needs {need}: {why}", cid))
+
+    def rendered_kinds(self, members: Mapping[str, str], values: Mapping[str, Mapping[str, JSON]]) -> None:
+        """A release whose values make it render a kind of another component's CRD needs that component; with no
+        such component in the plan, the values are refused (catalog facts: blueprints' `renders`)."""
+        for cid in members:
+            bp = self.catalog.blueprints[cid]
+            for r in bp.renders:
+                if r.crd in bp.crds or not all(matches(get_path(values[cid], p), c) for p, c in r.when.items()):
+                    continue
+                said = ", ".join(f"{p}={json_text(get_path(values[cid], p))}" for p in r.when)
+                providers = sorted(p for p in members if p != cid and r.crd in self.catalog.blueprints[p].crds)
+                for p in providers:
+                    self.add_need(cid, p, f"its values ({said}) render a {r.kind}, whose CRD {r.crd} {p} installs",
+                                  r.source)
+                if providers:
+                    continue
+                known = sorted(b.id for b in self.catalog.blueprints.values() if r.crd in b.crds)
+                override = self.stack.components.get(cid)
+                given = [p for p in r.when if override and get_path(override.values, p) is not None]
+                first = given[0] if given else list(r.when)[-1]
+                self.fail(f"`{cid}`: its values ({said}) render a {r.kind}, but no component of this plan installs "
+                          f"its CRD {r.crd}", f"/components/{cid}/values/{first.replace('.', '/')}" if given else None,
+                          (f"enable {' or '.join(known)} (components: {known[0]}: enabled: true), or " if known
+                           else "") + f"set {first}: false ({r.source})", value=bool(given))
+
+    def admission_gates(self, members: Mapping[str, str], values: Mapping[str, Mapping[str, JSON]]) -> None:
+        """A release whose admission webhooks (failurePolicy Fail) intercept objects other releases create must be
+        installed and ready before them: each such release needs it (catalog facts: blueprints' `admission`)."""
+        for gid in members:
+            gbp = self.catalog.blueprints[gid]
+            for gate in gbp.admission:
+                if not all(matches(get_path(values[gid], p), c) for p, c in gate.when.items()):
+                    continue
+                excluded = {gbp.namespace if ns == "$namespace" else ns for ns in gate.exclude}
+                for cid in members:
+                    if cid == gid or cid in self.ancestors(gid, members):
+                        continue  # installed before it anyway (a need back would be a cycle)
+                    bp = self.catalog.blueprints[cid]
+                    kinds = sorted({w.kind for w in bp.workloads if w.kind in gate.kinds
+                                    and (w.namespace or bp.namespace) not in excluded})
+                    if kinds:
+                        hooks = gate.webhooks[0] + (f" and {len(gate.webhooks) - 1} more" if len(gate.webhooks) > 1
+                                                    else "")
+                        self.add_need(cid, gid, f"{gid}'s admission webhooks ({hooks}, failurePolicy Fail) refuse the "
+                                                f"{'/'.join(kinds)} objects it creates until {gid} is ready",
+                                      gate.source)
+
     def waves(self, members: Mapping[str, str]) -> tuple[tuple[str, ...], ...]:
         level: dict[str, int] = {}
 
         def depth(cid: str) -> int:
             if cid not in level:
-                needs = [n for n in self.catalog.blueprints[cid].needs if n in members]
+                needs = self.needs(cid, members)
                 level[cid] = 1 + max((depth(n) for n in needs), default=-1)
             return level[cid]
 
@@ -335,6 +411,12 @@ class _Resolver:
                 for path, upstream in sorted(bp.mirror_values.items()):
                     current = get_path(values, path, upstream)
                     values = merge(values, nested(path, mirror_image(str(current), mirror.images)))
+        from_models = model_values(bp.id, images, self.stack.models)  # e.g. vllm-stack modelSpec
+        if from_models and get_path(values, "servingEngineSpec.modelSpec"):
+            self.notes.append(Note("warning", "the stack file's values set servingEngineSpec.modelSpec; "
+                                   "`models:` adds nothing to it", bp.id))
+        elif from_models:
+            values = merge(values, from_models)
         return Release(
             id=bp.id,
             component=bp.id,
@@ -342,7 +424,8 @@ class _Resolver:
             source=source,
             version=bp.version,
             namespace=bp.namespace,
-            needs=tuple(sorted(n for n in bp.needs if n in members)),
+            needs=tuple(sorted(self.needs(bp.id, members))),
+            need_reasons=dict(self.added.get(bp.id, {})),
             values=values,
             values_digest=values_digest(values),
             namespace_labels=dict(bp.namespace_labels),
@@ -352,6 +435,7 @@ class _Resolver:
             webhooks=bp.webhooks,
             images=images,
             reason=reason,
+            install=install_for(bp.id, source, bp.version, local_dir=self.local_dir, find=self.find),
         )
 
     def run(self) -> Plan:
@@ -368,6 +452,9 @@ class _Resolver:
         values = {cid: self.values(prof, choices, self.catalog.blueprints[cid], facts) for cid in members}
         refuse_plain_credentials(stack_extras(self.stack), "stack", "", self.fail)  # models' args, sources, mirror
         self.raise_errors()
+        self.rendered_kinds(members, values)
+        self.admission_gates(members, values)
+        self.raise_errors()
         releases = {cid: self.release(self.catalog.blueprints[cid], why, values[cid], members)
                     for cid, why in members.items()}
         self.check_models(members)
@@ -378,6 +465,7 @@ class _Resolver:
                                        f"replica, more than one node has ({cluster['gpu'].get('perNode')}); "
                                        "it needs multi-node serving (LeaderWorkerSet)"))
         notes = tuple(sorted(set(self.notes), key=lambda n: (n.level != "warning", n.release or "", n.message)))
+        workload_namespace = self.stack.workload_namespace or DEFAULT_WORKLOAD_NAMESPACE
         waves = self.waves(members)
         return Plan(
             profile=prof.name,
@@ -389,14 +477,21 @@ class _Resolver:
             models=self.stack.models,
             mirror=self.stack.mirror,
             notes=notes,
+            workload_namespace=workload_namespace,
             prerequisites=plan_prerequisites([releases[rid] for wave in waves for rid in wave], self.catalog,
-                                             facts, [m.source for m in self.stack.models], self.holds),
+                                             {**facts, "workloadNamespace": workload_namespace},
+                                             [m.source for m in self.stack.models], self.holds),
         )
 
 
 def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),
-            *, strict: bool = False) -> Plan:
-    """Resolve a stack into a Plan, or raise PlanError/InputError (all problems at once where possible)."""
+            *, strict: bool = False, local_dir: str | None = None,
+            find: ChartFinder | None = find_local_chart) -> Plan:
+    """Resolve a stack into a Plan, or raise PlanError/InputError (all problems at once where possible).
+
+    `local_dir` (`apply --chart-dir`): every release comes from that directory. `find` looks a chart up in a
+    local directory (`planner.install.find_local_chart`, the only filesystem read; None: never read).
+    """
     for _, path, _ in sets:
         split_path(path)
-    return _Resolver(catalog, stack, sets, strict).run()
+    return _Resolver(catalog, stack, sets, strict, local_dir, find).run()

@@ -58,5 +58,6 @@ def stack_from_dict(data: Mapping[str, Any], origin: Origin | None = None) -> St
         ),
         mirror=Mirror(mirror.get("charts"), mirror.get("images"), mirror.get("kustomize")) if mirror else None,
         strict=bool(data.get("strict", False)),
+        workload_namespace=data.get("workloadNamespace"),
         origin=origin,
     )

@@ -124,3 +124,25 @@ def canonical_json(value: Any) -> str:
 def digest(value: Any) -> str:
     """`sha256:<hex>` of the canonical JSON (used for values digests and the plan's lock digest)."""
     return "sha256:" + hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+def normalize(value: Any) -> Any:
+    """Integral floats become ints, recursively (Go's encoding/json writes float64 2 as `2`)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {str(k): normalize(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalize(v) for v in value]
+    return value
+
+
+def values_equal(planned: Mapping[str, Any], live: Mapping[str, Any], planned_digest: str | None = None) -> bool:
+    """Equal by digest (`Release.values_digest` against the live config's), then after normalising: Helm reads
+    values through sigs.k8s.io/yaml into float64 numbers, so a planned `2.0` comes back as `2`, which is not a
+    difference (used by apply's up-to-date test and drift's DR003)."""
+    if planned_digest is not None and digest(live) == planned_digest:
+        return True
+    return digest(normalize(planned)) == digest(normalize(live))

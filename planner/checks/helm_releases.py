@@ -31,7 +31,7 @@ class HelmReleasesDeployed(Check):
             return []
         out = []
         for rel in view.releases:
-            if rel.source.kind == "kustomize":
+            if rel.how.kustomize:  # how the plan installs it (planner/install.py)
                 continue
             st = statuses.get((rel.namespace, rel.id))
             if st is None:

@@ -2,7 +2,7 @@
 
 Aggregated condition `Ready` over PredictorReady and IngressReady; failures also show in
 status.modelStatus.lastFailureInfo (kserve/kserve:pkg/apis/serving/v1beta1/inference_service_status.go@v0.20.0).
-InferenceServices for the stack file's models (created by `stackplan apply` from planner/emit/crs.py) must exist.
+InferenceServices for the stack file's models (created by `stackplan apply` from planner/desired/objects.py) must exist.
 """
 
 from __future__ import annotations

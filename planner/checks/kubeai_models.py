@@ -3,7 +3,7 @@
 Model status `replicas.{all,ready}`, spec `minReplicas` (0 allowed: scale from zero)
 (kubeai-project/kubeai:api/k8s/v1/model_types.go@f442a2cd, chart 0.22.1). Model pods carry label model=<name>
 (internal/modelcontroller/pod_plan.go). Models the stack file declares (`models:`, created by `stackplan apply`
-from planner/emit/crs.py) must exist.
+from planner/desired/objects.py) must exist.
 """
 
 from __future__ import annotations

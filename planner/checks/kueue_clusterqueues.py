@@ -3,7 +3,7 @@
 Condition `Active` with reasons Ready | FlavorNotFound | AdmissionCheckNotFound | AdmissionCheckInactive |
 TopologyNotFound | Stopped | Terminating ... (kubernetes-sigs/kueue:apis/kueue/v1beta2/clusterqueue_types.go@v0.19.2).
 An inactive ClusterQueue admits nothing: every workload behind it stays gated. The ClusterQueue stackplan creates
-(`stackplan`, planner/emit/crs.py) must exist.
+(`stackplan`, planner/desired/objects.py) must exist.
 """
 
 from __future__ import annotations

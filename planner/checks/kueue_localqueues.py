@@ -1,7 +1,7 @@
 """HC021: Kueue LocalQueues are Active (their ClusterQueue exists and is active).
 
 Condition `Active` (kubernetes-sigs/kueue:apis/kueue/v1beta2/localqueue_types.go@v0.19.2, LocalQueueActive).
-The LocalQueue stackplan creates (`default` in the workload namespace, planner/emit/crs.py) must exist.
+The LocalQueue stackplan creates (`default` in the workload namespace, planner/desired/objects.py) must exist.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Queue `status.state` Open | Closed | Closing | Unknown
 (volcano-sh/volcano:staging/src/volcano.sh/apis/pkg/apis/scheduling/v1beta1/types.go@0e305460);
 `root` and `default` are created at scheduler start (pkg/scheduler/cache/cache.go@v1.15.1, component-facts.md §3);
-queue `stackplan` by `stackplan apply` / the Pulumi program (planner/emit/crs.py).
+queue `stackplan` by `stackplan apply` / the Pulumi program (planner/desired/objects.py).
 """
 
 from __future__ import annotations

@@ -111,8 +111,11 @@ def create(use_kind: bool, name: str, gpus: int, gpu_nodes: int, workers: int, k
         catalog = load_catalog()
         if "fake-gpu-operator" not in catalog.blueprints:
             raise InputError("the catalog has no fake-gpu-operator blueprint")
-        plan = kind.fake_gpu_plan(catalog.blueprints["fake-gpu-operator"], spec, version)
-        targets = resolve_targets(plan, chart_dir)
+        if chart_dir is not None and not chart_dir.is_dir():
+            raise InputError(f"--chart-dir {chart_dir}: not a directory")
+        plan = kind.fake_gpu_plan(catalog.blueprints["fake-gpu-operator"], spec, version,
+                                  str(chart_dir.resolve()) if chart_dir is not None else None)
+        targets = resolve_targets(plan)
     args = kind.create_args(spec, str(config_path), kubeconfig)
     if dry_run:
         click.echo(f"# {config_path} (not written: dry run)\n{text}")
@@ -149,12 +152,6 @@ def create(use_kind: bool, name: str, gpus: int, gpu_nodes: int, workers: int, k
 
 
 def _yaml(data: dict) -> str:
-    import io
+    from planner.yamlio import dump
 
-    from ruamel.yaml import YAML
-
-    y = YAML()
-    y.default_flow_style = False
-    buf = io.StringIO()
-    y.dump(data, buf)
-    return buf.getvalue()
+    return dump(data, sort_keys=False)

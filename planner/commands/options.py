@@ -66,8 +66,10 @@ def output_option(choices: Sequence[str], default: str = "table") -> Callable[[F
                         help="Output format.")
 
 
-def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] = (), strict: bool = False):
-    """Resolve the plan from `-f`/`--profile`/`--set` (raises StackplanError on bad input)."""
+def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] = (), strict: bool = False,
+              chart_dir: Path | None = None):
+    """Resolve the plan from `-f`/`--profile`/`--set` (raises StackplanError on bad input); `chart_dir`
+    (apply --chart-dir) makes every release come from that local directory."""
     from planner.catalog import load_catalog
     from planner.model import StackSpec
     from planner.resolve import resolve
@@ -88,4 +90,7 @@ def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] =
                              hint="pass --profile training-team|llm-inference|full-mlops, or -f PATH, "
                                   "or create one with `stackplan init --profile <profile>`")
         stack = load_stack(path)
-    return resolve(catalog, stack, parsed_sets, strict=strict)
+    if chart_dir is not None and not chart_dir.is_dir():
+        raise InputError(f"--chart-dir {chart_dir}: not a directory")
+    return resolve(catalog, stack, parsed_sets, strict=strict,
+                   local_dir=str(chart_dir.resolve()) if chart_dir is not None else None)

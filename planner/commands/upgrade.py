@@ -49,7 +49,7 @@ def upgrade(stack_file: str | None, profile: str | None, sets: tuple[str, ...], 
     from planner.upgrade.reader import read_installed
     from planner.upgrade.render import render
 
-    plan = load_plan(stack_file, profile, sets)
+    plan = load_plan(stack_file, profile, sets, chart_dir=chart_dir)  # --chart-dir: part of the plan
     if do_apply:
         from planner.engine.duration import normalise
         from planner.errors import InputError
@@ -74,6 +74,6 @@ def upgrade(stack_file: str | None, profile: str | None, sets: tuple[str, ...], 
     from planner.engine.charts import resolve_targets
     from planner.upgrade.execute import run_upgrade
 
-    targets = resolve_targets(plan, chart_dir)
+    targets = resolve_targets(plan)
     sys.exit(run_upgrade(plan, up, targets, kubeconfig=kubeconfig, context=context, timeout=release_timeout,
                          echo=lambda line: click.echo(line, err=True), output=output))

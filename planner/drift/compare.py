@@ -11,17 +11,19 @@ resources) in `customs.py`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.desired.labels import MANAGED_BY
+from planner.desired.labels import RELEASE as RELEASE_LABEL
+from planner.desired.labels import VALUES_DIGEST as DIGEST_ANNOTATION
+from planner.desired.revision import parse as parse_revision
 from planner.drift.customs import custom_findings
 from planner.drift.helm_records import HelmRelease
-from planner.drift.live import DIGEST_ANNOTATION, MANAGED_BY, RELEASE_LABEL, WORKLOAD_KINDS, LiveFacts
+from planner.drift.live import WORKLOAD_KINDS, LiveFacts
 from planner.drift.values_diff import diff_values, values_equal
 from planner.drift.workload_fields import check_fields
-from planner.engine.charts import is_kustomize
 from planner.model import Plan, Release
 from planner.report import Finding, Outcome, Report, Severity, Subject
 from planner.secrets import redact_text
@@ -41,10 +43,6 @@ TITLES: dict[str, str] = {
 }
 DOC = "docs/drift.md#"
 MAX_EVIDENCE = 20
-# The revision description the Pulumi program (planner/emit/pulumi.py) gives each Helm release. Its values are
-# the plan's values plus the program's wiring (models, S3, secret config), which drift cannot recompute; a
-# revision it wrote from the planned digest is not values drift. Any later `helm upgrade` replaces the mark.
-PULUMI_MARK = re.compile(r"^stackplan release (?P<id>\S+), values (?P<digest>sha256:[0-9a-f]{64})$")
 RBAC_HINT = "grant read access: `stackplan rbac --drift | kubectl apply -f -` (release records, per namespace)"
 READ_HINT = "grant read access: `stackplan rbac | kubectl apply -f -` (CRDs and workloads, cluster-wide)"
 
@@ -134,11 +132,13 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
         out.add("DR002", Outcome.PASSED, f"{rec.chart} {rec.chart_version}")
 
     changes = [] if values_equal(r.values, rec.config, r.values_digest) else diff_values(r.values, rec.config)
-    mark = PULUMI_MARK.match(rec.description)
+    # a revision stackplan wrote from the planned digest (planner/desired/revision.py): the Pulumi program's secret
+    # wiring (tokens, S3 credentials) on top of the plan's values is not values drift
+    mark = parse_revision(rec.description)
     if not changes:
         out.add("DR003", Outcome.PASSED, f"values digest {_short(r.values_digest)}")
-    elif mark and mark["digest"] == r.values_digest:
-        out.add("DR003", Outcome.PASSED, f"installed by the stackplan Pulumi program from the planned values "
+    elif mark and mark.digest == r.values_digest and mark.release in (None, r.id):
+        out.add("DR003", Outcome.PASSED, f"installed by stackplan from the planned values "
                 f"({_short(r.values_digest)}); its wiring set {len(changes)} more key(s)",
                 evidence=[f"{_where(rec)} .info.description={redact_text(rec.description)}", *map(str, changes)])
     else:
@@ -243,7 +243,7 @@ def _workloads(r: Release, live: LiveFacts, out: _Findings) -> None:
 
 
 def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
-    kustomize = is_kustomize(r.source)  # also a mirrored kustomize folder (mirror.kustomize: kind local)
+    kustomize = r.how.kustomize
     out = _Findings(r, Subject("Kustomization" if kustomize else "HelmRelease", r.id, r.namespace))
     present = _kustomize(r, live, out) if kustomize else _helm(r, live, out)
     if present:
@@ -256,7 +256,7 @@ def _release_findings(r: Release, live: LiveFacts) -> list[Finding]:
 def unmanaged(plan: Plan, live: LiveFacts, *, strict: bool = False) -> Iterator[Finding]:
     """DR007: Helm releases in the plan's namespaces and stackplan-labelled objects the plan does not have."""
     outcome, severity = (Outcome.FAILED, Severity.MEDIUM) if strict else (Outcome.PASSED, Severity.INFO)
-    planned = {(r.namespace, r.id) for r in plan.releases.values() if not is_kustomize(r.source)}
+    planned = {(r.namespace, r.id) for r in plan.releases.values() if not r.how.kustomize}
     note = "" if strict else " (a note: --strict makes this a failure)"
     namespaces = set(plan.namespaces())
     for (ns, name), rec in sorted(live.releases.items()):

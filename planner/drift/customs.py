@@ -1,4 +1,4 @@
-"""Pure: DR009, the plan's custom resources (planner/emit/crs.py: Kueue ClusterQueue/LocalQueue, Volcano Queue,
+"""Pure: DR009, the plan's custom resources (planner/desired/objects.py: Kueue ClusterQueue/LocalQueue, Volcano Queue,
 KubeAI Model, KServe InferenceService) missing or changed in the cluster.
 
 The reader LISTs each kind the plan declares once, cluster-wide, and keeps only the declared objects (by namespace
@@ -15,8 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.emit.crs import CustomObject, plan_objects
-from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE
+from planner.desired.objects import CustomObject, plan_objects
 from planner.kinds import CLUSTER_QUEUES, INFERENCE_SERVICES, KUBEAI_MODELS, LOCAL_QUEUES, VOLCANO_QUEUES, Kind
 from planner.model import Plan
 from planner.report import Finding, Outcome, Severity, Subject
@@ -30,7 +29,6 @@ CHECK_ID = "DR009"
 TITLE = "Custom resources match the plan"  # = compare.TITLES["DR009"]
 KINDS: dict[str, Kind] = {k.kind: k for k in (CLUSTER_QUEUES, LOCAL_QUEUES, VOLCANO_QUEUES, KUBEAI_MODELS,
                                               INFERENCE_SERVICES)}
-WORKLOAD_NAMESPACE = DEFAULT_WORKLOAD_NAMESPACE  # where `stackplan apply` puts LocalQueue default, InferenceServices
 MASK = "***"
 MAX_EVIDENCE = 20
 FIX = ("`stackplan apply` re-applies the plan's custom resources (server-side, field manager stackplan); to keep a "
@@ -47,8 +45,8 @@ class LiveCustom:
 
 
 def planned(plan: Plan) -> list[CustomObject]:
-    """The plan's custom resources drift compares (as `stackplan apply` builds them)."""
-    return [o for o in plan_objects(plan, WORKLOAD_NAMESPACE, hf_token=True, service_account=None) if o.kind in KINDS]
+    """The plan's custom resources drift compares (planner/desired/objects.py, as every installer builds them)."""
+    return [o for o in plan_objects(plan) if o.kind in KINDS]
 
 
 def kinds_to_read(plan: Plan) -> list[Kind]:
@@ -144,11 +142,9 @@ def custom_findings(plan: Plan, custom: Mapping[str, Mapping[tuple[str, str], Li
         live = (custom.get(o.kind) or {}).get((o.namespace or "", o.name))
         if live is None:
             add(o, Outcome.FAILED, f"{o.kind} {o.name} is missing", [f"{_ref(o)}: not found (planned by "
-                f"planner/emit/crs.py, waits for {', '.join(o.after)})"])
+                f"planner/desired/objects.py, waits for {', '.join(o.after)})"])
             continue
         diff = changes(o.spec, live.spec)
-        if _is_pulumi_variant(o, live, diff):
-            diff = []
         if diff:
             add(o, Outcome.FAILED, f"{o.kind} {o.name}: {len(diff)} field(s) differ from the plan",
                 [f"{_ref(o)} {d}" for d in diff])
@@ -160,10 +156,3 @@ def custom_findings(plan: Plan, custom: Mapping[str, Mapping[tuple[str, str], Li
                            f"{n} custom resource(s) present and as planned", severity=Severity.INFO,
                            component=owner, doc_url="docs/drift.md#dr009"))
     return out
-
-
-def _is_pulumi_variant(o: CustomObject, live: LiveCustom, diff: list[str]) -> bool:
-    """An InferenceService the Pulumi program created without a Hugging Face token has no HF_TOKEN env: the
-    only difference from apply's object is then `predictor.model.env`, which is not drift."""
-    only_env = bool(diff) and all(d.startswith("spec.predictor.model.env:") for d in diff)
-    return o.kind == "InferenceService" and only_env and _get(live.spec, ("predictor", "model", "env")) is _ABSENT

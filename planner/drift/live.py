@@ -11,13 +11,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.desired.labels import MANAGED_BY, MANAGER  # one definition of stackplan's marks
+from planner.desired.labels import RELEASE as RELEASE_LABEL
 from planner.drift.helm_records import HelmRelease
 from planner.drift.workloads import WorkloadSpec, summarize_workload
-
-MANAGED_BY = "app.kubernetes.io/managed-by"
-MANAGER = "stackplan"
-RELEASE_LABEL = "stackplan.dev/release"
-DIGEST_ANNOTATION = "stackplan.dev/values-digest"
 
 # workload kinds drift reads, one cluster-wide LIST each (Jobs are left to `check`: Helm deletes hook Jobs
 # after they succeed, so a missing Job is not drift)

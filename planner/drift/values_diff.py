@@ -1,7 +1,7 @@
 """Pure: compare planned Helm values with a release's live `config`, masking anything Secret-like.
 
-Helm reads `-f values.yaml` through sigs.k8s.io/yaml into float64 numbers, so a planned `2.0` comes back
-as `2`; numbers are normalised before comparing so that representation alone is never drift.
+Equality (`values_equal`, numbers normalised as Helm stores them) lives in planner/values.py, which apply
+uses too.
 """
 
 from __future__ import annotations
@@ -12,30 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.secrets import MASK, hides, is_secret_key, mask_tree
-from planner.values import canonical_json, digest
+from planner.values import canonical_json, normalize, values_equal
 
 _MAX_SHOWN = 60
 __all__ = ["MASK", "ValueChange", "diff_values", "is_secret_key", "normalize", "values_equal"]
-
-
-def normalize(value: Any) -> Any:
-    """Integral floats become ints, recursively (Go's encoding/json writes float64 2 as `2`)."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        return {str(k): normalize(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [normalize(v) for v in value]
-    return value
-
-
-def values_equal(planned: Mapping[str, Any], live: Mapping[str, Any], planned_digest: str | None = None) -> bool:
-    """Equal by digest (`Release.values_digest` against the live config's), then after normalising."""
-    if planned_digest is not None and digest(live) == planned_digest:
-        return True
-    return digest(normalize(planned)) == digest(normalize(live))
 
 
 def _escape(key: str) -> str:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from planner.drift.live import LiveFacts
 from planner.drift.workloads import FieldChange, WorkloadSpec, diff_workload
-from planner.engine.charts import is_kustomize
 from planner.report import Outcome, Severity
 
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ def check_fields(r: Release, live: LiveFacts, add: AddFinding) -> None:
     Kustomize releases are checked for presence only (DR006): server-side apply keeps no copy of the applied
     values (`metadata.managedFields` names the owners of fields, not the values they applied).
     """
-    rel = live.release(r.namespace, r.id) if not is_kustomize(r.source) else None
+    rel = live.release(r.namespace, r.id) if not r.how.kustomize else None
     if rel is None or rel.status != "deployed" or not (rel.workloads or rel.unparsed_workloads):
         return
     kinds = sorted({w.kind for w in rel.workloads if w.kind in live.unread})

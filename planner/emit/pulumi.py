@@ -14,12 +14,13 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from planner.emit.crs import CustomObject, plan_objects
-from planner.emit.labels import identity_annotations, identity_labels, stamp_in_place
-from planner.emit.namespaces import namespace_specs
-from planner.emit.settings import PLAIN_KEYS, SECRET_KEYS, EmitConfig, config_from_values
+from planner.desired.labels import identity_annotations, identity_labels, stamp_in_place
+from planner.desired.namespaces import namespace_specs
+from planner.desired.objects import CustomObject, plan_objects
+from planner.desired.revision import description
+from planner.emit.settings import PLAIN_KEYS, SECRET_KEYS, EmitConfig, config_from_values, legacy_workload_namespace
 from planner.emit.sources import helm_chart, is_kustomize, kustomize_directory
-from planner.emit.wiring import SecretSpec, kserve_service_account, wiring
+from planner.emit.wiring import SecretSpec, wiring
 from planner.errors import StackplanError
 from planner.model import Plan, Release
 
@@ -40,16 +41,23 @@ def config_from_pulumi() -> EmitConfig:
 
 
 def custom_objects(plan: Plan, cfg: EmitConfig) -> list[CustomObject]:
-    """Every custom resource of the plan (empty in phase `operators`)."""
-    if not cfg.with_custom_resources:
-        return []
-    hf = cfg.secret("huggingfaceToken") is not None
-    return plan_objects(plan, cfg.workload_namespace, hf_token=hf, service_account=kserve_service_account(plan, cfg))
+    """Every object of the plan beyond its releases (empty in phase `operators`)."""
+    return plan_objects(plan) if cfg.with_custom_resources else []
 
 
 def build(plan: Plan, config: EmitConfig | None = None) -> dict[str, Any]:
     """Create the resources; returns {"namespaces", "releases", "custom_resources", "secrets"} by key."""
     cfg = config if config is not None else config_from_pulumi()
+    try:
+        warning = legacy_workload_namespace(cfg, plan.workload_namespace)
+    except StackplanError as e:
+        import pulumi
+
+        raise pulumi.RunError(e.render()) from None
+    if warning:
+        import pulumi
+
+        pulumi.log.warn(warning)
     return _Builder(plan, cfg).run()
 
 
@@ -141,7 +149,7 @@ class _Builder:
                 skip_await=False,  # dependents (and custom resources) need the operators ready
                 timeout=self.cfg.helm_timeout,
                 max_history=HELM_MAX_HISTORY,
-                description=f"stackplan release {rel.id}, values {rel.values_digest}",
+                description=description(rel),
             ),
             opts=self.pulumi.ResourceOptions(depends_on=self._with(self._needs(rel.needs), same_ns_secrets)),
         )
@@ -203,13 +211,6 @@ class _Builder:
         secret = k8s.core.v1.Secret(spec.key, metadata=meta, type="Opaque", string_data=data)
         self.secrets[spec.key] = secret
         self.secrets_in.setdefault(spec.namespace, []).append(secret)
-        if spec.service_account:
-            key = f"sa-{spec.namespace}-{spec.service_account}"
-            sa = k8s.core.v1.ServiceAccount(key, metadata={**meta, "name": spec.service_account},
-                                            secrets=[{"name": spec.name}],
-                                            opts=self.pulumi.ResourceOptions(depends_on=[secret]))
-            self.secrets[key] = sa
-            self.secrets_in[spec.namespace].append(sa)
 
     def _custom(self, obj: CustomObject) -> None:
         owner = self.plan.releases[obj.owner]
@@ -219,6 +220,12 @@ class _Builder:
         if obj.namespace:
             meta["namespace"] = self._ns_name(obj.namespace)
             deps = self._with(deps, self.secrets_in.get(obj.namespace, []))
+        if obj.kind == "ServiceAccount":
+            sa = self.k8s.core.v1.ServiceAccount(obj.key, metadata=meta, secrets=body.get("secrets"),
+                                                 opts=self.pulumi.ResourceOptions(depends_on=deps))
+            self.custom[obj.key] = sa
+            self.secrets_in.setdefault(obj.namespace or "", []).append(sa)  # InferenceServices run as it
+            return
         self.custom[obj.key] = self.k8s.apiextensions.CustomResource(
             obj.key, api_version=body["apiVersion"], kind=body["kind"], metadata=meta, spec=body["spec"],
             opts=self.pulumi.ResourceOptions(depends_on=deps))

@@ -4,7 +4,7 @@
 |---|---|---|
 | `stackplan:stackFile` | `stackplan.yaml` | the stack file, relative to the project |
 | `stackplan:phase` | `all` | `operators`: namespaces, Secrets, releases only; `all`: plus custom resources |
-| `stackplan:workloadNamespace` | `ml-workloads` | namespace for LocalQueues, InferenceServices, model Secrets |
+| `stackplan:workloadNamespace` | – | **deprecated**: the stack file's `workloadNamespace` replaces it; must equal it |
 | `stackplan:helmTimeout` | `1200` | seconds Helm waits for a release's resources |
 | `stackplan:huggingfaceToken` | – | **secret**: token for gated Hugging Face models |
 | `stackplan:s3AccessKeyId`, `s3SecretAccessKey` | – | **secret**, both or neither: S3 credentials (MLflow, KServe) |
@@ -27,14 +27,13 @@ PHASES = ("operators", "all")
 SECRET_PAIRS = (("s3AccessKeyId", "s3SecretAccessKey"), ("mlflowDbPassword", "mlflowDbAdminPassword"))
 SECRET_KEYS = ("huggingfaceToken", *(k for pair in SECRET_PAIRS for k in pair))
 PLAIN_KEYS = ("phase", "workloadNamespace", "helmTimeout")
-DEFAULT_WORKLOAD_NAMESPACE = "ml-workloads"
 DEFAULT_HELM_TIMEOUT = 1200
 
 
 @dataclass(frozen=True)
 class EmitConfig:
     phase: str = "all"
-    workload_namespace: str = DEFAULT_WORKLOAD_NAMESPACE
+    workload_namespace: str | None = None  # the deprecated stackplan:workloadNamespace, when set
     helm_timeout: int = DEFAULT_HELM_TIMEOUT
     secrets: Mapping[str, Any] = field(default_factory=dict)  # config key -> secret Output
 
@@ -71,7 +70,22 @@ def config_from_values(values: Mapping[str, str | None], secrets: Mapping[str, A
         raise InputError(f"stackplan:helmTimeout is {timeout!r}", hint="give a number of seconds") from e
     return EmitConfig(
         phase=values.get("phase") or "all",
-        workload_namespace=values.get("workloadNamespace") or DEFAULT_WORKLOAD_NAMESPACE,
+        workload_namespace=values.get("workloadNamespace") or None,
         helm_timeout=helm_timeout,
         secrets={k: v for k, v in secrets.items() if v is not None},
     )
+
+
+def legacy_workload_namespace(cfg: EmitConfig, planned: str) -> str | None:
+    """The deprecation warning for `stackplan:workloadNamespace`, if set; InputError if it differs from the plan's
+    (check, drift and apply only see the stack file, so the program must not put the objects elsewhere)."""
+    legacy = cfg.workload_namespace
+    if legacy is None:
+        return None
+    if legacy != planned:
+        raise InputError(f"stackplan:workloadNamespace is {legacy!r}, the stack file's workloadNamespace is "
+                         f"{planned!r}",
+                         hint=f"move it to stackplan.yaml (`workloadNamespace: {legacy}`) and run "
+                              "`pulumi config rm stackplan:workloadNamespace`")
+    return ("stackplan:workloadNamespace is deprecated: the stack file's `workloadNamespace` is used "
+            "(remove it with `pulumi config rm stackplan:workloadNamespace`)")

@@ -1,11 +1,11 @@
-"""Where the Pulumi program gets each release's manifests from. Pure (file probing is injected).
+"""The Pulumi arguments for each release's `Release.install` (decided by resolve, planner/install.py). Pure.
 
 Helm (pulumi-kubernetes `helm.v3.Release`):
-- `helm` source: `chart=<name>`, `repository_opts.repo=<repo URL>`;
-- `oci` source: `chart=oci://host/path/<chart>` and no repository options (OCI support in Release:
+- a chart by name: `chart=<name>`, `repository_opts.repo=<repo URL>`;
+- `oci://`: `chart=oci://host/path/<chart>` and no repository options (OCI support in Release:
   pulumi/pulumi-kubernetes#1892; the chart argument takes the full oci:// reference);
-- `local` source (a mirror directory): `chart=<dir>/<chart>-<version>.tgz` if that archive exists,
-  else `<dir>/<chart>` (Release's chart argument accepts a path).
+- a local chart: `chart=<path>` (Release's chart argument accepts a directory or a .tgz) — the path the plan
+  found (`<chart>/`, `<chart>-<version>.tgz`, `<release>/`, `<release>-<version>.tgz` in the directory).
 Kustomize (`kustomize.Directory`): a local directory as is; a remote target is turned into the git
 form the provider fetches, `https://<host>/<owner>/<repo>/tree/<ref>/<path>` (provider
 invoke_kustomize.go -> pulumi gitutil `RetrieveGitFolder`, which resolves `tree/<ref>/<path>`).
@@ -13,8 +13,6 @@ invoke_kustomize.go -> pulumi gitutil `RetrieveGitFolder`, which resolves `tree/
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.errors import PlanError
@@ -28,33 +26,26 @@ class HelmChart:
     repo: str | None = None  # None: the chart is an oci:// reference or a local path
 
 
-def helm_chart(release: Release, exists: Callable[[str], bool] = os.path.exists) -> HelmChart:
+def helm_chart(release: Release) -> HelmChart:
     """The Release arguments that locate a Helm release's chart."""
-    src = release.source
-    chart = src.chart or release.component
-    if src.kind == "helm":
-        return HelmChart(chart=chart, version=release.version, repo=src.location)
-    if src.kind == "oci":
-        return HelmChart(chart=src.location, version=release.version)
-    if src.kind == "local":
-        base = src.location.rstrip("/")
-        archive = f"{base}/{chart}-{release.version}.tgz"
-        return HelmChart(chart=archive if exists(archive) else f"{base}/{chart}", version=release.version)
-    raise PlanError(f"release `{release.id}` has a {src.kind} source, not a Helm chart")
+    how = release.how
+    if how.kustomize:
+        raise PlanError(f"release `{release.id}` is a kustomize release, not a Helm chart")
+    return HelmChart(chart=how.location, version=how.version or release.version, repo=how.repo)
 
 
 def is_kustomize(release: Release) -> bool:
-    return release.source.kind == "kustomize" or (release.source.kind == "local" and release.source.chart is None)
+    return release.how.kustomize
 
 
 def kustomize_directory(release: Release) -> str:
     """The `directory` argument of kustomize.Directory for a kustomize release."""
-    src = release.source
-    if src.kind == "local":
-        return src.location
-    if src.kind != "kustomize":
-        raise PlanError(f"release `{release.id}` has a {src.kind} source, not kustomize")
-    return git_tree_url(src.location, src.ref or release.version)
+    how = release.how
+    if not how.kustomize:
+        raise PlanError(f"release `{release.id}` is a Helm release, not kustomize")
+    if how.local:
+        return how.location
+    return git_tree_url(how.location, how.ref or release.version)
 
 
 def git_tree_url(target: str, ref: str) -> str:

@@ -10,10 +10,9 @@ Upstream value names:
   (kubeai-project/kubeai charts/kubeai/values.yaml). With `create: false` (the blueprint's default)
   stackplan creates that Secret itself, so the token never enters Helm values or release records;
   with `create: true` the token goes into the values as a secret Output.
-- vLLM production stack `servingEngineSpec.modelSpec[]` with `name, repository, tag, modelURL,
-  replicaCount, requestCPU, requestMemory, requestGPU` (requestCPU and requestMemory are `required`
-  in helm/templates/_helpers.tpl) and `hf_token: {secretName, secretKey}`
-  (helm/templates/deployment-vllm-multi.yaml); defaults 6 CPU / 16Gi from helm/values.yaml.
+- vLLM production stack: the plan's values already hold `servingEngineSpec.modelSpec[]` (built by
+  planner/desired/objects.py, so `apply` sends them too); with a token each entry gets
+  `hf_token: {secretName, secretKey}` (helm/templates/deployment-vllm-multi.yaml).
 - MLflow (community-charts) reads S3 credentials from `artifactRoot.s3.existingSecret.{name,
   keyOfAccessKeyId,keyOfSecretAccessKey}` (charts/mlflow/values.yaml) and its bundled Bitnami
   PostgreSQL from `postgresql.auth.existingSecret` (keys `password`, `postgres-password` unless
@@ -33,15 +32,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from planner.emit.crs import HF_SECRET, HF_SECRET_KEY
+from planner.desired.objects import HF_SECRET, HF_SECRET_KEY, KSERVE_ENGINES, S3_SECRET
 from planner.emit.settings import EmitConfig
 from planner.model import JSON, Plan
 from planner.values import get_path, merge
 
-S3_SECRET = "stackplan-s3"
-MODELS_SERVICE_ACCOUNT = "stackplan-models"
 KUBEAI_HF_SECRET = "kubeai-huggingface"
-VLLM_DEFAULT_IMAGE = ("lmcache/vllm-openai", "latest")  # the chart's default engine image
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,6 @@ class SecretSpec:
     owner: str  # release id for the stackplan.dev/release label
     entries: Mapping[str, str]  # Secret key -> stackplan config key
     annotations: Mapping[str, str] = field(default_factory=dict)
-    service_account: str | None = None  # also create this ServiceAccount listing the Secret
 
     @property
     def key(self) -> str:
@@ -80,41 +75,6 @@ class Wiring:
         return merge(base, extra) if extra else dict(base)
 
 
-def _image(images: tuple[str, ...]) -> tuple[str, str]:
-    for ref in images:
-        repo, _, tag = ref.rpartition(":")
-        if "vllm-openai" in repo and tag:
-            return repo, tag
-    return VLLM_DEFAULT_IMAGE
-
-
-def vllm_model_specs(plan: Plan, hf_token: bool) -> list[dict[str, JSON]]:
-    rel = plan.releases.get("vllm-stack")
-    if rel is None:
-        return []
-    repo, tag = _image(rel.images)
-    specs = []
-    for m in plan.models:
-        if m.engine != "vllm":
-            continue
-        spec: dict[str, JSON] = {
-            "name": m.name,
-            "repository": repo,
-            "tag": tag,
-            "modelURL": m.source.removeprefix("hf://"),
-            "replicaCount": m.replicas,
-            "requestCPU": 6,
-            "requestMemory": "16Gi",
-            "requestGPU": m.gpus_per_replica,
-        }
-        if m.args:
-            spec["vllmConfig"] = {"extraArgs": list(m.args)}
-        if hf_token:
-            spec["hf_token"] = {"secretName": HF_SECRET, "secretKey": HF_SECRET_KEY}
-        specs.append(spec)
-    return specs
-
-
 def _secret_keys(values: Mapping[str, JSON], key_paths: Mapping[str, tuple[str, str]]) -> dict[str, str]:
     """{Secret key: config key}, the Secret keys read from the values that name them (else the chart default)."""
     return {str(get_path(values, path) or default): config_key for config_key, (path, default) in key_paths.items()}
@@ -137,16 +97,16 @@ def wiring(plan: Plan, cfg: EmitConfig) -> Wiring:
             name = chart_secret.get("name") or KUBEAI_HF_SECRET
             secrets.append(SecretSpec(name, kubeai.namespace, kubeai.id, {"token": "huggingfaceToken"}))
 
-    specs = vllm_model_specs(plan, hf)
-    if specs:
-        rel = plan.releases["vllm-stack"]
-        values["vllm-stack"] = {"servingEngineSpec": {"modelSpec": specs}}
-        if hf:
-            secrets.append(SecretSpec(HF_SECRET, rel.namespace, rel.id, {HF_SECRET_KEY: "huggingfaceToken"}))
+    vllm = plan.releases.get("vllm-stack")
+    specs = get_path(vllm.values, "servingEngineSpec.modelSpec") if vllm is not None else None
+    if vllm is not None and specs and hf:  # the plan's modelSpec (planner/desired/objects.py), each with the token
+        token = {"secretName": HF_SECRET, "secretKey": HF_SECRET_KEY}
+        values["vllm-stack"] = {"servingEngineSpec": {"modelSpec": [{**s, "hf_token": token} for s in specs]}}
+        secrets.append(SecretSpec(HF_SECRET, vllm.namespace, vllm.id, {HF_SECRET_KEY: "huggingfaceToken"}))
 
-    serving_models = "kserve" in plan.releases and bool(models & {"vllm", "huggingface", "triton"})
+    serving_models = "kserve" in plan.releases and bool(models & set(KSERVE_ENGINES))
     if serving_models and hf:
-        secrets.append(SecretSpec(HF_SECRET, cfg.workload_namespace, "kserve", {HF_SECRET_KEY: "huggingfaceToken"}))
+        secrets.append(SecretSpec(HF_SECRET, plan.workload_namespace, "kserve", {HF_SECRET_KEY: "huggingfaceToken"}))
 
     mlflow = plan.releases.get("mlflow")
     if mlflow is not None and s3 and get_path(mlflow.values, "artifactRoot.s3.enabled"):
@@ -170,13 +130,6 @@ def wiring(plan: Plan, cfg: EmitConfig) -> Wiring:
             "s3AccessKeyId": ("kserve.storage.s3.accessKeyIdName", "AWS_ACCESS_KEY_ID"),
             "s3SecretAccessKey": ("kserve.storage.s3.secretAccessKeyName", "AWS_SECRET_ACCESS_KEY"),
         })
-        secrets.append(SecretSpec(S3_SECRET, cfg.workload_namespace, kserve.id, entries,
-                                  service_account=MODELS_SERVICE_ACCOUNT))
+        # the ServiceAccount listing it is one of the plan's objects (planner/desired/objects.py)
+        secrets.append(SecretSpec(S3_SECRET, plan.workload_namespace, kserve.id, entries))
     return Wiring(values=values, secrets=tuple(secrets), slots=tuple(slots))
-
-
-def kserve_service_account(plan: Plan, cfg: EmitConfig) -> str | None:
-    """The ServiceAccount InferenceServices with s3:// models run as (it lists the S3 Secret)."""
-    if "kserve" in plan.releases and cfg.has("s3AccessKeyId", "s3SecretAccessKey"):
-        return MODELS_SERVICE_ACCOUNT
-    return None

@@ -55,10 +55,17 @@ class _Run:
     async def namespaces(self, wave_no: int, wave: tuple[str, ...]) -> set[str]:
         """Ensure each release's namespace exists with its labels; returns the releases that cannot proceed.
 
-        Each release applies its namespace with its own field manager, so a later release in the same
-        namespace (asking for no labels) never removes labels an earlier one set.
+        The labels are the namespace's `namespaceLabels` in planner/desired/namespaces.py (as the Pulumi program
+        sets them: every release's, least restrictive Pod Security level), without stackplan's identity labels:
+        a kustomize release's own Namespace object carries those, with its release id. Each release applies
+        them with its own field manager, so no release removes what another set.
         """
+        from planner.desired.labels import identity_labels
+        from planner.desired.namespaces import namespace_specs
+
         blocked: set[str] = set()
+        identity = set(identity_labels(""))
+        specs = {s.name: {k: v for k, v in s.labels.items() if k not in identity} for s in namespace_specs(self.plan)}
 
         async def ensure(rid: str) -> None:
             rel = self.plan.releases[rid]
@@ -70,7 +77,8 @@ class _Run:
                     blocked.add(rid)
                 return  # helm --create-namespace makes unlabelled namespaces
             try:
-                await self.kube.ensure_namespace(rel.namespace, rel.namespace_labels, f"{FIELD_MANAGER}-{rid}")
+                labels = specs.get(rel.namespace, rel.namespace_labels)  # system namespaces: never labelled by us
+                await self.kube.ensure_namespace(rel.namespace, labels, f"{FIELD_MANAGER}-{rid}")
             except StepError as e:
                 self.record(rid, wave_no, ReleaseState.FAILED, f"namespace {rel.namespace}: {e.message}")
                 blocked.add(rid)

@@ -1,6 +1,7 @@
-"""Where each release's chart or manifests come from: repo, OCI, a local directory, or kustomize.
+"""The install targets of `apply`: the plan's `Release.install` (decided by resolve, planner/install.py) in the
+form helm and kubectl take, with local charts and kustomize folders checked.
 
-Resolved before anything touches the cluster, so a missing local chart is bad input (exit 2), not a
+Checked before anything touches the cluster, so a missing or stale local chart is bad input (exit 2), not a
 half-installed stack. Only the filesystem is read (Chart.yaml of local charts); no network.
 """
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import InputError, MultipleErrors, StackplanError
-from planner.model import Plan, Release, Source
+from planner.model import Plan, Release
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,9 @@ class ChartTarget:
     local: bool = False
 
     def describe(self) -> str:
-        out = self.ref
-        if self.repo:
-            out += f" --repo {self.repo}"
-        if self.version:
-            out += f" --version {self.version}"
-        return out
+        from planner.install import chart_text
+
+        return chart_text(self.ref, self.repo, self.version)
 
 
 @dataclass(frozen=True)
@@ -46,13 +44,8 @@ class KustomizeTarget:
 Target = ChartTarget | KustomizeTarget
 
 
-def is_kustomize(source: Source) -> bool:
-    """Kustomize sources: kind `kustomize`, or kind `local` without a chart (a mirrored manifests folder)."""
-    return source.kind == "kustomize" or (source.kind == "local" and source.chart is None)
-
-
 def _chart_yaml(path: Path) -> dict:
-    from ruamel.yaml import YAML
+    from planner.yamlio import load
 
     text: str
     if path.is_dir():
@@ -65,7 +58,7 @@ def _chart_yaml(path: Path) -> dict:
                 raise InputError(f"{path} is not a Helm chart archive (no <chart>/Chart.yaml inside)")
             extracted = tar.extractfile(member)
             text = extracted.read().decode("utf-8") if extracted else ""
-    data = YAML(typ="safe").load(text)
+    data = load(text)
     return data if isinstance(data, dict) else {}
 
 
@@ -82,91 +75,64 @@ def _missing_dependencies(chart_dir: Path, meta: dict) -> list[str]:
     return missing
 
 
-def find_local_chart(directory: Path, chart: str, version: str, release_id: str) -> Path:
-    """The chart for a release in a local directory: `<chart>/`, `<release>/` or `<chart>-<version>.tgz`.
+def check_local_chart(release: Release) -> Path:
+    """The local chart the plan decided on (`Release.install`), checked: it exists, carries the pinned version
+    (Helm ignores --version for local paths, so a stale copy would otherwise install silently) and, as a
+    directory, has its dependencies vendored. Raises InputError naming every path looked at."""
+    from planner.install import local_chart_candidates
 
-    The chart found must carry the pinned version (Helm ignores --version for local paths, so a stale
-    copy would otherwise install silently). Raises InputError naming every path looked at.
-    """
-    names = list(dict.fromkeys([chart, release_id]))
-    candidates: list[Path] = []
-    for name in names:
-        candidates.append(directory / name)
-        candidates.append(directory / f"{name}-{version}.tgz")
-    for path in candidates:
-        is_dir_chart = path.is_dir() and (path / "Chart.yaml").is_file()
-        if not is_dir_chart and not (path.is_file() and path.suffix == ".tgz"):
-            continue
-        meta = _chart_yaml(path)
-        found = str(meta.get("version", ""))
-        if found != version:
+    path = Path(release.how.location)
+    chart = release.source.chart or release.id
+    version = release.version
+    is_dir_chart = path.is_dir() and (path / "Chart.yaml").is_file()
+    if not is_dir_chart and not (path.is_file() and path.suffix == ".tgz"):
+        directory = str(path.parent)
+        looked = ", ".join(local_chart_candidates(directory, chart, version, release.id))
+        raise InputError(
+            f"release `{release.id}`: no chart `{chart}` {version} in {directory} (looked for {looked})",
+            hint=f"copy it there, e.g. `helm pull <repo>/{chart} --version {version} -d {directory}`",
+        )
+    meta = _chart_yaml(path)
+    found = str(meta.get("version", ""))
+    if found != version:
+        raise InputError(
+            f"release `{release.id}`: local chart {path} has version {found or '(none)'}, the plan pins {version}",
+            hint=f"put {chart} {version} there (helm pull {chart} --version {version} on a connected machine)",
+        )
+    if path.is_dir():
+        missing = _missing_dependencies(path, meta)
+        if missing:
             raise InputError(
-                f"release `{release_id}`: local chart {path} has version {found or '(none)'}, the plan pins {version}",
-                hint=f"put {chart} {version} there (helm pull {chart} --version {version} on a connected machine)",
+                f"release `{release.id}`: local chart {path} lists dependencies missing from its charts/ "
+                f"folder: {', '.join(missing)}",
+                hint="run `helm dependency build` on a connected machine and copy the chart with its charts/",
             )
-        if path.is_dir():
-            missing = _missing_dependencies(path, meta)
-            if missing:
-                raise InputError(
-                    f"release `{release_id}`: local chart {path} lists dependencies missing from its charts/ "
-                    f"folder: {', '.join(missing)}",
-                    hint="run `helm dependency build` on a connected machine and copy the chart with its charts/",
-                )
-        return path
-    looked = ", ".join(str(p) for p in candidates)
-    raise InputError(
-        f"release `{release_id}`: no chart `{chart}` {version} in {directory} (looked for {looked})",
-        hint=f"copy it there, e.g. `helm pull <repo>/{chart} --version {version} -d {directory}`",
-    )
+    return path
 
 
-def _kustomize_url(source: Source) -> str:
-    loc = source.location
-    if source.ref and "ref=" not in loc:
-        loc += ("&" if "?" in loc else "?") + f"ref={source.ref}"
-    return loc
-
-
-def resolve_target(release: Release, chart_dir: Path | None = None) -> Target:
-    """The install target of one release; `chart_dir` (--chart-dir) replaces every source with local ones."""
-    src = release.source
-    if is_kustomize(src):
-        if chart_dir is not None:
-            path = chart_dir / release.id
+def resolve_target(release: Release) -> Target:
+    """The install target of one release, as the plan decided it (`Release.install`); local paths checked."""
+    how = release.how
+    if how.kustomize:
+        if how.local:
+            path = Path(how.location)
             if not (path / "kustomization.yaml").is_file() and not (path / "kustomization.yml").is_file():
                 raise InputError(f"release `{release.id}`: no kustomization.yaml in {path}",
                                  hint=f"copy the release's manifests (a kustomize folder) to {path}")
             return KustomizeTarget(str(path.resolve()), local=True)
-        if src.kind == "local":
-            path = Path(src.location)
-            if not path.is_dir():
-                raise InputError(f"release `{release.id}`: kustomize folder {path} does not exist",
-                                 hint="mirror.kustomize must hold one folder per kustomize release")
-            return KustomizeTarget(str(path.resolve()), local=True)
-        return KustomizeTarget(_kustomize_url(src))
-    chart = src.chart or release.id
-    if chart_dir is not None:
-        return ChartTarget(str(find_local_chart(chart_dir, chart, release.version, release.id).resolve()), local=True)
-    if src.kind == "local":
-        found = find_local_chart(Path(src.location), chart, release.version, release.id)
-        return ChartTarget(str(found.resolve()), local=True)
-    if src.kind == "oci":
-        return ChartTarget(src.location.rstrip("/"), version=release.version)  # the full oci:// chart ref
-    if src.kind == "helm":
-        return ChartTarget(chart, repo=src.location, version=release.version)
-    raise InputError(f"release `{release.id}`: unknown source kind `{src.kind}`",
-                     hint="a blueprint's source.kind is one of helm, oci, local, kustomize")
+        return KustomizeTarget(how.kustomize_url())
+    if how.local:
+        return ChartTarget(str(check_local_chart(release).resolve()), local=True)
+    return ChartTarget(how.location, repo=how.repo, version=how.version)
 
 
-def resolve_targets(plan: Plan, chart_dir: Path | None = None) -> dict[str, Target]:
+def resolve_targets(plan: Plan) -> dict[str, Target]:
     """Every release's target; all problems reported together (MultipleErrors)."""
-    if chart_dir is not None and not chart_dir.is_dir():
-        raise InputError(f"--chart-dir {chart_dir}: not a directory")
     out: dict[str, Target] = {}
     errors: list[StackplanError] = []
     for release in plan.ordered():
         try:
-            out[release.id] = resolve_target(release, chart_dir)
+            out[release.id] = resolve_target(release)
         except StackplanError as e:
             errors.append(e)
     if len(errors) == 1:

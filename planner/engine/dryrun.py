@@ -5,8 +5,9 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 
+from planner.desired.labels import VALUES_DIGEST as DIGEST_ANNOTATION
+from planner.desired.labels import identity_labels as stackplan_labels
 from planner.engine.charts import ChartTarget, Target
-from planner.engine.runner import DIGEST_ANNOTATION, stackplan_labels
 from planner.model import Plan
 
 

@@ -7,7 +7,7 @@ here, because pyhelm3's `install_or_upgrade_release` cannot pass `--labels`.
 What carries stackplan's marks on a Helm release (chart values are never touched):
 - the release record (Secret `sh.helm.release.v1.<id>.v<n>`) gets the labels
   `app.kubernetes.io/managed-by=stackplan` and `stackplan.dev/release=<id>` (`helm --labels`, Helm >= 3.13);
-- the revision description is `stackplan values-digest sha256:…` (`helm history` shows it);
+- the revision description is planner/desired/revision.py's, as the Pulumi program writes it (`helm history`);
 - the objects the chart renders carry Helm's own `app.kubernetes.io/managed-by: Helm` and
   `meta.helm.sh/release-name: <id>` marks; stackplan adds nothing to them (that needs a post-renderer).
 """
@@ -17,9 +17,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from planner.desired.labels import identity_labels
+from planner.desired.revision import description
 from planner.engine.charts import ChartTarget
 from planner.engine.duration import seconds
-from planner.engine.runner import Deployed, stackplan_labels
+from planner.engine.runner import Deployed
 from planner.engine.state import StepError, trim_error
 from planner.model import Release
 from planner.values import digest
@@ -29,7 +31,6 @@ HELM_HINT = (
     "`go install helm.sh/helm/v3/cmd/helm@v3.22.0`) and put it on PATH, or set STACKPLAN_HELM to its path"
 )
 PENDING = {"pending-install", "pending-upgrade", "pending-rollback", "uninstalling"}
-DESCRIPTION_PREFIX = "stackplan values-digest "
 
 
 
@@ -77,7 +78,7 @@ class PyHelmRunner:
             values = await rev.values()
         except errors.Error as e:
             raise StepError(f"helm get: {trim_error(_stderr(e))}") from e
-        from planner.drift.values_diff import values_equal
+        from planner.values import values_equal
 
         # Helm stores numbers as float64 (2.0 comes back as 2): equal up to that is the plan's digest
         live = release.values_digest if values_equal(release.values, values, release.values_digest) else digest(values)
@@ -118,13 +119,13 @@ class PyHelmRunner:
         args = ["upgrade", release.id, target.ref, "--install", "--namespace", release.namespace,
                 "--create-namespace", "--wait", "--timeout", timeout, "--history-max", "10",
                 "--values", "-", "--output", "json",
-                "--description", f"{DESCRIPTION_PREFIX}{release.values_digest}"]
+                "--description", description(release)]
         if target.repo:
             args += ["--repo", target.repo]
         if target.version:
             args += ["--version", target.version]
         if self.supports_labels:
-            args += ["--labels", ",".join(f"{k}={v}" for k, v in stackplan_labels(release.id).items())]
+            args += ["--labels", ",".join(f"{k}={v}" for k, v in identity_labels(release.id).items())]
         return args
 
     async def upgrade(self, release: Release, target: ChartTarget, timeout: str, current: Deployed | None) -> str:

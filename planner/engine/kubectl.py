@@ -98,14 +98,14 @@ class KubectlRunner:
         await self.run(["wait", "--for=condition=Established", f"--timeout={left}s", *refs], limit=left + 60)
 
     async def render(self, release: Release, target: KustomizeTarget, timeout: str) -> list:
-        from ruamel.yaml import YAML
+        from planner.yamlio import load_all
 
         with tempfile.TemporaryDirectory(prefix="stackplan-kustomize-") as tmp:
             # kustomize refuses absolute roots: point at a local kustomization relative to the overlay
             location = os.path.relpath(target.location, tmp) if target.local else target.location
             Path(tmp, "kustomization.yaml").write_text(json.dumps(overlay(release, location), indent=2))
             text = await self.run(["kustomize", tmp], limit=seconds(timeout) + 60)
-        return list(YAML(typ="safe").load_all(text))
+        return load_all(text)
 
     async def apply_kustomize(self, release: Release, target: KustomizeTarget, timeout: str) -> str:
         docs = await self.render(release, target, timeout)

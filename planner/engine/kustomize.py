@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from planner.engine.runner import DIGEST_ANNOTATION, stackplan_labels
+from planner.desired.labels import VALUES_DIGEST, identity_labels
 from planner.model import Release
 
 FIRST_KINDS = {"CustomResourceDefinition", "Namespace"}
@@ -24,8 +24,8 @@ def overlay(release: Release, location: str) -> dict[str, Any]:
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": [location],
-        "labels": [{"pairs": stackplan_labels(release.id), "includeSelectors": False, "includeTemplates": False}],
-        "commonAnnotations": {DIGEST_ANNOTATION: release.values_digest},
+        "labels": [{"pairs": identity_labels(release.id), "includeSelectors": False, "includeTemplates": False}],
+        "commonAnnotations": {VALUES_DIGEST: release.values_digest},
     }
 
 

@@ -1,7 +1,7 @@
 """The plan's custom resources in `stackplan apply`, and the repair of releases whose CRDs or workloads are gone.
 
 Custom resources (Kueue queues and flavors, the Volcano queue, KubeAI Models, KServe InferenceServices) come
-from the same pure builders as the Pulumi program (`planner.emit.crs.plan_objects`), stamped with stackplan's
+from the same pure builders as the Pulumi program (`planner.desired.objects.plan_objects`), stamped with stackplan's
 labels and digests, and are applied with `kubectl apply --server-side --field-manager stackplan` as soon as
 the wave of the last release they wait for (their CRD's and their operator's) is done. Each object is one row
 of the progress and the summary, named `<Kind>/<namespace>/<name>`.
@@ -23,23 +23,22 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from planner.emit.crs import HF_SECRET, HF_SECRET_KEY, CustomObject, plan_objects
-from planner.emit.labels import identity_labels
-from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE
+from planner.desired.labels import identity_labels
+from planner.desired.namespaces import namespace_specs
+from planner.desired.objects import HF_SECRET, HF_SECRET_KEY, CustomObject, plan_objects
 from planner.engine.charts import ChartTarget
 from planner.engine.state import ReleaseState, StepError
 from planner.model import Plan, Release
 
 FIELD_MANAGER = "stackplan"
-WORKLOAD_NAMESPACE = DEFAULT_WORKLOAD_NAMESPACE  # LocalQueue `default` and InferenceServices live here
 _WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")  # Jobs: Helm deletes hook Jobs once done
 
 Record = Callable[..., None]  # _Run.record(row, wave, state, detail, started=None)
 
 
 def objects(plan: Plan) -> list[CustomObject]:
-    """The custom resources `stackplan apply` creates (hf:// InferenceServices reference HF_SECRET)."""
-    return plan_objects(plan, WORKLOAD_NAMESPACE, hf_token=True, service_account=None)
+    """The objects `stackplan apply` creates beyond releases: the plan's, as the Pulumi program creates them."""
+    return plan_objects(plan)
 
 
 def row(obj: CustomObject) -> str:
@@ -64,14 +63,15 @@ def manifest(plan: Plan, obj: CustomObject) -> dict[str, Any]:
     return obj.manifest(plan.releases[obj.owner].values_digest)
 
 
-def secret_refs(obj: CustomObject) -> list[tuple[str, str, str]]:
-    """(namespace, Secret, key) an object reads through secretKeyRef (InferenceServices' HF_TOKEN)."""
+def secret_refs(obj: CustomObject, *, optional: bool = False) -> list[tuple[str, str, str]]:
+    """(namespace, Secret, key) an object reads through secretKeyRef: the required ones, or with `optional` the
+    optional ones (InferenceServices' HF_TOKEN, needed only by gated models)."""
     refs = []
     env = (((obj.spec.get("predictor") or {}).get("model") or {}).get("env") or []) if obj.kind == \
         "InferenceService" else []
     for e in env:
         ref = (e.get("valueFrom") or {}).get("secretKeyRef") or {}
-        if ref.get("name"):
+        if ref.get("name") and bool(ref.get("optional")) == optional:
             refs.append((obj.namespace or "", str(ref["name"]), str(ref.get("key", ""))))
     return refs
 
@@ -85,7 +85,7 @@ def describe(plan: Plan) -> list[str]:
     """`apply --dry-run` lines: which custom resources would be applied after which wave."""
     if not objects(plan):
         return []
-    lines = ["custom resources (planner/emit/crs.py), each batch once its wave is ready:"]
+    lines = ["custom resources (planner/desired/objects.py), each batch once its wave is ready:"]
     for w, objs in sorted(by_wave(plan).items()):
         lines.append(f"after wave {w}: kubectl apply --server-side --field-manager {FIELD_MANAGER} -f - "
                      f"({len(objs)} custom resource(s), labels {MANAGED_LABELS})")
@@ -93,6 +93,8 @@ def describe(plan: Plan) -> list[str]:
             lines.append(f"    {row(o)} ({o.api_version}; waits for {', '.join(o.after)})")
             lines += [f"      needs Secret {ns}/{name} (key {key}) to exist: apply does not create it"
                       for ns, name, key in secret_refs(o)]
+            lines += [f"      reads Secret {ns}/{name} (key {key}) if it exists (gated models need it): apply does "
+                      "not create it" for ns, name, key in secret_refs(o, optional=True)]
     return lines
 
 
@@ -247,18 +249,31 @@ class ResourceStep:
             self.record(r, wave, ReleaseState.INSTALLING, f"kubectl apply --server-side --field-manager "
                         f"{FIELD_MANAGER}")
         try:
+            specs = {s.name: s for s in namespace_specs(self.plan, [(o.namespace, o.owner) for o in objs
+                                                                     if o.namespace])}
             for ns in sorted({o.namespace for o in objs if o.namespace} - set(self.plan.namespaces())):
-                await self.client.ensure_namespace(ns, {"app.kubernetes.io/managed-by": "stackplan"}, FIELD_MANAGER)
+                if ns in specs:  # the same labels as the Pulumi program's Namespace (planner/desired/namespaces.py)
+                    await self.client.ensure_namespace(ns, specs[ns].labels, FIELD_MANAGER)
             await self.client.apply_objects([manifest(self.plan, o) for o in objs], self.timeout)
-            lacking = await self.client.missing_secrets([ref for o in objs for ref in secret_refs(o)])
+            lacking = await self.client.missing_secrets([ref for o in objs for opt in (False, True)
+                                                         for ref in secret_refs(o, optional=opt)])
         except StepError as e:
             for r in rows:
                 self.record(r, wave, ReleaseState.FAILED, e.message, started)
             return rows
         failed = []
+        def absent(o: CustomObject, optional: bool) -> list[str]:
+            refs = secret_refs(o, optional=optional)
+            return [s for s in lacking if any(s.startswith(f"Secret {ns}/{n} ") for ns, n, _ in refs)]
+
         for o in objs:
-            need = [s for s in lacking if any(s.startswith(f"Secret {ns}/{n} ") for ns, n, _ in secret_refs(o))]
-            if need:
+            need, gated = absent(o, False), absent(o, True)
+            if gated and not need:  # e.g. HF_TOKEN: public models run without it, gated ones cannot download
+                self.record(row(o), wave, ReleaseState.READY,
+                            f"applied ({o.api_version}); {', '.join(gated)} not found: gated models need it, e.g. "
+                            f"`kubectl create secret generic {HF_SECRET} -n {o.namespace} "
+                            f"--from-literal={HF_SECRET_KEY}=<token>`", started)
+            elif need:
                 failed.append(row(o))
                 self.record(row(o), wave, ReleaseState.FAILED,
                             f"applied, but {', '.join(need)} is missing: create it, e.g. `kubectl create secret "

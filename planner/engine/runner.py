@@ -10,15 +10,7 @@ from planner.engine.charts import ChartTarget, KustomizeTarget
 from planner.engine.state import ReleaseState
 from planner.model import Release
 
-# The labels and annotation every stackplan-installed object (kustomize) or release record (Helm) carries.
-MANAGED_BY = ("app.kubernetes.io/managed-by", "stackplan")
-RELEASE_LABEL = "stackplan.dev/release"
-DIGEST_ANNOTATION = "stackplan.dev/values-digest"
 FIELD_MANAGER = "stackplan"
-
-
-def stackplan_labels(release_id: str) -> dict[str, str]:
-    return {MANAGED_BY[0]: MANAGED_BY[1], RELEASE_LABEL: release_id}
 
 
 @dataclass(frozen=True)

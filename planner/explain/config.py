@@ -65,12 +65,14 @@ def cache_dir(env: Mapping[str, str]) -> Path:
 
 
 def _read_file(path: Path) -> dict[str, Any]:
-    from ruamel.yaml import YAML, YAMLError
+    from ruamel.yaml import YAMLError
+
+    from planner.yamlio import load
 
     if not path.exists():
         return {}
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+        data = load(path.read_text(encoding="utf-8")) or {}
     except (OSError, YAMLError) as e:
         raise InputError(f"cannot read the stackplan config file: {e}", location=Location(str(path))) from e
     section = data.get("explain", {}) if isinstance(data, dict) else None

@@ -168,10 +168,12 @@ def _entry(raw: Mapping[str, Any], file: Path, index: int) -> Entry:
 
 def load_file(path: Path) -> list[Entry]:
     import jsonschema
-    from ruamel.yaml import YAML, YAMLError
+    from ruamel.yaml import YAMLError
+
+    from planner.yamlio import load
 
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        data = load(path.read_text(encoding="utf-8"))
     except (OSError, YAMLError) as e:
         raise InputError(f"cannot read knowledge base file: {e}", location=Location(str(path))) from e
     validator = jsonschema.Draft202012Validator(_schema())

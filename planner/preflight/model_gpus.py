@@ -1,7 +1,7 @@
 """PF009: the models in stackplan.yaml fit the cluster's GPUs (gpusPerReplica × replicas, and one replica per node).
 
 Each model replica requests `gpusPerReplica` nvidia.com/gpu on one node (KubeAI resourceProfile
-"<profile>:<n>", KServe/vLLM resources.limits; planner/emit/crs.py); the scheduler places a pod only on a
+"<profile>:<n>", KServe/vLLM resources.limits; planner/desired/objects.py); the scheduler places a pod only on a
 node with that many free GPUs (core/v1 extended resources). GPUs come from the nodes (capacity or GFD's
 `nvidia.com/gpu.count`); when no node shows them yet (before the device plugin runs) from cluster.gpu in
 stackplan.yaml, which PF003 compares with the nodes.

@@ -1,6 +1,6 @@
 """PF005: the Kueue and Volcano quotas the plan creates fit what the nodes can allocate.
 
-The plan's ClusterQueue `stackplan` and Volcano Queue `stackplan` (planner/emit/crs.py, the objects `stackplan
+The plan's ClusterQueue `stackplan` and Volcano Queue `stackplan` (planner/desired/objects.py, the objects `stackplan
 apply` and the Pulumi program create) carry nominalQuota / capability for cpu, memory and nvidia.com/gpu.
 A quota above what the nodes can allocate admits work that then sits Pending unschedulable; a quota below it
 keeps admitted-work queued while nodes idle (kubernetes-sigs/kueue site/content/en/docs/concepts/
@@ -15,9 +15,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from planner.checks.base import Check
-from planner.checks.declared import WORKLOAD_NAMESPACE
 from planner.checks.view import GPU_RESOURCE
-from planner.emit.crs import CPU_QUOTA, MEMORY_QUOTA, kueue_objects, volcano_queue
+from planner.desired.objects import CPU_QUOTA, MEMORY_QUOTA, kueue_objects, volcano_queue
 from planner.kinds import NODES
 from planner.preflight.view import PreflightView
 from planner.quantity import quantity
@@ -48,7 +47,7 @@ def _show(resource: str, value: Fraction) -> str:
 def declared_quotas(view: PreflightView) -> list[tuple[Subject, dict[str, str]]]:
     """(object, resource -> quota) for the plan's ClusterQueue and Volcano Queue."""
     out = []
-    for obj in kueue_objects(view.plan, WORKLOAD_NAMESPACE) + volcano_queue(view.plan):
+    for obj in kueue_objects(view.plan) + volcano_queue(view.plan):
         if obj.kind == "ClusterQueue":
             quotas = {r["name"]: str(r["nominalQuota"]) for g in obj.spec.get("resourceGroups") or []
                       for f in g.get("flavors") or [] for r in f.get("resources") or []}

@@ -13,12 +13,9 @@ def emit_json(data: Any) -> None:
 
 
 def emit_yaml(data: Any) -> None:
-    from ruamel.yaml import YAML
+    from planner.yamlio import dump
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = True  # type: ignore[attr-defined]
-    yaml.dump(data, sys.stdout)
+    sys.stdout.write(dump(data))
 
 
 def console():

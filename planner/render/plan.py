@@ -25,9 +25,10 @@ def plan_table(plan: Plan) -> None:
             table.add_section()
         for rid in wave:
             r = plan.releases[rid]
-            chart = r.source.chart or r.source.location.rstrip("/").rsplit("/", 1)[-1]
-            table.add_row(str(i), rid, f"{r.source.kind}: {chart}", r.version, r.namespace,
-                          ", ".join(r.needs), r.reason)
+            how = r.how
+            where = how.location.rstrip("/").rsplit("/", 1)[-1] if how.local or how.kustomize else how.location
+            method = f"{how.method} (local)" if how.local else how.method
+            table.add_row(str(i), rid, f"{method}: {where}", r.version, r.namespace, ", ".join(r.needs), r.reason)
     console.print(table)
     from planner.prerequisites import section
 

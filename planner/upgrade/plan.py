@@ -174,7 +174,7 @@ def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[
 
 def _change(r: Release, installed: Installed, hazards: list[Hazard]) -> ReleaseChange:
     chart = r.source.chart or r.id
-    if r.source.kind == "kustomize":
+    if r.how.kustomize:  # how the plan installs it (planner/install.py)
         return ReleaseChange(r.id, r.component, r.namespace, chart, None, r.version, "reapply")
     key = (r.namespace, r.id)
     if key in installed.record_errors:

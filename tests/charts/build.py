@@ -296,7 +296,7 @@ def write_kustomization(bp, out: Path) -> None:
 
 def main(dest: Path = HERE) -> int:
     from planner.catalog import blueprint_from_dict
-    from planner.engine.charts import is_kustomize
+    from planner.install import is_kustomize_source as is_kustomize
     from planner.load import read_yaml
 
     seen_crds: dict[str, str] = {}

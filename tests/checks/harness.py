@@ -65,7 +65,7 @@ def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None,
     for comp in components:
         ns, crds, wls, hooks = COMPONENTS[comp]
         releases[comp] = Release(
-            id=comp, component=comp, layer="test", source=Source("local", "tests/charts"), version="0.0.0",
+            id=comp, component=comp, layer="test", source=Source("local", "tests/charts", chart=comp), version="0.0.0",
             namespace=ns, needs=(), values=(values or {}).get(comp, {}), values_digest="0" * 64, crds=crds,
             workloads=(workloads or {}).get(comp, wls), webhooks=hooks)
     return Plan(profile="test", kubernetes_version="1.35", cluster={"gpu": {"nodes": gpu_nodes}}, choices={},

@@ -51,12 +51,10 @@ def helm_revision(env: Mapping[str, str], release: str, namespace: str) -> int |
 
 def uninstall(plan, env: Mapping[str, str]) -> None:
     """Remove a plan's releases, last wave first, and wait until their objects are gone."""
-    from planner.engine.charts import is_kustomize
-
     for wave in plan.reversed_waves():
         for rid in wave:
             rel = plan.releases[rid]
-            if is_kustomize(rel.source):
+            if rel.how.kustomize:
                 run(env, "kubectl", "delete", "-k", str(CHARTS / rid), "--ignore-not-found", "--wait=true",
                     "--timeout=120s", check=False)
             else:

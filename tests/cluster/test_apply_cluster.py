@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from planner.commands.options import load_plan
-from planner.engine.charts import is_kustomize, resolve_targets
+from planner.desired.revision import description
+from planner.engine.charts import resolve_targets
 from planner.engine.progress import plural
 from planner.engine.state import ReleaseState
 from planner.model import Plan, Release, Source
@@ -43,7 +44,7 @@ def apply_cli(capsys, env, *args: str):
 
 def kustomize_workloads(plan: Plan):
     for rel in plan.ordered():
-        if is_kustomize(rel.source):
+        if rel.how.kustomize:
             for w in rel.workloads:
                 yield rel, w
 
@@ -59,13 +60,13 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
                    rf"{plural(len(plan.waves), 'wave')}:")
         assert re.search(summary, first.out), first.out[-500:]
         for rel in plan.ordered():
-            if is_kustomize(rel.source):
+            if rel.how.kustomize:
                 continue
             status = json.loads(run(env, "helm", "status", rel.id, "-n", rel.namespace, "-o", "json"))
             assert status["info"]["status"] == "deployed"
             meta = json.loads(run(env, "helm", "get", "metadata", rel.id, "-n", rel.namespace, "-o", "json"))
             assert meta["version"] == rel.version and meta["revision"] == 1
-            assert status["info"]["description"] == f"stackplan values-digest {rel.values_digest}"
+            assert status["info"]["description"] == description(rel)  # as the Pulumi program writes it
             record = kubectl_json(env, "get", "secret", "-n", rel.namespace, f"sh.helm.release.v1.{rel.id}.v1")
             assert record["metadata"]["labels"]["stackplan.dev/release"] == rel.id
             assert record["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "stackplan"
@@ -88,7 +89,7 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
         again = apply_cli(capsys, env, "--profile", profile, "--chart-dir", str(CHARTS))
         assert again.code == 0, again.out + again.err
         for rel in plan.ordered():
-            if is_kustomize(rel.source):
+            if rel.how.kustomize:
                 continue
             assert f"{rel.id} up to date (revision 1)" in again.out
             assert f"{rel.id} installing" not in again.out, "an up-to-date release is not announced as installing"

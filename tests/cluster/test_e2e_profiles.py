@@ -86,7 +86,7 @@ def operators_report_healthy(env, plan) -> None:
         create(env, {"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue",
                      "metadata": {"name": "team", "namespace": "default"}, "spec": {"clusterQueue": "team"}})
         set_status(env, "localqueues.kueue.x-k8s.io", "team", active(), "default")
-        # the queues `stackplan apply` created (planner/emit/crs.py): status as Kueue would write it
+        # the queues `stackplan apply` created (planner/desired/objects.py): status as Kueue would write it
         set_status(env, "clusterqueues.kueue.x-k8s.io", "stackplan", active())
         set_status(env, "localqueues.kueue.x-k8s.io", "default", active(), "ml-workloads")
     if "kserve" in members:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from planner.desired.objects import model_values
+from planner.install import install_for
 from planner.model import Model, Plan, Release, Source
-from planner.values import digest
+from planner.values import digest, merge
 
 
 def release(rid: str, *, kind: str = "helm", namespace: str | None = None, needs: tuple[str, ...] = (),
@@ -23,12 +26,22 @@ def release(rid: str, *, kind: str = "helm", namespace: str | None = None, needs
         src = Source("local", location or f"/mirror/{rid}", chart=chart)
     return Release(id=rid, component=rid, layer="platform", source=src, version=version,
                    namespace=namespace or rid, needs=needs, values=values, values_digest=digest(values),
-                   namespace_labels=labels or {}, crds=crds, images=images)
+                   namespace_labels=labels or {}, crds=crds, images=images,
+                   install=install_for(rid, src, version))  # as resolve decides it (local charts looked up)
+
+
+def _with_models(r: Release, models: tuple[Model, ...]) -> Release:
+    """The release's values with what the models add (vllm-stack modelSpec), as resolve merges them."""
+    extra = model_values(r.component, r.images, models)
+    if not extra:
+        return r
+    values = merge(r.values, extra)
+    return replace(r, values=values, values_digest=digest(values))
 
 
 def plan_of(*releases: Release, models: tuple[Model, ...] = (), cluster: dict[str, Any] | None = None,
             profile: str = "hand-made") -> Plan:
-    by_id = {r.id: r for r in releases}
+    by_id = {r.id: _with_models(r, models) for r in releases}
     level: dict[str, int] = {}
 
     def depth(rid: str) -> int:

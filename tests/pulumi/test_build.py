@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from planner.emit.labels import MANAGED_BY, RELEASE, SPEC_DIGEST, VALUES_DIGEST
+from planner.desired.labels import MANAGED_BY, RELEASE, SPEC_DIGEST, VALUES_DIGEST
 from planner.emit.pulumi import build
 from planner.emit.settings import EmitConfig
 from planner.model import Model, Plan
@@ -177,7 +177,7 @@ def test_custom_resources_wait_for_the_releases_shipping_their_crds() -> None:
     cq = regs["clusterqueue-stackplan"].inputs["spec"]
     assert {"name": "nvidia.com/gpu", "nominalQuota": 8} in cq["resourceGroups"][1]["flavors"][0]["resources"]
     isvc = regs["inferenceservice-ml-workloads-s3m"]
-    sa = rec.named("kubernetes:core/v1:ServiceAccount", "sa-ml-workloads-stackplan-models")
+    sa = rec.named("kubernetes:core/v1:ServiceAccount", "serviceaccount-ml-workloads-stackplan-models")
     assert isvc.inputs["spec"]["predictor"]["serviceAccountName"] == "stackplan-models"
     assert sa.urn in isvc.dependencies
 

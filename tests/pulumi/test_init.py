@@ -14,8 +14,7 @@ from ruamel.yaml import YAML
 from planner.catalog import load_catalog
 from planner.emit.project import file_digest
 from planner.emit.scaffold import MANIFEST, WORKFLOW
-from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE
-from planner.model import StackSpec
+from planner.model import DEFAULT_WORKLOAD_NAMESPACE, StackSpec
 from planner.resolve import resolve
 from planner.stackfile import load_stack
 from planner.values import parse_set
@@ -69,7 +68,8 @@ def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys
     assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
     config = yaml_load(target / "Pulumi.dev.yaml")["config"]
     assert config["stackplan:stackFile"] == "stackplan.yaml" and config["stackplan:phase"] == "all"
-    assert config["stackplan:workloadNamespace"] == DEFAULT_WORKLOAD_NAMESPACE
+    assert "stackplan:workloadNamespace" not in config  # deprecated: the stack file's workloadNamespace
+    assert f"workloadNamespace: {DEFAULT_WORKLOAD_NAMESPACE}\n" in text
     assert not any("token" in k.lower() or "secret" in k.lower() for k in config), "no secrets in plain config"
 
     reqs = (target / "requirements.txt").read_text().splitlines()

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from planner.catalog import load_catalog
-from planner.emit.crs import KINDS
-from planner.emit.labels import MANAGED_BY, RELEASE, VALUES_DIGEST
+from planner.desired.labels import MANAGED_BY, RELEASE, VALUES_DIGEST
+from planner.desired.objects import KINDS
 from planner.emit.pulumi import build
 from planner.emit.settings import EmitConfig
 from planner.emit.sources import is_kustomize

@@ -97,3 +97,54 @@ def test_a_bad_stack_file_is_a_pulumi_error_with_the_location(tmp_path: Path,
     with pytest.raises(pulumi.RunError) as err:
         run_program(project, {})
     assert "stackplan.yaml:" in str(err.value) and "kubeaii" in str(err.value) and "kubeai" in str(err.value)
+
+
+# The __main__.py `stackplan init` wrote before planner.pulumi.program() existed (issue #18): committed user
+# projects still hold it, so the internal entry points it calls must keep working.
+OLD_MAIN = '''\
+from pathlib import Path
+
+import pulumi
+
+from planner.catalog import load_catalog
+from planner.emit.pulumi import build
+from planner.errors import StackplanError
+from planner.resolve import resolve
+from planner.stackfile import load_stack
+
+stack_file = Path(__file__).parent / (pulumi.Config("stackplan").get("stackFile") or "stackplan.yaml")
+try:
+    plan = resolve(load_catalog(), load_stack(stack_file))
+except StackplanError as e:
+    raise pulumi.RunError(e.render()) from None
+
+build(plan)
+pulumi.export("profile", plan.profile)
+'''
+
+
+def test_the_generated_program_calls_only_the_public_entry_point(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path, capsys, "training-team")
+    code = (project / "__main__.py").read_text()
+    imported = {line.split()[1] for line in code.splitlines() if line.startswith(("import ", "from "))}
+    assert imported == {"pathlib", "planner.pulumi"}
+    assert "planner.pulumi.program(" in code
+    rec, namespace = run_program(project, {})
+    assert namespace["plan"] == resolve(load_catalog(), load_stack(project / "stackplan.yaml"))
+    (project / "__main__.py").write_text(OLD_MAIN)  # an older generated project
+    old, namespace = run_program(project, {})
+    assert set(old.releases()) == set(rec.releases()) and namespace["plan"].profile == "training-team"
+
+
+def test_the_deprecated_workload_namespace_config_must_match_the_stack_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path, capsys, "training-team")
+    rec, _ = run_program(project, {"stackplan:workloadNamespace": "ml-workloads"})  # equal: a warning, no change
+    assert rec.named("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue", "localqueue-ml-workloads-default")
+    with pytest.raises(pulumi.RunError, match="workloadNamespace: team-b"):
+        run_program(project, {"stackplan:workloadNamespace": "team-b"})
+    stack = project / "stackplan.yaml"
+    stack.write_text(stack.read_text().replace("workloadNamespace: ml-workloads", "workloadNamespace: team-b"))
+    rec, _ = run_program(project, {})
+    assert rec.named("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue", "localqueue-team-b-default")

@@ -195,7 +195,7 @@ def test_helm_upgrade_arguments(tmp_path):
     assert args[:4] == ["upgrade", "kueue", "oci://registry.k8s.io/kueue/charts/kueue", "--install"]
     joined = " ".join(args)
     for part in ("--namespace kueue-system", "--create-namespace", "--wait", "--timeout 5m", "--values -",
-                 "--version 0.19.2", f"--description stackplan values-digest {r.values_digest}",
+                 "--version 0.19.2", f"--description stackplan release kueue, values {r.values_digest}",
                  "--labels app.kubernetes.io/managed-by=stackplan,stackplan.dev/release=kueue"):
         assert part in joined
     assert "--repo" not in args

@@ -21,7 +21,18 @@ LIST_OK = 'if args[:1] == ["list"]:\n    print("[]"); sys.exit(0)\n'
 def two_waves(monkeypatch):
     p = plan((release("gpu-operator", ns="gpu-operator", labels={"pod-security.kubernetes.io/enforce": "privileged"}),),
              (release("kueue", ("gpu-operator",), ns="kueue-system"),))
-    monkeypatch.setattr("planner.commands.apply.load_plan", lambda *a, **k: p)
+    def load_plan(*a, chart_dir=None, **k):  # as resolve does with --chart-dir: every release from that directory
+        if chart_dir is None:
+            return p
+        from dataclasses import replace
+
+        from planner.install import install_for
+
+        return replace(p, releases={rid: replace(r, install=install_for(rid, r.source, r.version,
+                                                                         local_dir=str(chart_dir)))
+                                    for rid, r in p.releases.items()})
+
+    monkeypatch.setattr("planner.commands.apply.load_plan", load_plan)
     return p
 
 
@@ -112,7 +123,7 @@ def test_apply_installs_wave_by_wave(capsys, two_waves, bin_dir, tmp_path):
     applies = [c for c in calls(bin_dir, "kubectl") if c[:2] == ["apply", "--server-side"]]
     ns_applies = [c for c in applies if any(a.startswith("--field-manager=stackplan-") for a in c)]
     assert len(ns_applies) == 2 and all("--context" in c for c in applies)
-    # then kueue's queues and flavors (planner/emit/crs.py), server-side as field manager stackplan
+    # then kueue's queues and flavors (planner/desired/objects.py), server-side as field manager stackplan
     assert any("--field-manager=stackplan" in c and "--force-conflicts" in c for c in applies)
     assert "[wave 1] gpu-operator ready: installed (revision 1)" in r.out
     assert "ClusterQueue/stackplan ready: applied" in r.out

@@ -1,4 +1,4 @@
-"""DR009: the plan's custom resources (planner/emit/crs.py) missing or changed, read with one LIST per kind."""
+"""DR009: the plan's custom resources (planner/desired/objects.py) missing or changed, read with one LIST per kind."""
 
 from __future__ import annotations
 

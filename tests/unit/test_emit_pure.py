@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from planner.emit import crs, labels, namespaces, sources, wiring
+from planner.desired import labels, namespaces
+from planner.desired import objects as crs
+from planner.emit import sources, wiring
 from planner.emit.settings import EmitConfig, config_from_values
 from planner.errors import InputError, PlanError
+from planner.install import install_for
 from planner.model import Model
 from tests.pulumi.plans import plan_of, release
 
@@ -38,9 +43,10 @@ def test_helm_chart_locations() -> None:
     oci = sources.helm_chart(release("kueue", kind="oci", location="oci://registry.k8s.io/kueue/charts/kueue"))
     assert (oci.chart, oci.repo) == ("oci://registry.k8s.io/kueue/charts/kueue", None)
     local = release("kueue", kind="local", location="/mirror", chart="kueue", version="0.19.2")
+    assert sources.helm_chart(local).chart == "/mirror/kueue"  # not found on this machine: <dir>/<chart>
     archive = "/mirror/kueue-0.19.2.tgz"
-    assert sources.helm_chart(local, exists=lambda p: p == archive).chart == archive
-    assert sources.helm_chart(local, exists=lambda p: False).chart == "/mirror/kueue"
+    found = replace(local, install=install_for("kueue", local.source, "0.19.2", find=lambda *a: archive))
+    assert sources.helm_chart(found).chart == archive  # the plan's decision, not a second lookup
     with pytest.raises(PlanError):
         sources.helm_chart(release("kfp", kind="kustomize"))
 
@@ -80,7 +86,7 @@ def test_namespace_labels_merge_least_restrictive_pod_security() -> None:
 
 def test_kueue_queues_are_sized_from_the_cluster() -> None:
     plan = plan_of(release("kueue", crds=("clusterqueues.kueue.x-k8s.io",)))  # 2 nodes x 4 GPUs, NVIDIA-L4
-    objs = {o.key: o for o in crs.kueue_objects(plan, "ml-workloads")}
+    objs = {o.key: o for o in crs.kueue_objects(plan)}
     assert set(objs) == {"resourceflavor-default-flavor", "resourceflavor-gpu", "clusterqueue-stackplan",
                          "localqueue-ml-workloads-default"}
     cq = objs["clusterqueue-stackplan"].spec
@@ -93,7 +99,7 @@ def test_kueue_queues_are_sized_from_the_cluster() -> None:
 
 def test_no_gpus_means_no_gpu_quota() -> None:
     plan = plan_of(release("kueue"), release("volcano"), cluster={"gpu": {"nodes": 0, "perNode": 1}})
-    cq = next(o for o in crs.kueue_objects(plan, "w") if o.kind == "ClusterQueue")
+    cq = next(o for o in crs.kueue_objects(plan) if o.kind == "ClusterQueue")
     assert [g["coveredResources"] for g in cq.spec["resourceGroups"]] == [["cpu", "memory"]]
     assert "capability" not in crs.volcano_queue(plan)[0].spec
 
@@ -102,7 +108,7 @@ def test_custom_resources_wait_for_every_release_shipping_their_crd() -> None:
     plan = plan_of(release("kserve-crd", namespace="kserve", crds=("inferenceservices.serving.kserve.io",)),
                    release("kserve", needs=("kserve-crd",)), release("kserve-runtimes", needs=("kserve",)),
                    models=(Model("m", "hf://org/m"),))
-    (isvc,) = crs.kserve_services(plan, "w", hf_token=False, service_account=None)
+    (isvc,) = crs.kserve_services(plan)
     assert isvc.after == ("kserve", "kserve-crd", "kserve-runtimes")
     assert isvc.owner == "kserve"
 
@@ -128,17 +134,18 @@ def test_kubeai_model_profiles() -> None:
 
 
 def test_inference_service_uses_secret_refs_only() -> None:
-    spec = crs.inference_service_spec(Model("llama", "hf://meta/llama", gpus_per_replica=1), True, "sa")
+    spec = crs.inference_service_spec(Model("llama", "hf://meta/llama", gpus_per_replica=1))
     model = spec["predictor"]["model"]
     assert model["modelFormat"] == {"name": "huggingface"}
     assert model["args"] == ["--model_name=llama"]
     assert model["storageUri"] == "hf://meta/llama"
     assert model["resources"]["limits"] == {"nvidia.com/gpu": "1"}
+    # optional: public models need no token, and `apply` never creates Secrets (one object for every installer)
     assert model["env"][0]["valueFrom"]["secretKeyRef"] == {"name": crs.HF_SECRET, "key": "HF_TOKEN",
-                                                            "optional": False}
+                                                            "optional": True}
     assert "serviceAccountName" not in spec["predictor"]  # only s3:// models need the S3 service account
-    s3 = crs.inference_service_spec(Model("m", "s3://bucket/m", engine="triton", gpus_per_replica=0), True, "sa")
-    assert s3["predictor"]["serviceAccountName"] == "sa"
+    s3 = crs.inference_service_spec(Model("m", "s3://bucket/m", engine="triton", gpus_per_replica=0))
+    assert s3["predictor"]["serviceAccountName"] == crs.MODELS_SERVICE_ACCOUNT
     assert "env" not in s3["predictor"]["model"] and "resources" not in s3["predictor"]["model"]
 
 
@@ -152,14 +159,14 @@ def test_manifest_carries_identity_and_spec_digest() -> None:
     assert body["metadata"]["annotations"][labels.SPEC_DIGEST].startswith("sha256:")
 
 
-def test_wiring_without_secrets_adds_only_model_specs() -> None:
+def test_model_specs_are_plan_values_and_wiring_without_secrets_adds_nothing() -> None:
     plan = plan_of(release("vllm-stack", images=("lmcache/vllm-openai:v0.3.1",)),
                    models=(Model("m", "hf://org/m", gpus_per_replica=2, replicas=3),))
-    w = wiring.wiring(plan, EmitConfig())
-    assert w.secrets == () and w.slots == ()
-    (spec,) = w.values["vllm-stack"]["servingEngineSpec"]["modelSpec"]
+    (spec,) = plan.releases["vllm-stack"].values["servingEngineSpec"]["modelSpec"]
     assert spec == {"name": "m", "repository": "lmcache/vllm-openai", "tag": "v0.3.1", "modelURL": "org/m",
                     "replicaCount": 3, "requestCPU": 6, "requestMemory": "16Gi", "requestGPU": 2}
+    w = wiring.wiring(plan, EmitConfig())
+    assert w.secrets == () and w.slots == () and dict(w.values) == {}
 
 
 def test_wiring_routes_every_secret_through_config_keys() -> None:
@@ -182,12 +189,9 @@ def test_wiring_routes_every_secret_through_config_keys() -> None:
                                                         "postgres-password": "mlflowDbAdminPassword"}
     kserve_s3 = by_key["secret-ml-workloads-stackplan-s3"]
     assert dict(kserve_s3.entries) == {"ID": "s3AccessKeyId", "KEY": "s3SecretAccessKey"}
-    assert kserve_s3.service_account == wiring.MODELS_SERVICE_ACCOUNT
     assert "mlflow" not in w.values and "kserve" not in w.values  # where S3 lives stays in the stack file
     assert w.values["vllm-stack"]["servingEngineSpec"]["modelSpec"][0]["hf_token"] == {
         "secretName": crs.HF_SECRET, "secretKey": "HF_TOKEN"}
-    assert wiring.kserve_service_account(plan, cfg) == wiring.MODELS_SERVICE_ACCOUNT
-    assert wiring.kserve_service_account(plan, EmitConfig()) is None
 
 
 def test_no_credentials_no_secrets() -> None:

@@ -1,7 +1,6 @@
 """The layer contracts of pyproject.toml's [tool.importlinter], checked by import-linter on every test run.
 
-docs/architecture.md ("Layers") explains each contract. A contract that only the pending #18 work can keep runs
-as a strict xfail: when that work lands the xfail fails, and its id moves to KEPT.
+docs/architecture.md ("Layers") explains each contract.
 """
 
 from __future__ import annotations
@@ -16,9 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = {c["id"]: c for c in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
              ["contracts"]}
-# planner/engine/helm.py imports planner.drift.values_diff; the #18 `desired-state` work removes it
-PENDING = {"engine-not-consumers"}
-KEPT = sorted(set(CONTRACTS) - PENDING)
+KEPT = sorted(CONTRACTS)
 
 
 def lint(*contracts: str) -> subprocess.CompletedProcess[str]:
@@ -32,13 +29,6 @@ def test_every_kept_contract_holds() -> None:
     r = lint(*KEPT)
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
     assert f"Contracts: {len(KEPT)} kept, 0 broken." in r.stdout
-
-
-@pytest.mark.xfail(strict=True, reason="issue #18 (desired-state): the engine still imports planner.drift.values_diff")
-@pytest.mark.parametrize("contract", sorted(PENDING))
-def test_pending_contract(contract: str) -> None:
-    r = lint(contract)
-    assert r.returncode == 0, r.stdout[-3000:]
 
 
 def test_a_broken_layer_is_caught(tmp_path: Path) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from planner.catalog import load_catalog
-from planner.emit.crs import HF_SECRET, HF_SECRET_KEY
-from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE, SECRET_KEYS, EmitConfig
+from planner.desired.objects import HF_SECRET, HF_SECRET_KEY, S3_SECRET
+from planner.emit.settings import SECRET_KEYS, EmitConfig
 from planner.emit.wiring import wiring
-from planner.model import Model, StackSpec
+from planner.model import DEFAULT_WORKLOAD_NAMESPACE, Model, StackSpec
 from planner.prerequisites import Prerequisite
 from planner.resolve import resolve
 from planner.values import parse_set
@@ -81,8 +81,8 @@ def test_every_secret_the_pulumi_program_can_create_is_a_declared_prerequisite()
                  plan_of("llm-inference", models=hf, choices={"serving": "kserve-vllm"})):
         declared = {(p.namespace, p.name): p for p in plan.prerequisites if p.kind == "Secret"}
         for spec in wiring(plan, cfg).secrets:
-            if spec.service_account:  # the S3 Secret for s3:// models: created with its ServiceAccount
-                continue
+            if spec.name == S3_SECRET and spec.namespace == plan.workload_namespace:
+                continue  # the S3 Secret for s3:// models: listed by the models' ServiceAccount (a plan object)
             p = declared.get((spec.namespace, spec.name))
             assert p is not None, f"{plan.profile}: the program creates {spec.namespace}/{spec.name}, undeclared"
             assert set(p.keys) == set(spec.entries) and set(p.created_by) == set(spec.entries.values())

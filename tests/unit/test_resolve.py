@@ -176,7 +176,7 @@ def test_unknown_value_key_in_the_stack_file_points_at_it(catalog):
 
 def test_several_problems_are_reported_together(catalog):
     with pytest.raises(MultipleErrors) as e:
-        resolve(catalog, stack("profile: serve\nchoices: {serving: x, nope: y}\n"))
+        resolve(catalog, stack("profile: serve\nchoices: {serving: x, nope: z}\n"))
     assert len(e.value.errors) == 2
 
 

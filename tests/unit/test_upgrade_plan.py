@@ -166,15 +166,17 @@ def test_a_deprecated_value_in_the_plan_is_a_decision() -> None:
 def test_requires_orders_and_checks_the_other_component() -> None:
     plan = _plan()
     facts = _facts(plan)
-    need = UpgradeFact("kueue", "requires", "test", "x@v1", 99, other="kubeflow-trainer", version="9.0.0")
-    facts["kueue"] = (*facts["kueue"], need)
-    up = plan_upgrade(plan, _installed({"kueue": "0.18.6"}), facts)
-    assert ("kueue", "UP030") in _codes(up, DECISION)
+    # mlflow and kubeflow-trainer: no need between them in the plan (with kueue both need kueue, whose admission
+    # webhooks gate their Deployments), so only the `requires` fact orders them
+    need = UpgradeFact("mlflow", "requires", "test", "x@v1", 99, other="kubeflow-trainer", version="9.0.0")
+    facts["mlflow"] = (*facts["mlflow"], need)
+    up = plan_upgrade(plan, _installed({"mlflow": "1.10.0"}), facts)
+    assert ("mlflow", "UP030") in _codes(up, DECISION)
     ok = replace(need, version="2.2.0")
-    facts["kueue"] = (*facts["kueue"][:-1], ok)
-    up = plan_upgrade(plan, _installed({"kueue": "0.18.6", "kubeflow-trainer": "2.2.0"}), facts)
+    facts["mlflow"] = (*facts["mlflow"][:-1], ok)
+    up = plan_upgrade(plan, _installed({"mlflow": "1.10.0", "kubeflow-trainer": "2.2.0"}), facts)
     order = [s.release for s in up.steps if s.action == "upgrade"]
-    assert order.index("kubeflow-trainer") < order.index("kueue")
+    assert order.index("kubeflow-trainer") < order.index("mlflow")
     assert up.safe
 
 

@@ -1,4 +1,8 @@
-"""The custom resources a plan needs once its operators run, as plain dicts. Pure.
+"""Every object a plan declares beyond its releases — custom resources and the ServiceAccount models run
+as — and the values the plan's models add to a release (vLLM production stack `modelSpec`). Pure.
+
+`plan_objects(plan)` is the one call: the Pulumi program, `stackplan apply`, `check` and `drift` all get
+the same objects from it (in the plan's workload namespace, `Plan.workload_namespace`).
 
 Upstream shapes (read at the versions the catalog pins):
 - Kueue ResourceFlavor / ClusterQueue / LocalQueue, `kueue.x-k8s.io/v1beta2` (storage version):
@@ -21,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.emit.labels import SPEC_DIGEST, stamp
+from planner.desired.labels import SPEC_DIGEST, stamp
 from planner.model import JSON, Model, Plan
 from planner.values import digest
 
@@ -34,6 +38,7 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "Model": ("kubeai.org/v1", "models.kubeai.org", ("kubeai",)),
     "InferenceService": ("serving.kserve.io/v1beta1", "inferenceservices.serving.kserve.io",
                          ("kserve", "kserve-runtimes")),
+    "ServiceAccount": ("v1", "", ("kserve",)),  # a core kind: no CRD to wait for
 }
 
 CLUSTER_QUEUE = "stackplan"  # the one ClusterQueue; LocalQueue `default` in the workload namespace points at it
@@ -44,6 +49,9 @@ CPU_QUOTA = "1000"
 MEMORY_QUOTA = "8Ti"
 HF_SECRET = "stackplan-huggingface"  # Secret holding the Hugging Face token (key HF_TOKEN)
 HF_SECRET_KEY = "HF_TOKEN"
+S3_SECRET = "stackplan-s3"  # Secret with S3 credentials (MLflow, KServe); created only by the Pulumi program
+MODELS_SERVICE_ACCOUNT = "stackplan-models"  # InferenceServices of s3:// models run as it; it lists S3_SECRET
+VLLM_DEFAULT_IMAGE = ("lmcache/vllm-openai", "latest")  # the vLLM production-stack chart's default engine image
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,12 @@ class CustomObject:
     owner: str  # the release whose operator serves it (its stackplan.dev/release label)
     after: tuple[str, ...] = ()  # every release of the plan it must wait for (CRD and operator)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, JSON] = field(default_factory=dict)  # top-level fields of a core kind (no spec)
+
+    @property
+    def core(self) -> bool:
+        """A built-in kind (ServiceAccount): no CRD, no `spec`."""
+        return not KINDS[self.kind][1]
 
     @property
     def api_version(self) -> str:
@@ -74,8 +88,11 @@ class CustomObject:
 
     def manifest(self, values_digest: str) -> dict[str, Any]:
         """The object as Kubernetes sees it, with stackplan's labels and both digests."""
-        body: dict[str, Any] = {"apiVersion": self.api_version, "kind": self.kind,
-                                "metadata": {"name": self.name}, "spec": dict(self.spec)}
+        body: dict[str, Any] = {"apiVersion": self.api_version, "kind": self.kind, "metadata": {"name": self.name}}
+        if self.core:
+            body.update({k: v for k, v in self.fields.items()})
+        else:
+            body["spec"] = dict(self.spec)
         if self.namespace:
             body["metadata"]["namespace"] = self.namespace
         if self.annotations:
@@ -87,7 +104,7 @@ def _after(plan: Plan, kind: str) -> tuple[str, ...]:
     """The releases a kind waits for: its listed ones present in the plan, plus any release shipping its CRD."""
     crd = KINDS[kind][1]
     ids = [rid for rid in KINDS[kind][2] if rid in plan.releases]
-    ids += [r.id for r in plan.ordered() if crd in r.crds and r.id not in ids]
+    ids += [r.id for r in plan.ordered() if crd and crd in r.crds and r.id not in ids]
     return tuple(sorted(ids))
 
 
@@ -105,7 +122,7 @@ def gpu_total(cluster: Mapping[str, JSON]) -> int:
     return int(gpu.get("nodes", 0) or 0) * int(gpu.get("perNode", 1) or 1)
 
 
-def kueue_objects(plan: Plan, workload_namespace: str) -> list[CustomObject]:
+def kueue_objects(plan: Plan) -> list[CustomObject]:
     """A CPU/memory flavor, a GPU flavor (pinned to the GPU product when known), one ClusterQueue sized
     from the cluster's GPUs, and LocalQueue `default` in the workload namespace."""
     if "kueue" not in plan.releases:
@@ -131,7 +148,7 @@ def kueue_objects(plan: Plan, workload_namespace: str) -> list[CustomObject]:
         "queueingStrategy": "BestEffortFIFO",
         "resourceGroups": groups,
     })
-    lq = _obj(plan, "LocalQueue", "default", workload_namespace, {"clusterQueue": CLUSTER_QUEUE})
+    lq = _obj(plan, "LocalQueue", "default", plan.workload_namespace, {"clusterQueue": CLUSTER_QUEUE})
     return [o for o in (*flavors, cq, lq) if o is not None]
 
 
@@ -193,7 +210,9 @@ def kubeai_models(plan: Plan) -> list[CustomObject]:
     return out
 
 
-def inference_service_spec(m: Model, hf_token: bool, service_account: str | None) -> dict[str, JSON]:
+def inference_service_spec(m: Model) -> dict[str, JSON]:
+    """hf:// models read HF_TOKEN from Secret HF_SECRET when it exists (`optional`: public models need none, and
+    `apply` never creates Secrets); s3:// models run as MODELS_SERVICE_ACCOUNT, which lists S3_SECRET."""
     fmt = "triton" if m.engine == "triton" else "huggingface"
     model: dict[str, JSON] = {"modelFormat": {"name": fmt}, "storageUri": m.source}
     if fmt == "huggingface":
@@ -203,39 +222,85 @@ def inference_service_spec(m: Model, hf_token: bool, service_account: str | None
     if m.gpus_per_replica > 0:
         gpus = str(m.gpus_per_replica)
         model["resources"] = {"requests": {"nvidia.com/gpu": gpus}, "limits": {"nvidia.com/gpu": gpus}}
-    if hf_token and m.source.startswith("hf://"):
+    if m.source.startswith("hf://"):
         model["env"] = [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
-            "name": HF_SECRET, "key": HF_SECRET_KEY, "optional": False}}}]
+            "name": HF_SECRET, "key": HF_SECRET_KEY, "optional": True}}}]
     predictor: dict[str, JSON] = {"minReplicas": m.replicas, "model": model}
-    if service_account and m.source.startswith("s3://"):
-        predictor["serviceAccountName"] = service_account
+    if m.source.startswith("s3://"):
+        predictor["serviceAccountName"] = MODELS_SERVICE_ACCOUNT
     return {"predictor": predictor}
 
 
-def kserve_services(plan: Plan, workload_namespace: str, hf_token: bool,
-                    service_account: str | None) -> list[CustomObject]:
+KSERVE_ENGINES = ("vllm", "huggingface", "triton")
+
+
+def kserve_services(plan: Plan) -> list[CustomObject]:
     if "kserve" not in plan.releases:
         return []
     out = []
-    for m in plan.models:
-        if m.engine not in ("vllm", "huggingface", "triton"):
-            continue
-        obj = _obj(plan, "InferenceService", m.name, workload_namespace,
-                   inference_service_spec(m, hf_token, service_account))
+    models = [m for m in plan.models if m.engine in KSERVE_ENGINES]
+    if any(m.source.startswith("s3://") for m in models):
+        sa = _obj(plan, "ServiceAccount", MODELS_SERVICE_ACCOUNT, plan.workload_namespace, {},
+                  fields={"secrets": [{"name": S3_SECRET}]})
+        if sa:
+            out.append(sa)
+    for m in models:
+        obj = _obj(plan, "InferenceService", m.name, plan.workload_namespace, inference_service_spec(m))
         if obj:
             out.append(obj)
     return out
 
 
-def plan_objects(plan: Plan, workload_namespace: str, *, hf_token: bool,
-                 service_account: str | None) -> list[CustomObject]:
-    """Every custom resource of the plan, in a stable order: what both the Pulumi program and `stackplan apply`
-    create (`hf_token`: InferenceServices of hf:// models read HF_TOKEN from Secret `HF_SECRET`)."""
-    return [*kueue_objects(plan, workload_namespace), *volcano_queue(plan), *kubeai_models(plan),
-            *kserve_services(plan, workload_namespace, hf_token, service_account)]
+def plan_objects(plan: Plan) -> list[CustomObject]:
+    """Every object of the plan beyond its releases, in a stable order: what the Pulumi program and `stackplan
+    apply` create, and what check and drift look for."""
+    return [*kueue_objects(plan), *volcano_queue(plan), *kubeai_models(plan), *kserve_services(plan)]
 
 
-def declared(plan: Plan, kind: str, workload_namespace: str) -> list[tuple[str | None, str]]:
+def declared(plan: Plan, kind: str) -> list[tuple[str | None, str]]:
     """(namespace, name) of every object of `kind` stackplan creates for this plan (checks and drift look them up)."""
-    objs = plan_objects(plan, workload_namespace, hf_token=False, service_account=None)
-    return [(o.namespace, o.name) for o in objs if o.kind == kind]
+    return [(o.namespace, o.name) for o in plan_objects(plan) if o.kind == kind]
+
+
+def _engine_image(images: tuple[str, ...]) -> tuple[str, str]:
+    for ref in images:
+        repo, _, tag = ref.rpartition(":")
+        if "vllm-openai" in repo and tag:
+            return repo, tag
+    return VLLM_DEFAULT_IMAGE
+
+
+def vllm_model_specs(images: tuple[str, ...], models: tuple[Model, ...]) -> list[dict[str, JSON]]:
+    """`servingEngineSpec.modelSpec` entries of the vLLM production stack, one per vllm model (the engine image
+    from the release's images, mirrored or not): `name, repository, tag, modelURL, replicaCount, requestCPU,
+    requestMemory, requestGPU` (requestCPU and requestMemory are `required` in helm/templates/_helpers.tpl;
+    defaults 6 CPU / 16Gi from helm/values.yaml of vllm-project/production-stack)."""
+    repo, tag = _engine_image(images)
+    specs = []
+    for m in models:
+        if m.engine != "vllm":
+            continue
+        spec: dict[str, JSON] = {
+            "name": m.name,
+            "repository": repo,
+            "tag": tag,
+            "modelURL": m.source.removeprefix("hf://"),
+            "replicaCount": m.replicas,
+            "requestCPU": 6,
+            "requestMemory": "16Gi",
+            "requestGPU": m.gpus_per_replica,
+        }
+        if m.args:
+            spec["vllmConfig"] = {"extraArgs": list(m.args)}
+        specs.append(spec)
+    return specs
+
+
+def model_values(component: str, images: tuple[str, ...], models: tuple[Model, ...]) -> dict[str, JSON]:
+    """The values a release gets from the stack file's models (resolve merges them into the plan's values, so
+    every installer sends them): the vLLM production stack's `servingEngineSpec.modelSpec`."""
+    if component == "vllm-stack":
+        specs = vllm_model_specs(images, models)
+        if specs:
+            return {"servingEngineSpec": {"modelSpec": specs}}
+    return {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from planner.emit.labels import RELEASES, identity_annotations, identity_labels
+from planner.desired.labels import RELEASES, identity_annotations, identity_labels
 from planner.model import Plan
 
 _PSA_PREFIX = "pod-security.kubernetes.io/"

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from planner.emit.crs import plan_objects
-from planner.emit.labels import MANAGED_BY, MANAGER
 
 from planner.commands.options import load_plan
+from planner.desired.labels import MANAGED_BY, MANAGER
+from planner.desired.objects import plan_objects
 from planner.engine.charts import is_kustomize
 from tests.cli_helpers import run_cli
 from tests.cluster.apply_helpers import CHARTS, ROOT, kubectl_json, run, tool_env, uninstall
@@ -113,7 +113,7 @@ def controllers_report_healthy(env: dict[str, str], plan) -> None:
     """The status the real operators would write (the stand-in pods run nothing): e2e's, plus the stack's models."""
     operators_report_healthy(env, plan)
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    for o in plan_objects(plan, "ml-workloads", hf_token=False, service_account=None):
+    for o in plan_objects(plan):
         if o.kind == "Model" and o.name != "qwen":
             want = int(o.spec.get("minReplicas") or 0)
             set_status(env, "models.kubeai.org", o.name, {"replicas": {"all": want, "ready": want}}, o.namespace)
@@ -201,7 +201,7 @@ def up_check_drift_change_destroy(capsys, env: dict[str, str], project_dir: Path
         changed = project.preview()
         no_errors(changed)
         # the Release's values, and the values digest stackplan records in the Release's description
-        # (planner/drift/compare.py) and on the release's namespace (planner/emit/labels.py): in place, nothing else
+        # (planner/drift/compare.py) and on the release's namespace (planner/desired/labels.py): in place, nothing else
         steps = {(s.type, s.name): s for s in changed.changes()}
         assert sorted(steps) == [("kubernetes:core/v1:Namespace", "ns-gpu-operator"),
                                  ("kubernetes:helm.sh/v3:Release", "gpu-operator")], changed.changes()

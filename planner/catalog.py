@@ -142,10 +142,13 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         namespace_labels=d.get("namespaceLabels") or {},
         crds=tuple(d.get("crds", ())),
         crd_versions=d.get("crdVersions") or {},
-        workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False))
+        workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False),
+                                 w.get("createdBy", "chart"), w.get("enabledBy"))
                         for w in d.get("workloads", ())),
         webhooks=tuple(d.get("webhooks", ())),
-        images=tuple(d.get("images", ())),
+        images=tuple(i if isinstance(i, str) else i["image"] for i in d.get("images", ())),
+        image_conditions={i["image"]: i["enabledBy"] for i in d.get("images", ())
+                          if not isinstance(i, str) and i.get("enabledBy")},
         health=tuple(d.get("health", ())),
         serves=tuple(d.get("serves", ())),
         sources=tuple(d.get("sources", ())),

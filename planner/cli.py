@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "plan": "planner.commands.plan:plan",
     "validate": "planner.commands.plan:validate",
     "images": "planner.commands.plan:images",
+    "verify-charts": "planner.commands.verify:verify_charts",
     "init": "planner.commands.init:init",
     "apply": "planner.commands.apply:apply",
     "check": "planner.commands.check:check",

@@ -45,6 +45,8 @@ class Workload:
     name: str
     namespace: str | None = None  # None: the release namespace
     optional: bool = False  # created only under some values; absence is not a failure
+    created_by: str = "chart"  # chart | operator (its controller creates it at run time) | hook (a Helm hook)
+    enabled_by: str | None = None  # a dotted value path; the workload exists only when that value is true
 
     def to_dict(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {"kind": self.kind, "name": self.name}
@@ -52,7 +54,16 @@ class Workload:
             out["namespace"] = self.namespace
         if self.optional:
             out["optional"] = True
+        if self.created_by != "chart":
+            out["createdBy"] = self.created_by
+        if self.enabled_by:
+            out["enabledBy"] = self.enabled_by
         return out
+
+    @property
+    def chart_renders(self) -> bool:
+        """True when `helm template` renders it (neither an operator's nor a hook's object)."""
+        return self.created_by == "chart"
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,7 @@ class Blueprint:
     workloads: tuple[Workload, ...] = ()
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
+    image_conditions: Mapping[str, str] = field(default_factory=dict)  # image -> value path that enables it
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
     sources: tuple[str, ...] = ()

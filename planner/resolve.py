@@ -12,7 +12,7 @@ from typing import Any
 
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
 from planner.mirror import mirror_image, mirror_source
-from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec, Workload
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
@@ -325,13 +325,13 @@ class _Resolver:
                 members: Mapping[str, str]) -> Release:
         mirror = self.stack.mirror
         source = bp.source
-        images = bp.images
+        workloads, images = enabled_by_values(bp, values)
         if mirror:
             source, note = mirror_source(bp, mirror)
             if note:
                 self.notes.append(Note("warning", note, bp.id))
             if mirror.images:
-                images = tuple(mirror_image(i, mirror.images) for i in bp.images)
+                images = tuple(mirror_image(i, mirror.images) for i in images)
                 for path, upstream in sorted(bp.mirror_values.items()):
                     current = get_path(values, path, upstream)
                     values = merge(values, nested(path, mirror_image(str(current), mirror.images)))
@@ -348,7 +348,7 @@ class _Resolver:
             namespace_labels=dict(bp.namespace_labels),
             crds=bp.crds,
             crd_versions=bp.crd_versions,
-            workloads=bp.workloads,
+            workloads=workloads,
             webhooks=bp.webhooks,
             images=images,
             reason=reason,
@@ -389,6 +389,17 @@ class _Resolver:
             mirror=self.stack.mirror,
             notes=notes,
         )
+
+
+def _enabled(values: Mapping[str, JSON], path: str | None) -> bool:
+    return path is None or get_path(values, path, True) not in (False, "false", None)
+
+
+def enabled_by_values(bp: Blueprint, values: Mapping[str, JSON]) -> tuple[tuple[Workload, ...], tuple[str, ...]]:
+    """The blueprint's workloads and images that the release's values switch on (`enabledBy`)."""
+    workloads = tuple(w for w in bp.workloads if _enabled(values, w.enabled_by))
+    images = tuple(i for i in bp.images if _enabled(values, bp.image_conditions.get(i)))
+    return workloads, images
 
 
 def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),

@@ -143,7 +143,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         crds=tuple(d.get("crds", ())),
         crd_versions=d.get("crdVersions") or {},
         workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False),
-                                 w.get("createdBy", "chart"), w.get("enabledBy"))
+                                 w.get("createdBy", "chart"), w.get("enabledBy"), w.get("replicas"))
                         for w in d.get("workloads", ())),
         webhooks=tuple(d.get("webhooks", ())),
         images=tuple(i if isinstance(i, str) else i["image"] for i in d.get("images", ())),

@@ -47,6 +47,7 @@ class Workload:
     optional: bool = False  # created only under some values; absence is not a failure
     created_by: str = "chart"  # chart | operator (its controller creates it at run time) | hook (a Helm hook)
     enabled_by: str | None = None  # a dotted value path; the workload exists only when that value is true
+    replicas: int | None = None  # 0: the chart renders a placeholder scaled to zero on purpose (never Available)
 
     def to_dict(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {"kind": self.kind, "name": self.name}
@@ -58,6 +59,8 @@ class Workload:
             out["createdBy"] = self.created_by
         if self.enabled_by:
             out["enabledBy"] = self.enabled_by
+        if self.replicas is not None:
+            out["replicas"] = self.replicas
         return out
 
     @property

@@ -61,10 +61,14 @@ def workloads(release: Release, rendered: Rendered, file: str) -> list[Differenc
         if hook and w.created_by != "hook":
             out.append(Difference(release.id, "workload", subject, "the chart renders it as a Helm hook",
                                   f"{file}: mark {subject} `createdBy: hook`"))
-        if replicas == 0 and not w.optional:
+        if replicas == 0 and w.replicas != 0:
             out.append(Difference(release.id, "workload", subject,
                                   "the chart renders it with replicas: 0 (a placeholder, never Available)",
-                                  f"{file}: mark {subject} `optional: true` so checks do not call it scaled down"))
+                                  f"{file}: mark {subject} `replicas: 0` so checks do not call it scaled down"))
+        elif w.replicas is not None and replicas != w.replicas:
+            out.append(Difference(release.id, "workload", subject,
+                                  f"the chart renders replicas: {replicas}, the blueprint says {w.replicas}",
+                                  f"{file}: fix replicas on {subject}"))
     for kind, name, _ns, hook, _replicas in rendered.workloads:
         if (kind, name) not in declared and not hook:
             out.append(Difference(release.id, "workload", f"{kind}/{name}",

@@ -127,6 +127,8 @@ def _walk(node: Any, where: str, *, pod_keys: bool, depth: int = 0) -> Iterator[
     if depth > 40:
         return
     if isinstance(node, dict):
+        if node.get("enabled") is False:
+            return  # a switched-off operand of an operator CR (ClusterPolicy driver.enabled=false) pulls nothing
         joined = _join_image(node)
         if joined:
             yield ImageRef(joined, where)
@@ -178,6 +180,8 @@ def images_of(doc: Mapping[str, Any]) -> list[ImageRef]:
     name = str(_meta(doc).get("name", ""))
     if kind in ("CustomResourceDefinition",):
         return []  # schemas describe fields, they pull nothing
+    if kind in ("Deployment", "StatefulSet") and (doc.get("spec") or {}).get("replicas") == 0:
+        return []  # a placeholder scaled to zero by the chart runs no pod and pulls nothing
     label = f"{kind}/{name}"
     refs: list[ImageRef] = []
     for key in ("spec", "data", "stringData", "template", "webhooks"):

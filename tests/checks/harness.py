@@ -24,6 +24,7 @@ from planner.cluster import ReadError
 from planner.kinds import CATALOG, Kind
 from planner.model import Model, Plan, Release, Source, Workload
 from planner.report import Finding, Outcome
+from planner.values import get_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 8, 20, 12, 0, tzinfo=UTC)  # fixture timestamps are relative to this
@@ -52,7 +53,8 @@ COMPONENTS: dict[str, tuple[str, tuple[str, ...], tuple[Workload, ...], tuple[st
     "kubeflow-pipelines": ("kubeflow", ("scheduledworkflows.kubeflow.org",), (Workload("Deployment", "ml-pipeline"),),
                            ()),
     "kubeflow-trainer": ("kubeflow-system", ("trainjobs.trainer.kubeflow.org",),
-                         (Workload("Deployment", "kubeflow-trainer-controller-manager"),),
+                         (Workload("Deployment", "kubeflow-trainer-controller-manager"),
+                          Workload("Deployment", "jobset-controller", enabled_by="jobset.install")),
                          ("validator.trainer.kubeflow.org",)),
     "kuberay": ("kuberay", ("rayservices.ray.io",), (Workload("Deployment", "kuberay-operator"),), ()),
 }
@@ -67,7 +69,9 @@ def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None,
         releases[comp] = Release(
             id=comp, component=comp, layer="test", source=Source("local", "tests/charts"), version="0.0.0",
             namespace=ns, needs=(), values=(values or {}).get(comp, {}), values_digest="0" * 64, crds=crds,
-            workloads=(workloads or {}).get(comp, wls), webhooks=hooks)
+            workloads=tuple(w for w in (workloads or {}).get(comp, wls)  # as resolve does (enabledBy)
+                            if get_path((values or {}).get(comp, {}), w.enabled_by or "-", True) is not False),
+            webhooks=hooks)
     return Plan(profile="test", kubernetes_version="1.35", cluster={"gpu": {"nodes": gpu_nodes}}, choices={},
                 waves=(tuple(sorted(releases)),), releases=releases, models=models)
 

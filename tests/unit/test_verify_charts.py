@@ -30,7 +30,9 @@ CONFIGMAP = {
 OPERATOR_CR = {
     "apiVersion": "nvidia.com/v1", "kind": "ClusterPolicy", "metadata": {"name": "cluster-policy"},
     "spec": {"driver": {"repository": "nvcr.io/nvidia", "image": "driver", "version": "595.91.07"},
-             "toolkit": {"registry": "nvcr.io", "repository": "nvidia/k8s/container-toolkit", "tag": "v1.20.0"}},
+             "toolkit": {"registry": "nvcr.io", "repository": "nvidia/k8s/container-toolkit", "tag": "v1.20.0"},
+             "gds": {"enabled": False, "repository": "nvcr.io/nvidia/cloud-native", "image": "nvidia-fs",
+                     "version": "2.20.5"}},
 }
 CRD = {
     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "queues.x.io"},

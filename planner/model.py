@@ -103,6 +103,8 @@ class Blueprint:
     webhooks: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     image_conditions: Mapping[str, str] = field(default_factory=dict)  # image -> value path that enables it
+    mirror_notes: Mapping[str, str] = field(default_factory=dict)  # image no value rewrites -> how to set it
+    webhook_conditions: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> enabling value
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
     sources: tuple[str, ...] = ()

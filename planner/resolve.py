@@ -12,7 +12,7 @@ from typing import Any
 
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
 from planner.mirror import mirror_image, mirror_source
-from planner.model import JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec, Workload
+from planner.model import JSON, Blueprint, Catalog, Model, Note, Plan, Profile, Release, StackSpec, Workload
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
@@ -225,7 +225,7 @@ class _Resolver:
     def check_keys(self, bp: Blueprint, values: Mapping[str, JSON], ptr: str | None, flag: str | None) -> bool:
         if not bp.known_values:
             return True
-        allowed = set(bp.known_values) | set(bp.values)
+        allowed = set(bp.known_values) | set(bp.values) | {"global"}  # Helm passes `global` to every chart
         ok = True
         for key in values:
             if key not in allowed:
@@ -325,7 +325,7 @@ class _Resolver:
                 members: Mapping[str, str]) -> Release:
         mirror = self.stack.mirror
         source = bp.source
-        workloads, images = enabled_by_values(bp, values)
+        workloads, images = enabled_by_values(bp, values, model_engines(self.stack.models))
         if mirror:
             source, note = mirror_source(bp, mirror)
             if note:
@@ -349,7 +349,7 @@ class _Resolver:
             crds=bp.crds,
             crd_versions=bp.crd_versions,
             workloads=workloads,
-            webhooks=bp.webhooks,
+            webhooks=enabled_webhooks(bp, values),
             images=images,
             reason=reason,
         )
@@ -391,15 +391,29 @@ class _Resolver:
         )
 
 
-def _enabled(values: Mapping[str, JSON], path: str | None) -> bool:
-    return path is None or get_path(values, path, True) not in (False, "false", None)
+def _enabled(values: Mapping[str, JSON], path: str | None, engines: frozenset[str] = frozenset()) -> bool:
+    """`enabledBy`: a dotted value path that must be true, or `models:<engine>` (the plan serves such a model)."""
+    if path is None:
+        return True
+    if path.startswith("models:"):
+        return path.removeprefix("models:") in engines
+    return get_path(values, path, True) not in (False, "false", None)
 
 
-def enabled_by_values(bp: Blueprint, values: Mapping[str, JSON]) -> tuple[tuple[Workload, ...], tuple[str, ...]]:
-    """The blueprint's workloads and images that the release's values switch on (`enabledBy`)."""
-    workloads = tuple(w for w in bp.workloads if _enabled(values, w.enabled_by))
-    images = tuple(i for i in bp.images if _enabled(values, bp.image_conditions.get(i)))
+def enabled_by_values(bp: Blueprint, values: Mapping[str, JSON], engines: frozenset[str] = frozenset(),
+                      ) -> tuple[tuple[Workload, ...], tuple[str, ...]]:
+    """The blueprint's workloads and images that the release's values (and the plan's model engines) switch on."""
+    workloads = tuple(w for w in bp.workloads if _enabled(values, w.enabled_by, engines))
+    images = tuple(i for i in bp.images if _enabled(values, bp.image_conditions.get(i), engines))
     return workloads, images
+
+
+def model_engines(models: Sequence[Model]) -> frozenset[str]:
+    return frozenset(m.engine for m in models)
+
+
+def enabled_webhooks(bp: Blueprint, values: Mapping[str, JSON]) -> tuple[str, ...]:
+    return tuple(w for w in bp.webhooks if _enabled(values, bp.webhook_conditions.get(w)))
 
 
 def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),

@@ -82,9 +82,11 @@ def images(stack_file: str | None, profile: str | None, sets: tuple[str, ...], s
             click.echo(image)
     stuck = [r for r in rows if not r.rewritten]
     for r in stuck:
-        click.echo(f"warning: {r.upstream} ({', '.join(r.releases)}) stays upstream under mirror.images: it is set "
-                   f"at {'; '.join(r.where)}; set that value in the stack file's component values to "
-                   "the mirrored image", err=True)
+        where = f"it is set at {'; '.join(r.where)}; " if r.where else ""
+        how = r.how or ("set that value in the stack file's component values to the mirrored image "
+                        f"({r.upstream} under the mirror prefix)")
+        click.echo(f"warning: {r.upstream} ({', '.join(r.releases)}) stays upstream under mirror.images: "
+                   f"{where}{how}", err=True)
 
 
 def _rendered_rows(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool,
@@ -111,6 +113,9 @@ def _rendered_rows(stack_file: str | None, profile: str | None, sets: tuple[str,
     plain = {r.release: r.refs for r in results if r.chart != "(kustomize)"}
     mirrored_refs = {r.release: r.mirrored_refs or () for r in results} if prefix else None
     rows = from_renders(plain, mirrored_refs, prefix)
+    from planner.verify.images import add_notes
+
+    add_notes(rows, plan, load_catalog().blueprints)
     from planner.verify.images import from_catalog
 
     kustomize = [r.release for r in results if r.chart == "(kustomize)"]

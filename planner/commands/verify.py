@@ -13,12 +13,6 @@ import click
 
 from planner.commands.options import output_option, stack_options
 
-# Objects a health check reads by name, as (component, kind, name); workloads come from the blueprints.
-CHECK_OBJECTS: tuple[tuple[str, str, str], ...] = (
-    ("gpu-operator", "ClusterPolicy", "cluster-policy"),  # planner/checks/gpu_clusterpolicy.py
-    ("kserve", "ConfigMap", "inferenceservice-config"),  # kserve blueprint health (defaultDeploymentMode)
-)
-
 
 def load_plans(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool):
     """The plan as the user wrote it, and (when it mirrors images) the same plan without the mirror."""
@@ -62,6 +56,7 @@ def verify_charts(stack_file: str | None, profile: str | None, sets: tuple[str, 
     from planner.catalog import load_catalog
     from planner.errors import InputError
     from planner.render.emit import emit_json, emit_table, plural
+    from planner.verify.objects import CHECK_OBJECTS
     from planner.verify.render import HelmTemplate, find_helm_or_fail
     from planner.verify.run import verify_plan
 

@@ -134,12 +134,14 @@ def images(release: Release, listed: Sequence[str], rendered: Rendered, file: st
     return out
 
 
-def mirrored(release: Release, prefix: str, rendered: Rendered) -> list[Difference]:
-    """Every image of the release's render under the mirror's values must live under the mirror prefix."""
+def mirrored(release: Release, prefix: str, rendered: Rendered,
+             notes: Mapping[str, str] | None = None) -> list[Difference]:
+    """Every image of the release's render under the mirror's values must live under the mirror prefix, or be
+    one the blueprint's mirrorNotes say how to set (`stackplan images` prints those)."""
     out: list[Difference] = []
     base = prefix.rstrip("/") + "/"
     for image in rendered.image_names():
-        if not image.startswith(base):
+        if not image.startswith(base) and image not in (notes or {}):
             out.append(Difference(release.id, "mirror", image,
                                   f"stays upstream under mirror.images ({_where(rendered.images, image)})",
                                   f"pull it from {mirror_image(image, prefix)}: add its value path to the "
@@ -159,6 +161,18 @@ def unread_values(release: Release, paths: Sequence[str], file: str) -> list[Dif
     return [Difference(release.id, "value", path,
                        "stackplan sets it, but changing it changes nothing the chart renders (no template reads it)",
                        f"{file}: drop it or set the key the chart reads") for path in paths]
+
+
+def known_values(release: Release, known: Sequence[str], chart_keys: Sequence[str], file: str) -> list[Difference]:
+    """`knownValues` against the chart's top-level value keys (values.yaml keys and subchart names/aliases)."""
+    if not known:
+        return []
+    out = [Difference(release.id, "value", key, "a top-level key of the chart that knownValues lacks, so "
+                      "stackplan refuses a legitimate override", f"{file}: add it to knownValues")
+           for key in sorted(set(chart_keys) - set(known) - {"global"})]
+    out += [Difference(release.id, "value", key, "in knownValues, but not a top-level key of the chart",
+                       f"{file}: remove it from knownValues") for key in sorted(set(known) - set(chart_keys))]
+    return out
 
 
 def crd_for(kind: str, api_version: str, crds: Mapping[str, CrdFacts]) -> tuple[CrdFacts, str] | None:

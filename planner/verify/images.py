@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from planner.mirror import mirror_image
 from planner.model import Blueprint, Plan
-from planner.resolve import enabled_by_values
+from planner.resolve import enabled_by_values, model_engines
 from planner.verify.manifest import ImageRef
 
 
@@ -23,10 +23,11 @@ class ImageRow:
     releases: list[str] = field(default_factory=list)
     where: list[str] = field(default_factory=list)
     rewritten: bool = True  # False: the mirror applies but the manifests still name the upstream image
+    how: str = ""  # for an image no value rewrites: how to get it from the mirror (the blueprint's mirrorNotes)
 
     def to_dict(self) -> dict[str, object]:
         return {"image": self.image, "upstream": self.upstream, "releases": self.releases, "where": self.where,
-                "rewritten": self.rewritten}
+                "rewritten": self.rewritten, "how": self.how}
 
 
 def _add(rows: dict[tuple[str, str], ImageRow], pulled: str, upstream: str, release: str, where: str | None,
@@ -43,10 +44,26 @@ def from_catalog(plan: Plan, blueprints: Mapping[str, Blueprint]) -> list[ImageR
     rows: dict[tuple[str, str], ImageRow] = {}
     prefix = plan.mirror.images if plan.mirror else None
     for r in plan.ordered():
-        _, upstream = enabled_by_values(blueprints[r.component], r.values)
+        _, upstream = enabled_by_values(blueprints[r.component], r.values, model_engines(plan.models))
+        notes = blueprints[r.component].mirror_notes
         for image in upstream:
-            _add(rows, mirror_image(image, prefix) if prefix else image, image, r.id, None)
+            stuck = bool(prefix) and image in notes
+            _add(rows, image if stuck or not prefix else mirror_image(image, prefix), image, r.id, None,
+                 rewritten=not stuck)
+            if stuck:
+                rows[(image, image)].how = notes[image]
     return [rows[k] for k in sorted(rows)]
+
+
+def add_notes(rows: list[ImageRow], plan: Plan, blueprints: Mapping[str, Blueprint]) -> None:
+    """Attach the blueprints' mirrorNotes to rendered rows whose image stays upstream."""
+    for row in rows:
+        if row.rewritten:
+            continue
+        for rid in row.releases:
+            how = blueprints[plan.releases[rid].component].mirror_notes.get(row.upstream)
+            if how:
+                row.how = how
 
 
 def from_renders(plain: Mapping[str, tuple[ImageRef, ...]], mirrored: Mapping[str, tuple[ImageRef, ...]] | None,

@@ -54,7 +54,7 @@ class Rendered:
 
     workloads: tuple[tuple[str, str, str | None, bool, int | None], ...]  # kind, name, namespace, is_hook, replicas
     crds: Mapping[str, CrdFacts]
-    webhooks: tuple[str, ...]
+    webhooks: tuple[str, ...]  # Validating/MutatingWebhookConfiguration names
     images: tuple[ImageRef, ...]
     objects: tuple[tuple[str, str, str | None], ...]  # kind, name, namespace of every object
 
@@ -92,7 +92,10 @@ def looks_like_image(value: str) -> bool:
 
 def _join_image(node: Mapping[str, Any]) -> str | None:
     """An operator CR's split image fields: {repository, image, version} or {registry, repository, tag}."""
-    repo, image = node.get("repository"), node.get("image")
+    image, default_version = node.get("image"), node.get("defaultImageVersion")
+    if isinstance(image, str) and isinstance(default_version, str) and default_version and ":" not in image:
+        return f"{image}:{default_version}"  # KServe's explainer/runtime entries in inferenceservice-config
+    repo = node.get("repository")
     version = node.get("version") or node.get("tag")
     if isinstance(repo, str) and isinstance(image, str) and image and "/" not in image and ":" not in image:
         ref = f"{repo.rstrip('/')}/{image}" if repo else image
@@ -168,7 +171,7 @@ def _in_text(text: str, where: str, depth: int) -> Iterator[ImageRef]:
             return
     for m in _IMAGE_IN_TEXT.finditer(text):
         ref = m.group(1)
-        if "://" in text[max(0, m.start() - 3):m.start() + 1] or ref.count(":") > 1:
+        if "://" in text[max(0, m.start() - 3):m.start() + 1] or ref.rsplit("/", 1)[-1].count(":") > 1:
             continue
         if re.search(r"\.(ya?ml|json|py|sh|txt|html|crt|pem|key)(:|$)", ref):
             continue
@@ -186,6 +189,9 @@ def images_of(doc: Mapping[str, Any]) -> list[ImageRef]:
     refs: list[ImageRef] = []
     for key in ("spec", "data", "stringData", "template", "webhooks"):
         if key in doc:
+            if key == "data" and isinstance(doc[key], dict) and "_example" in doc[key]:
+                # a ConfigMap's `_example` key is documentation (Knative/KServe convention), never read
+                doc = {**doc, key: {k: v for k, v in doc[key].items() if k != "_example"}}
             refs.extend(_walk(doc[key], f"{label} {key}", pod_keys=kind in WORKLOAD_KINDS or kind == "Pod"))
     seen: set[tuple[str, str]] = set()
     out = []
@@ -217,6 +223,8 @@ def analyse(docs: Iterable[Any]) -> Rendered:
     for doc in docs_of(docs):
         kind = str(doc.get("kind", ""))
         meta = _meta(doc)
+        if "test" in str((meta.get("annotations") or {}).get(HOOK_ANNOTATION, "")).split(","):
+            continue  # `helm test` pods: stackplan never runs them
         name = str(meta.get("name", ""))
         ns = meta.get("namespace")
         objects.append((kind, name, str(ns) if ns else None))
@@ -229,6 +237,6 @@ def analyse(docs: Iterable[Any]) -> Rendered:
             facts = crd_facts(doc)
             crds[facts.name] = facts
         elif kind in WEBHOOK_KINDS:
-            webhooks.extend(str(w.get("name")) for w in doc.get("webhooks") or [] if isinstance(w, dict))
+            webhooks.append(name)  # blueprints name the configurations (checks read them by name)
         images.extend(images_of(doc))
     return Rendered(tuple(workloads), crds, tuple(webhooks), tuple(images), tuple(objects))

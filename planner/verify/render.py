@@ -46,7 +46,23 @@ class HelmTemplate:
             raise InputError(f"release `{release_id}`: helm template {chart_path} failed: {text.strip()[:2000]}",
                              hint="check that the chart directory holds the pinned chart with its charts/ "
                                   "dependencies") from None
-        return [d for d in yaml.load_all(out, Loader=yaml.SafeLoader) if d]
+        try:
+            return [d for d in yaml.load_all(out, Loader=_Loader) if d]
+        except yaml.YAMLError as e:
+            raise InputError(f"release `{release_id}`: helm template printed YAML that does not parse: {e}") from None
+
+
+def _loader() -> type:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that reads a plain `=` as the string it is (YAML 1.1's value tag, e.g. in Grafana's ini)."""
+
+    Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+    return Loader
+
+
+_Loader = _loader()
 
 
 def find_helm_or_fail() -> str:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from planner.errors import StackplanError
 from planner.model import JSON, Blueprint, Plan, Release
-from planner.resolve import enabled_by_values
+from planner.resolve import enabled_by_values, model_engines
 from planner.values import merge, nested
 from planner.verify import compare
 from planner.verify.manifest import ImageRef, Rendered, analyse, docs_of
@@ -107,6 +107,19 @@ def api_versions_of(rendered: Rendered) -> list[str]:
     return out
 
 
+def chart_keys(chart: Path) -> list[str]:
+    """Top-level value keys a chart reads: its values.yaml keys and its dependencies' names (or aliases)."""
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="safe")
+    if not chart.is_dir():
+        return []
+    values = y.load((chart / "values.yaml").read_text(encoding="utf-8")) if (chart / "values.yaml").is_file() else {}
+    meta = y.load((chart / "Chart.yaml").read_text(encoding="utf-8")) or {}
+    deps = [str(d.get("alias") or d.get("name")) for d in meta.get("dependencies") or [] if isinstance(d, dict)]
+    return sorted(set(values or {}) | set(deps))
+
+
 class Verifier:
     def __init__(self, renderer: Renderer, chart_dir: Path, *, check_values: bool = True,
                  concurrency: int = 2) -> None:
@@ -114,6 +127,7 @@ class Verifier:
         self.chart_dir = chart_dir
         self.check_values = check_values
         self._sem = asyncio.Semaphore(concurrency)
+        self.mirror_prefix: str | None = None  # mirror.images of the mirrored plan, when there is one
         self.crds: dict[str, Any] = {}  # every CRD the releases render, by name (for the schema check)
 
     async def _render(self, release: Release, chart: str, values: Mapping[str, Any], kube: str,
@@ -154,27 +168,34 @@ class Verifier:
             docs = await self._render(release, path, release.values, plan.kubernetes_version, apis)
         except StackplanError as e:
             result.status = "not verified"
-            result.note = e.message if hasattr(e, "message") else str(e)
+            result.note = str(getattr(e, "message", e))
             return result
         rendered = analyse(docs)
         self.crds.update(rendered.crds)
         apis.extend(api_versions_of(rendered))
-        _, listed = enabled_by_values(bp, release.values)
+        _, listed = enabled_by_values(bp, release.values, model_engines(plan.models))
         diffs = [*compare.workloads(release, rendered, bp.file), *compare.crds(release, rendered, bp.file),
                  *compare.webhooks(release, rendered, bp.file), *compare.images(release, listed, rendered, bp.file),
                  *compare.objects(release, [(k, n) for c, k, n in check_objects if c == bp.id], rendered,
                                   "a health check")]
+        diffs += compare.known_values(release, bp.known_values, chart_keys(Path(path)), bp.file)
         result.images = rendered.image_names()
         result.refs = rendered.images
         if self.check_values:
             unread = await self.unread(release, path, plan.kubernetes_version, list(apis), docs)
             diffs += compare.unread_values(release, unread, bp.file)
-        if mirrored is not None and plan.mirror and plan.mirror.images:
-            mdocs = await self._render(mirrored, path, mirrored.values, plan.kubernetes_version, apis)
-            mrendered = analyse(mdocs)
-            diffs += compare.mirrored(mirrored, plan.mirror.images, mrendered)
-            result.images = mrendered.image_names()
-            result.mirrored_refs = mrendered.images
+        if mirrored is not None and self.mirror_prefix:
+            try:
+                mdocs = await self._render(mirrored, path, mirrored.values, plan.kubernetes_version, apis)
+            except StackplanError as e:
+                diffs.append(compare.Difference(release.id, "mirror", release.id, "the chart does not render with "
+                                                f"the mirror's values: {getattr(e, 'message', e)}",
+                                                f"{bp.file}: fix mirrorValues"))
+            else:
+                mrendered = analyse(mdocs)
+                diffs += compare.mirrored(mirrored, self.mirror_prefix, mrendered, bp.mirror_notes)
+                result.images = mrendered.image_names()
+                result.mirrored_refs = mrendered.images
         result.differences = diffs
         result.status = "differs" if diffs else "holds"
         return result
@@ -199,12 +220,27 @@ def schema_differences(plan: Plan, rendered_crds: Mapping[str, Any]) -> list[com
     return out
 
 
+def wired(plan: Plan) -> Plan:
+    """The plan with the values the Pulumi program adds (models' vLLM modelSpec entries, ...), no secrets."""
+    import dataclasses
+
+    from planner.emit.settings import EmitConfig
+    from planner.emit.wiring import wiring
+
+    extra = wiring(plan, EmitConfig())
+    releases = {rid: dataclasses.replace(r, values=extra.values_for(rid, r.values)) for rid, r in plan.releases.items()}
+    return dataclasses.replace(plan, releases=releases)
+
+
 async def verify_plan(plan: Plan, mirrored: Plan | None, blueprints: Mapping[str, Blueprint], renderer: Renderer,
                       chart_dir: Path, *, check_values: bool = True,
                       check_objects: Sequence[tuple[str, str, str]] = ()) -> tuple[list[ReleaseResult],
                                                                                       list[compare.Difference]]:
     """Every release of `plan` (wave by wave, so later releases see earlier CRDs' API versions)."""
+    plan, mirrored = wired(plan), wired(mirrored) if mirrored is not None else None
     verifier = Verifier(renderer, chart_dir, check_values=check_values)
+    if mirrored is not None and mirrored.mirror:
+        verifier.mirror_prefix = mirrored.mirror.images
     apis: list[str] = []
     results: list[ReleaseResult] = []
     for wave in plan.waves:

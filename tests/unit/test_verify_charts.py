@@ -16,7 +16,8 @@ DEPLOY = {
     "spec": {"replicas": 1, "template": {"spec": {
         "initContainers": [{"name": "i", "image": "docker.io/alpine:3.21"}],
         "containers": [{"name": "c", "image": "ghcr.io/acme/ctl:v1",
-                        "args": ["--sidecar-image=quay.io/acme/sidecar:v2", "--port=8080"],
+                        "args": ["--sidecar-image=quay.io/acme/sidecar:v2", "--port=8080",
+                                 "--reloader=mirror.local:5000/m/acme/reloader:v3"],
                         "env": [{"name": "ENGINE_IMAGE", "value": "vllm/vllm-openai:v0.9.1"},
                                 {"name": "URL", "value": "https://example.com/a/b:c"}]}]}}},
 }
@@ -53,6 +54,7 @@ def test_images_are_found_in_pod_specs_args_env_configmaps_and_operator_crs():
     images = set(analyse([DEPLOY, CONFIGMAP, OPERATOR_CR, CRD]).image_names())
     assert images == {
         "docker.io/alpine:3.21", "ghcr.io/acme/ctl:v1", "quay.io/acme/sidecar:v2", "vllm/vllm-openai:v0.9.1",
+        "mirror.local:5000/m/acme/reloader:v3",
         "kserve/storage-initializer:v0.20.0", "vllm/vllm-openai:v0.9", "vllm/vllm-openai:v0.9-cuda",
         "nvcr.io/nvidia/driver:595.91.07", "nvcr.io/nvidia/k8s/container-toolkit:v1.20.0",
     }

@@ -16,6 +16,7 @@ from planner.checks.gpu_operands import GpuOperandsScheduled
 from planner.checks.gpu_validator import GpuValidatorPassing
 from planner.checks.kfp_api import KfpApiReady
 from planner.checks.kserve_inferenceservices import KserveInferenceServicesReady
+from planner.checks.kserve_runtimes import KserveRuntimesPresent
 from planner.checks.kubeai_models import KubeaiModelsReady
 from planner.checks.kueue_clusterqueues import KueueClusterQueuesActive
 from planner.checks.kueue_gated_pods import KueueNoStuckGatedPods
@@ -45,7 +46,8 @@ CHECK_CLASSES: tuple[type[Check], ...] = (
     KueueClusterQueuesActive, KueueLocalQueuesActive, KueueNoStuckGatedPods, KueueWorkloadsAdmissible,
     VolcanoQueuesOpen, VolcanoPodGroupsScheduled,
     # serving
-    KserveInferenceServicesReady, CertificatesReady, KubeaiModelsReady, VllmStackReady, RayServicesReady,
+    KserveInferenceServicesReady, KserveRuntimesPresent, CertificatesReady, KubeaiModelsReady, VllmStackReady,
+    RayServicesReady,
     # training and pipelines
     KfpApiReady, TrainerControllerUp, TrainJobsNotFailed,
 )

@@ -181,7 +181,7 @@ def crd(name: str, versions: Any = None) -> dict[str, Any]:
     }
 
 
-def workload(kind: str, name: str, namespace: str, component: str) -> dict[str, Any]:
+def workload(kind: str, name: str, namespace: str, component: str, replicas: int | None = None) -> dict[str, Any]:
     selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": component}
     # `app: <name>` is how the GPU Operator's operands (and several other upstream charts) label their pods
     labels = {"app": name, **selector}
@@ -191,7 +191,7 @@ def workload(kind: str, name: str, namespace: str, component: str) -> dict[str, 
     spec: dict[str, Any] = {"selector": {"matchLabels": selector},
                             "template": {"metadata": {"labels": labels}, "spec": pod}}
     if kind != "DaemonSet":
-        spec["replicas"] = 1
+        spec["replicas"] = 1 if replicas is None else replicas  # 0: the upstream chart's placeholder, as it is
     if kind == "StatefulSet":
         spec["serviceName"] = name
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": namespace}, "spec": spec}
@@ -225,7 +225,7 @@ def webhooks(bp, controller: str | None) -> list[dict[str, Any]]:
 def objects(bp) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(CRDs, everything else) the stand-in creates."""
     crds = [crd(n, bp.crd_versions.get(n)) for n in bp.crds]
-    rest = [workload(w.kind, w.name, w.namespace or bp.namespace, bp.id) for w in bp.workloads
+    rest = [workload(w.kind, w.name, w.namespace or bp.namespace, bp.id, w.replicas) for w in bp.workloads
             if w.kind in ("Deployment", "DaemonSet", "StatefulSet")]
     controller = next((w.name for w in bp.workloads if w.kind == "Deployment"), None)
     return crds, rest + webhooks(bp, controller) + EXTRA.get(bp.id, [])

@@ -45,6 +45,7 @@ COMPONENTS: dict[str, tuple[str, tuple[str, ...], tuple[Workload, ...], tuple[st
                  Workload("Deployment", "volcano-scheduler")), ()),
     "kserve": ("kserve", ("inferenceservices.serving.kserve.io",),
                (Workload("Deployment", "kserve-controller-manager"),), ("inferenceservice.serving.kserve.io",)),
+    "kserve-runtimes": ("kserve", (), (), ()),
     "cert-manager": ("cert-manager", ("certificates.cert-manager.io",),
                      (Workload("Deployment", "cert-manager"), Workload("Deployment", "cert-manager-webhook")),
                      ("cert-manager-webhook",)),

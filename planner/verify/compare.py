@@ -31,9 +31,15 @@ def _ns_ok(rendered_ns: str | None, expected: str) -> bool:
     return rendered_ns is None or rendered_ns == expected
 
 
-def workloads(release: Release, rendered: Rendered, file: str) -> list[Difference]:
+def workloads(release: Release, rendered: Rendered, file: str,
+              per_model: Sequence[tuple[str, str]] = ()) -> list[Difference]:
+    """`per_model`: workloads the chart renders for the plan's models (not in the blueprint, checks find them)."""
     out: list[Difference] = []
-    declared = {(w.kind, w.name) for w in release.workloads}
+    declared = {(w.kind, w.name) for w in release.workloads} | set(per_model)
+    have = {(k, n) for k, n, *_ in rendered.workloads}
+    out += [Difference(release.id, "workload", f"{k}/{n}", "the plan's models should render it, the chart does not",
+                       "fix the model values the Pulumi program wires (planner/emit/wiring.py)")
+            for k, n in per_model if (k, n) not in have]
     for w in release.workloads:
         got = rendered.workload(w.kind, w.name)
         subject = f"{w.kind}/{w.name}"

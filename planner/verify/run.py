@@ -174,7 +174,12 @@ class Verifier:
         self.crds.update(rendered.crds)
         apis.extend(api_versions_of(rendered))
         _, listed = enabled_by_values(bp, release.values, model_engines(plan.models))
-        diffs = [*compare.workloads(release, rendered, bp.file), *compare.crds(release, rendered, bp.file),
+        per_model: list[tuple[str, str]] = []
+        if bp.id == "vllm-stack":
+            from planner.checks.vllm_stack import engine_deployments
+
+            per_model = [("Deployment", n) for n in engine_deployments(release.id, release.values)]
+        diffs = [*compare.workloads(release, rendered, bp.file, per_model), *compare.crds(release, rendered, bp.file),
                  *compare.webhooks(release, rendered, bp.file), *compare.images(release, listed, rendered, bp.file),
                  *compare.objects(release, [(k, n) for c, k, n in check_objects if c == bp.id], rendered,
                                   "a health check")]

@@ -152,3 +152,12 @@ def test_verify_plan_reports_unread_values_and_images(tmp_path: Path):
     [res] = results
     assert [(d.topic, d.subject) for d in res.differences] == [("value", "unused")]
     assert res.status == "differs" and schema == []
+
+
+def test_workloads_the_plans_models_render_are_expected_not_undeclared():
+    engine = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "vllm-stack-qwen-deployment-vllm"},
+              "spec": {"replicas": 1}}
+    rel = _release(id="vllm-stack")
+    assert compare.workloads(rel, analyse([engine]), "bp.yaml", [("Deployment", engine["metadata"]["name"])]) == []
+    [missing] = compare.workloads(rel, analyse([]), "bp.yaml", [("Deployment", "vllm-stack-qwen-deployment-vllm")])
+    assert "models should render it" in missing.message

@@ -115,7 +115,7 @@ def _rendered_rows(stack_file: str | None, profile: str | None, sets: tuple[str,
     rows = from_renders(plain, mirrored_refs, prefix)
     from planner.verify.images import add_notes
 
-    add_notes(rows, plan, load_catalog().blueprints)
+    add_notes(rows, mirrored or plan, load_catalog().blueprints)
     from planner.verify.images import from_catalog
 
     kustomize = [r.release for r in results if r.chart == "(kustomize)"]

@@ -47,11 +47,13 @@ def from_catalog(plan: Plan, blueprints: Mapping[str, Blueprint]) -> list[ImageR
         _, upstream = enabled_by_values(blueprints[r.component], r.values, model_engines(plan.models))
         notes = blueprints[r.component].mirror_notes
         for image in upstream:
+            # an image no value rewrites is still listed under its mirrored name (where to copy it); the note
+            # says how to make the workloads pull it from there
             stuck = bool(prefix) and image in notes
-            _add(rows, image if stuck or not prefix else mirror_image(image, prefix), image, r.id, None,
-                 rewritten=not stuck)
+            pulled = mirror_image(image, prefix) if prefix else image
+            _add(rows, pulled, image, r.id, None, rewritten=not stuck)
             if stuck:
-                rows[(image, image)].how = notes[image]
+                rows[(pulled, image)].how = notes[image]
     return [rows[k] for k in sorted(rows)]
 
 
@@ -64,6 +66,8 @@ def add_notes(rows: list[ImageRow], plan: Plan, blueprints: Mapping[str, Bluepri
             how = blueprints[plan.releases[rid].component].mirror_notes.get(row.upstream)
             if how:
                 row.how = how
+                if plan.mirror and plan.mirror.images:
+                    row.image = mirror_image(row.upstream, plan.mirror.images)  # where to copy it
 
 
 def from_renders(plain: Mapping[str, tuple[ImageRef, ...]], mirrored: Mapping[str, tuple[ImageRef, ...]] | None,

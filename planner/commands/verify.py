@@ -67,16 +67,21 @@ def verify_charts(stack_file: str | None, profile: str | None, sets: tuple[str, 
     renderer = HelmTemplate(find_helm_or_fail())
     results, schema = asyncio.run(verify_plan(plan, mirrored, load_catalog().blueprints, renderer, chart_dir,
                                               check_values=not skip_values, check_objects=CHECK_OBJECTS))
+    unvalidated = [d for d in schema if d.topic == "unvalidated"]
+    schema = [d for d in schema if d.topic != "unvalidated"]
     differences = [d for r in results for d in r.differences] + schema
     unrendered = [r for r in results if r.status == "not verified" and r.chart != "(kustomize)"]
     if output == "json":
         emit_json({"profile": plan.profile, "chartDir": str(chart_dir),
-                   "releases": [r.to_dict() for r in results], "schema": [d.to_dict() for d in schema]})
+                   "releases": [r.to_dict() for r in results], "schema": [d.to_dict() for d in schema],
+                   "unvalidated": [d.to_dict() for d in unvalidated]})
     else:
         emit_table(["release", "chart", "version", "result", "note"],
                    [[r.release, r.chart, r.version, r.status,
                      r.note or (plural(len(r.differences), "difference") if r.differences else "")]
                     for r in results], title=f"verify-charts: {plan.profile} against {chart_dir}")
+        for d in unvalidated:
+            click.echo(f"note: {d.subject} ({d.release}) not validated: {d.message}", err=True)
         if differences:
             emit_table(["release", "topic", "subject", "difference", "fix"],
                        [[d.release, d.topic, d.subject, d.message, d.fix] for d in differences],

@@ -207,7 +207,11 @@ class Verifier:
 
 
 def schema_differences(plan: Plan, rendered_crds: Mapping[str, Any]) -> list[compare.Difference]:
-    """The plan's custom resources (planner.emit.crs) validated against the rendered CRDs' schemas."""
+    """The plan's custom resources (planner.emit.crs) validated against the rendered CRDs' schemas.
+
+    Each resource gives a `schema` difference per error, or an `unvalidated` one when no release rendered its CRD
+    (the CRD comes from a kustomize release or a chart that could not be rendered).
+    """
     from planner.emit.crs import plan_objects
     from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE
 
@@ -215,6 +219,8 @@ def schema_differences(plan: Plan, rendered_crds: Mapping[str, Any]) -> list[com
     for obj in plan_objects(plan, DEFAULT_WORKLOAD_NAMESPACE, hf_token=True, service_account=None):
         found = compare.crd_for(obj.kind, obj.api_version, rendered_crds)
         if found is None:
+            out.append(compare.Difference(obj.owner, "unvalidated", f"{obj.kind}/{obj.name}",
+                                          f"no rendered CRD serves {obj.api_version} {obj.kind}", ""))
             continue
         facts, version = found
         body = obj.manifest("sha256:0")

@@ -161,3 +161,13 @@ def test_workloads_the_plans_models_render_are_expected_not_undeclared():
     assert compare.workloads(rel, analyse([engine]), "bp.yaml", [("Deployment", engine["metadata"]["name"])]) == []
     [missing] = compare.workloads(rel, analyse([]), "bp.yaml", [("Deployment", "vllm-stack-qwen-deployment-vllm")])
     assert "models should render it" in missing.message
+
+
+def test_custom_resources_without_a_rendered_crd_are_named_unvalidated():
+    from planner.commands.options import load_plan
+    from planner.verify.run import schema_differences
+
+    plan = load_plan(None, "training-team")
+    diffs = schema_differences(plan, {})
+    assert diffs and {d.topic for d in diffs} == {"unvalidated"}
+    assert any(d.subject.startswith("ClusterQueue/") for d in diffs)

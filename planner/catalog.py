@@ -140,6 +140,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         rules=tuple(Rule(r["when"], r["set"], r.get("note")) for r in d.get("rules", ())),
         mirror_values=d.get("mirrorValues") or {},
         mirror_notes=d.get("mirrorNotes") or {},
+        probe_with=d.get("probeWith") or {},
         namespace_labels=d.get("namespaceLabels") or {},
         crds=tuple(d.get("crds", ())),
         crd_versions=d.get("crdVersions") or {},

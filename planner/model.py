@@ -105,6 +105,7 @@ class Blueprint:
     image_conditions: Mapping[str, str] = field(default_factory=dict)  # image -> value path that enables it
     mirror_notes: Mapping[str, str] = field(default_factory=dict)  # image no value rewrites -> how to set it
     webhook_conditions: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> enabling value
+    probe_with: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # verify-charts: value -> companions
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
     sources: tuple[str, ...] = ()

@@ -136,18 +136,33 @@ class Verifier:
             return await self.renderer.render(release.id, chart, release.namespace, values, kube, apis)
 
     async def unread(self, release: Release, chart: str, kube: str, apis: Sequence[str],
-                     base: list[Any]) -> list[str]:
+                     base: list[Any], probe_with: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
+        """Leaf paths of the release's values whose change changes nothing rendered.
+
+        `probe_with` (the blueprint's `probeWith`): value path -> companion values set in both renders of that
+        probe, for a value the chart reads only together with another one (KubeAI's secrets.huggingface.create
+        matters only with a token, which stackplan never puts in values).
+        """
         again = await self._render(release, chart, release.values, kube, apis)
         skip = _unstable(base, again)
         want = _canonical(base, skip)
 
         async def probe(path: str) -> str | None:
             values = merge(release.values, nested(path, perturbed(_get(release.values, path))))
+            reference = want
             try:
+                companions = (probe_with or {}).get(path)
+                if companions:
+                    for other, value in companions.items():
+                        values = merge(values, nested(other, value))
+                    with_companions = dict(release.values)
+                    for other, value in companions.items():
+                        with_companions = merge(with_companions, nested(other, value))
+                    reference = _canonical(await self._render(release, chart, with_companions, kube, apis), skip)
                 docs = await self._render(release, chart, values, kube, apis)
             except StackplanError:
                 return None  # the chart rejects the value: it reads it
-            return path if _canonical(docs, skip) == want else None
+            return path if _canonical(docs, skip) == reference else None
 
         found = await asyncio.gather(*(probe(p) for p in leaf_paths(release.values)))
         return [p for p in found if p]
@@ -187,7 +202,7 @@ class Verifier:
         result.images = rendered.image_names()
         result.refs = rendered.images
         if self.check_values:
-            unread = await self.unread(release, path, plan.kubernetes_version, list(apis), docs)
+            unread = await self.unread(release, path, plan.kubernetes_version, list(apis), docs, bp.probe_with)
             diffs += compare.unread_values(release, unread, bp.file)
         if mirrored is not None and self.mirror_prefix:
             try:

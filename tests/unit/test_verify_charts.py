@@ -171,3 +171,21 @@ def test_custom_resources_without_a_rendered_crd_are_named_unvalidated():
     diffs = schema_differences(plan, {})
     assert diffs and {d.topic for d in diffs} == {"unvalidated"}
     assert any(d.subject.startswith("ClusterQueue/") for d in diffs)
+
+
+class SecretRenderer:
+    """A 'chart' that renders a Secret only when create is true and a token is set (KubeAI's pattern)."""
+
+    async def render(self, release_id, chart_path, namespace, values, kube_version, api_versions=()):
+        sec = values.get("secret") or {}
+        return [{"kind": "Secret", "metadata": {"name": "hf"}}] if sec.get("create") and sec.get("token") else []
+
+
+def test_probe_with_sets_the_companion_value_the_chart_needs_to_read_a_key(tmp_path: Path):
+    from planner.verify.run import Verifier
+
+    rel = _release(values={"secret": {"create": False}})
+    v = Verifier(SecretRenderer(), tmp_path)
+    assert asyncio.run(v.unread(rel, "c", "1.35.0", (), [])) == ["secret.create"]
+    with_token = {"secret.create": {"secret.token": "t"}}
+    assert asyncio.run(v.unread(rel, "c", "1.35.0", (), [], with_token)) == []

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+REQUIREMENT = "stackplan @ git+https://example.invalid/bench/stackplan@0123456789abcdef0123456789abcdef01234567"
 sys.path.insert(0, str(ROOT))
 
 from planner.catalog import load_catalog  # noqa: E402
@@ -62,7 +63,8 @@ def main() -> None:
 
             build_times = timed(once, args.runs)
             project = Path(tmp) / profile
-            cli = [sys.executable, "-m", "planner", "init", "-p", profile, "--dir", str(project)]
+            cli = [sys.executable, "-m", "planner", "init", "-p", profile, "--dir", str(project),
+                   "--stackplan-requirement", REQUIREMENT]  # the machine's checkout may have no git remote
             first = timed(lambda cli=cli: subprocess.run(cli, check=True, capture_output=True), 1)[0]
             rerun = statistics.median(timed(lambda cli=cli: subprocess.run(cli, check=True, capture_output=True),
                                             args.runs))

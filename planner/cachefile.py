@@ -7,12 +7,13 @@ temporary file is left behind).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def write_cache_file(path: Path, text: str) -> None:
     """Write `text` to `path` via a temp file in the same directory and a rename; ignore OSError."""
+    import tempfile  # only when writing: reading a warm cache is the common case (benchmarks/plan_speed.py)
+
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

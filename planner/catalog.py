@@ -154,6 +154,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
                           if not isinstance(i, str) and i.get("enabledBy")},
         health=tuple(d.get("health", ())),
         serves=tuple(d.get("serves", ())),
+        prerequisites=tuple(d.get("prerequisites", ())),
         sources=tuple(d.get("sources", ())),
         unconfirmed=tuple(d.get("unconfirmed", ())),
         file=d.get("file", f"blueprints/{bid}.yaml"),

@@ -26,9 +26,13 @@ COMMANDS: dict[str, str] = {
     "init": "planner.commands.init:init",
     "apply": "planner.commands.apply:apply",
     "check": "planner.commands.check:check",
+    "preflight": "planner.commands.preflight:preflight",
     "explain": "planner.commands.explain:explain",
     "drift": "planner.commands.drift:drift",
     "rbac": "planner.commands.rbac:rbac",
+    "status": "planner.commands.status:status",
+    "mcp": "planner.commands.mcp:mcp",
+    "ask": "planner.commands.ask:ask",
     "sandbox": "planner.commands.sandbox:sandbox",
     "cluster": "planner.commands.cluster:cluster",
 }

@@ -6,6 +6,7 @@ Exit codes follow the linters' convention (see design.md): 2 for bad input or us
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -77,3 +78,11 @@ class ServiceUnavailableError(StackplanError):
     """An outside service other than the cluster (helm binary, kind, pulumi) is missing or failed."""
 
     exit_code = 3
+
+
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """The option closest to a mistyped word, for "did you mean" hints (None when nothing is close)."""
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return close[0] if close else None

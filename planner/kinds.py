@@ -110,6 +110,15 @@ HPAS = Kind("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutos
             "kubernetes/api@v0.35 (k8s.io/api/autoscaling/v2)")
 # What drift reads cluster-wide beyond the check ClusterRole (`stackplan rbac --drift` grants it).
 DRIFT_EXTRA_KINDS = (HPAS,)
+# What `stackplan preflight` reads beyond check's kinds (the check ClusterRole grants them too): StorageClasses
+# (storage.k8s.io/v1, default marked by annotation storageclass.kubernetes.io/is-default-class) and Namespaces
+# (their Pod Security labels pod-security.kubernetes.io/enforce).
+STORAGE_CLASSES = Kind("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, _K8S)
+NAMESPACES = Kind("", "v1", "namespaces", "Namespace", False, _K8S)
+PREFLIGHT_EXTRA_KINDS = (STORAGE_CLASSES, NAMESPACES)
+# Secrets are never listed with data by check or preflight: only as metadata (PartialObjectMetadataList),
+# for Helm's release status (HC090) and prerequisites by name (PF004). planner/cluster.py list_metadata.
+SECRETS = HELM_RELEASE_SECRETS
 
 
 def by_kind(kind: str) -> Kind:
@@ -127,3 +136,13 @@ def for_api_version(api_version: str, kind: str) -> Kind | None:
         if k.kind == kind and k.group == group:
             return k
     return None
+
+# What the ops tools (`stackplan status`, `mcp`, `ask`) read beyond the check ClusterRole: RayJobs and the Argo
+# Workflows Kubeflow Pipelines runs are made of (`stackplan rbac --ops` grants them). planner/ops/ reads the rest
+# through CATALOG's kinds.
+RAY_JOBS = Kind("ray.io", "v1", "rayjobs", "RayJob", True,
+                "ray-project/kuberay:ray-operator/apis/ray/v1/rayjob_types.go@v1.7.0")
+ARGO_WORKFLOWS = Kind("argoproj.io", "v1alpha1", "workflows", "Workflow", True,
+                      "argoproj/argo-workflows:pkg/apis/workflow/v1alpha1/workflow_types.go@v4.0.5 (bundled by "
+                      "kubeflow/pipelines 2.17.0)")
+OPS_EXTRA_KINDS = (RAY_JOBS, ARGO_WORKFLOWS)

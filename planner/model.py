@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.errors import Location
+from planner.prerequisites import Prerequisite
 
 JSON = Any  # a JSON-compatible value (dict/list/str/int/float/bool/None)
 
@@ -108,6 +109,7 @@ class Blueprint:
     probe_with: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # verify-charts: value -> companions
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
+    prerequisites: tuple[Mapping[str, JSON], ...] = ()  # what must exist before install (planner/prerequisites.py)
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
     file: str = ""
@@ -310,6 +312,7 @@ class Plan:
     models: tuple[Model, ...] = ()
     mirror: Mirror | None = None
     notes: tuple[Note, ...] = ()
+    prerequisites: tuple[Prerequisite, ...] = ()  # what must exist before install, in install order
 
     def ordered(self) -> Iterator[Release]:
         """Releases in install order (wave by wave, ids sorted within a wave)."""
@@ -339,6 +342,7 @@ class Plan:
             "models": [m.to_dict() for m in self.models],
             "mirror": self.mirror.to_dict() if self.mirror else None,
             "notes": [n.to_dict() for n in self.notes],
+            "prerequisites": [p.to_dict() for p in self.prerequisites],
         }
         body["digest"] = digest(body)
         return body

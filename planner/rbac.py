@@ -5,6 +5,12 @@ what the registered checks read): verbs get/list/watch, never Secrets. `drift` a
 release records — Secrets of type helm.sh/release.v1 — in the plan's namespaces only: a namespaced Role
 per namespace. (RBAC cannot restrict by Secret type; the reader asks only for that type with a field
 selector, see planner/cluster.py.)
+
+`check` also reads the status of the plan's Helm releases (HC090) from the labels of Helm's release Secrets,
+listed as metadata only (PartialObjectMetadataList). Kubernetes RBAC cannot grant "metadata only": `list` on
+Secrets lets a client that asks for full objects read their data too. So that grant is as narrow as RBAC
+allows — verb `list` alone (no get, no watch), Secrets only, one Role per plan namespace, no ClusterRole — and
+the reader never asks for anything but metadata (planner/cluster.py `list_metadata`, tested).
 """
 
 from __future__ import annotations
@@ -14,11 +20,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner.kinds import CATALOG, DRIFT_EXTRA_KINDS, HELM_RELEASE_SECRETS, Kind
+from planner.kinds import (
+    CATALOG,
+    DRIFT_EXTRA_KINDS,
+    HELM_RELEASE_SECRETS,
+    OPS_EXTRA_KINDS,
+    PREFLIGHT_EXTRA_KINDS,
+    Kind,
+)
 
 CHECK_ROLE = "stackplan-check"
 DRIFT_ROLE = "stackplan-drift-release-records"
 DRIFT_CLUSTER_ROLE = "stackplan-drift"
+RELEASE_STATUS_ROLE = "stackplan-secret-metadata"
+OPS_ROLE = "stackplan-ops"
 READ_VERBS = ["get", "list", "watch"]
 LABELS = {"app.kubernetes.io/name": "stackplan", "app.kubernetes.io/component": "rbac"}
 
@@ -48,7 +63,7 @@ class RbacSubject:
         return {"kind": self.kind, "name": self.name, "apiGroup": "rbac.authorization.k8s.io"}
 
 
-def read_rules(kinds: Iterable[Kind] = CATALOG) -> list[dict[str, Any]]:
+def read_rules(kinds: Iterable[Kind] = CATALOG + PREFLIGHT_EXTRA_KINDS) -> list[dict[str, Any]]:
     """One rule per API group, resources sorted; get/list/watch only."""
     by_group: dict[str, set[str]] = defaultdict(set)
     for k in kinds:
@@ -81,6 +96,24 @@ def check_documents(subject: RbacSubject | None) -> list[dict[str, Any]]:
     return docs
 
 
+def release_status_documents(namespaces: Iterable[str], subject: RbacSubject | None) -> list[dict[str, Any]]:
+    """Per plan namespace, a Role allowing only `list` on Secrets (HC090 lists Helm's records as metadata only;
+    RBAC cannot narrow it further), and with a subject its RoleBinding."""
+    docs: list[dict[str, Any]] = []
+    for ns in sorted(set(namespaces)):
+        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                     "metadata": _meta(RELEASE_STATUS_ROLE, ns),
+                     "rules": [{"apiGroups": [HELM_RELEASE_SECRETS.group], "resources": ["secrets"],
+                                "verbs": ["list"]}]})
+        if subject is not None:
+            docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                         "metadata": _meta(RELEASE_STATUS_ROLE, ns),
+                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                     "name": RELEASE_STATUS_ROLE},
+                         "subjects": [subject.to_dict()]})
+    return docs
+
+
 def drift_documents(namespaces: Iterable[str], subject: RbacSubject | None) -> list[dict[str, Any]]:
     """A ClusterRole for what drift reads beyond check's (HorizontalPodAutoscalers), then per namespace a Role
     allowing get/list on Secrets (Helm's release records); with a subject, their bindings."""
@@ -101,6 +134,31 @@ def drift_documents(namespaces: Iterable[str], subject: RbacSubject | None) -> l
                          "metadata": _meta(DRIFT_ROLE, ns),
                          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": DRIFT_ROLE},
                          "subjects": [subject.to_dict()]})
+    return docs
+
+
+def _binding(kind: str, name: str, subject: RbacSubject, namespace: str | None = None) -> dict[str, Any]:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": f"{kind}Binding", "metadata": _meta(name, namespace),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": name},
+            "subjects": [subject.to_dict()]}
+
+
+def ops_documents(subject: RbacSubject | None, prometheus: tuple[str, str] | None) -> list[dict[str, Any]]:
+    """What the ops tools (`status`, `mcp`, `ask`) read beyond check's ClusterRole: a ClusterRole for RayJobs and
+    Argo Workflows, and, given (namespace, `service:port`), a Role allowing `get` on that one Service's proxy
+    (Prometheus, for DCGM utilisation) — never Secrets, never another Service."""
+    docs: list[dict[str, Any]] = [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                                   "metadata": _meta(OPS_ROLE), "rules": read_rules(OPS_EXTRA_KINDS)}]
+    if subject is not None:
+        docs.append(_binding("ClusterRole", OPS_ROLE, subject))
+    if prometheus is not None:
+        namespace, proxy_name = prometheus
+        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _meta(OPS_ROLE,
+                                                                                                    namespace),
+                     "rules": [{"apiGroups": [""], "resources": ["services/proxy"], "resourceNames": [proxy_name],
+                                "verbs": ["get"]}]})
+        if subject is not None:
+            docs.append(_binding("Role", OPS_ROLE, subject, namespace))
     return docs
 
 

@@ -83,6 +83,8 @@ class Finding:
     doc_url: str = ""
     sensitive: tuple[str, ...] = ()  # strings (names, hosts) to mask when --anonymize
     explanation: Explanation | None = None
+    # structured facts the cause rules link on (planner/causes): node, container, clusterQueue, release, ...
+    facts: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_problem(self) -> bool:
@@ -90,6 +92,15 @@ class Finding:
 
     def with_explanation(self, explanation: Explanation) -> Finding:
         return replace(self, explanation=explanation)
+
+    def fact(self, name: str) -> str | None:
+        """One structured fact (`node`, `container`, `clusterQueue`, ...), None when the check did not set it."""
+        return dict(self.facts).get(name)
+
+    @property
+    def key(self) -> str:
+        """`HC011:Pod/gpu-operator/nvidia-operator-validator-x`: the base of the finding's stable id."""
+        return f"{self.check_id}:{self.subject}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +116,7 @@ class Finding:
             "docUrl": self.doc_url,
             "sensitive": list(self.sensitive),
             "explanation": self.explanation.to_dict() if self.explanation else None,
+            "facts": dict(self.facts),
         }
 
     @classmethod
@@ -122,7 +134,56 @@ class Finding:
             doc_url=d.get("docUrl", ""),
             sensitive=tuple(d.get("sensitive", ())),
             explanation=Explanation.from_dict(d["explanation"]) if d.get("explanation") else None,
+            facts=tuple(sorted((str(k), str(v)) for k, v in (d.get("facts") or {}).items())),
         )
+
+
+def finding_ids(findings: Iterable[Finding]) -> tuple[str, ...]:
+    """Stable ids, one per finding in order: `check:subject`, with `#2`, `#3` for repeats of the same key.
+    The same cluster state gives the same ids, so causes can name their members across runs."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        n = seen[f.key] = seen.get(f.key, 0) + 1
+        out.append(f.key if n == 1 else f"{f.key}#{n}")
+    return tuple(out)
+
+
+class Confidence(StrEnum):
+    """How sure a cause rule is that its root explains its members (docs/checks.md, "Causes")."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One root cause: the finding that explains the others (`members`, by finding id), the rule that linked
+    them (RC###, planner/causes) and how sure it is. `explanation` is the one explanation of the whole cause."""
+
+    id: str  # `RC004:HC011:Pod/gpu-operator/v-1`: the rule and the root finding's id; stable across runs
+    rule: str
+    title: str
+    root: str  # finding id
+    members: tuple[str, ...]  # finding ids it explains (the root excluded)
+    confidence: Confidence
+    source: str = ""  # upstream behaviour the rule relies on (file@version or doc URL)
+    explanation: Explanation | None = None
+
+    def with_explanation(self, explanation: Explanation) -> Cause:
+        return replace(self, explanation=explanation)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "rule": self.rule, "title": self.title, "root": self.root,
+                "members": list(self.members), "confidence": self.confidence.value, "source": self.source,
+                "explanation": self.explanation.to_dict() if self.explanation else None}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Cause:
+        return cls(id=d["id"], rule=d["rule"], title=d["title"], root=d["root"], members=tuple(d["members"]),
+                   confidence=Confidence(d.get("confidence", "medium")), source=d.get("source", ""),
+                   explanation=Explanation.from_dict(d["explanation"]) if d.get("explanation") else None)
 
 
 @dataclass(frozen=True)
@@ -133,6 +194,18 @@ class Report:
     findings: tuple[Finding, ...]
     errors: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)  # profile, cluster server, stackplan version, time
+    causes: tuple[Cause, ...] = ()  # root causes linking the findings (planner/causes), check only
+
+    def ids(self) -> tuple[str, ...]:
+        """Each finding's stable id, in order (finding_ids)."""
+        return finding_ids(self.findings)
+
+    def by_id(self) -> dict[str, Finding]:
+        return dict(zip(self.ids(), self.findings, strict=True))
+
+    def explained_by(self) -> dict[str, Cause]:
+        """Finding id -> the cause that explains it (members only; a cause's root is not in here)."""
+        return {m: c for c in self.causes for m in c.members}
 
     def summary(self) -> dict[str, int]:
         counts = {o.value: 0 for o in Outcome}
@@ -158,7 +231,8 @@ class Report:
             "meta": dict(self.meta),
             "summary": self.summary(),
             "errors": list(self.errors),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [{"id": i, **f.to_dict()} for i, f in zip(self.ids(), self.findings, strict=True)],
+            "causes": [c.to_dict() for c in self.causes],
         }
 
     @classmethod
@@ -168,4 +242,5 @@ class Report:
             findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
             errors=tuple(d.get("errors", ())),
             meta=d.get("meta") or {},
+            causes=tuple(Cause.from_dict(c) for c in d.get("causes") or ()),
         )

@@ -6,13 +6,13 @@ Value precedence, lowest first: blueprint defaults < profile values < the chosen
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError
+from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
 from planner.mirror import mirror_image, mirror_source
 from planner.model import JSON, Blueprint, Catalog, Model, Note, Plan, Profile, Release, StackSpec, Workload
+from planner.prerequisites import for_plan as plan_prerequisites
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
 from planner.values import digest as values_digest
@@ -61,9 +61,9 @@ def matches(fact: JSON, condition: JSON) -> bool:
 
 
 def _suggest(name: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
+    close = closest(name, options)
     known = ", ".join(sorted(options))
-    return f"did you mean `{close[0]}`? known: {known}" if close else f"known: {known}"
+    return f"did you mean `{close}`? known: {known}" if close else f"known: {known}"
 
 
 class _Resolver:
@@ -378,16 +378,19 @@ class _Resolver:
                                        f"replica, more than one node has ({cluster['gpu'].get('perNode')}); "
                                        "it needs multi-node serving (LeaderWorkerSet)"))
         notes = tuple(sorted(set(self.notes), key=lambda n: (n.level != "warning", n.release or "", n.message)))
+        waves = self.waves(members)
         return Plan(
             profile=prof.name,
             kubernetes_version=str(cluster["kubernetesVersion"]),
             cluster=cluster,
             choices=choices,
-            waves=self.waves(members),
+            waves=waves,
             releases=releases,
             models=self.stack.models,
             mirror=self.stack.mirror,
             notes=notes,
+            prerequisites=plan_prerequisites([releases[rid] for wave in waves for rid in wave], self.catalog,
+                                             facts, [m.source for m in self.stack.models], self.holds),
         )
 
 

@@ -23,13 +23,34 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
+
+
+class _Lazy:
+    """A regular expression compiled on first use: planning imports this module but matches few of its
+    patterns, and compiling all of them costs more than the rest of `stackplan plan` (benchmarks/plan_speed.py)."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _Lazy(pattern, flags))
+
 
 REDACTED = "[REDACTED]"
 MASK = "***"
 
 # ---------------------------------------------------------------------------------------------- names
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_WORD = _lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _STRONG_WORDS = {"password", "passwords", "passwd", "passphrase", "pass", "pwd", "pw", "secret", "secrets",
                  "token", "tokens", "credential", "credentials", "creds", "apikey", "apikeys", "apitoken",
                  "authorization", "cookie", "cookies", "dsn", "privatekey", "secretkey", "accesskey", "bearer"}
@@ -119,8 +140,8 @@ def is_reference_key(key: str) -> bool:
 
 # --------------------------------------------------------------------------------------------- values
 _EMPTY = {"", "true", "false", "null", "nil", "none", "<none>", "[]", "{}", "0", "-", "''", '""'}
-_PLACEHOLDER = re.compile(r"^(\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<[^<>]*>|\*+|\[REDACTED\])$")
-_QUALIFIED_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"
+_PLACEHOLDER = _lazy(r"^(\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<[^<>]*>|\*+|\[REDACTED\])$")
+_QUALIFIED_NAME = _lazy(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"
                              r"(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)?$")
 
 
@@ -173,39 +194,39 @@ _VALUE = r"""(?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|\$\{[^}\s]*\}|\$\([^)\s]*\)|[^\
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 _BLOCK_RULES: list[Rule] = [
-    ("private-key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY"
+    ("private-key", _lazy(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY"
                                r"[A-Z ]*-----|$)", re.S), _whole),
-    ("certificate", re.compile(r"-----BEGIN CERTIFICATE-----.*?(-----END CERTIFICATE-----|$)", re.S), _whole),
-    ("last-applied-configuration", re.compile(re.escape(_LAST_APPLIED) + r"[\"']?\s*[:=]\s*(?P<value>.*)", re.S),
+    ("certificate", _lazy(r"-----BEGIN CERTIFICATE-----.*?(-----END CERTIFICATE-----|$)", re.S), _whole),
+    ("last-applied-configuration", _lazy(re.escape(_LAST_APPLIED) + r"[\"']?\s*[:=]\s*(?P<value>.*)", re.S),
      _group("value")),
 ]
 _TOKEN_RULES: list[Rule] = [
-    ("url-userinfo", re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://(?P<value>[^/\s@\"']+)@"), _group("value")),
-    ("authorization", re.compile(r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
+    ("url-userinfo", _lazy(r"(?i)\b[a-z][a-z0-9+.-]*://(?P<value>[^/\s@\"']+)@"), _group("value")),
+    ("authorization", _lazy(r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
                                  r"(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<value>[^\s,;\"']+)"),
      _group("value")),
-    ("basic-auth", re.compile(r"(?i)\bbasic(?:[ \t]+auth(?:entication)?)?[ \t]*[:=]?[ \t]+"
+    ("basic-auth", _lazy(r"(?i)\bbasic(?:[ \t]+auth(?:entication)?)?[ \t]*[:=]?[ \t]+"
                               r"(?P<value>[^\s,;\"':]+:[^\s,;\"']+|[A-Za-z0-9+/]{8,}={0,2})"), _unless_word("value")),
-    ("bearer", re.compile(r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})"), _unless_word("value")),
-    ("cli-password", re.compile(r"\b(?:mysql|mariadb|mysqladmin|mysqldump)\b[^\n|;&]*?\s-p[ \t]*(?P<value>[^\s-]\S*)"
+    ("bearer", _lazy(r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})"), _unless_word("value")),
+    ("cli-password", _lazy(r"\b(?:mysql|mariadb|mysqladmin|mysqldump)\b[^\n|;&]*?\s-p[ \t]*(?P<value>[^\s-]\S*)"
                                 r"|\bredis-cli\b[^\n|;&]*?\s-a[ \t]+(?P<value2>\S+)"), lambda m, mk: (
         _group("value")(m, mk) if m["value"] else _group("value2")(m, mk))),
-    ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), _whole),
-    ("aws-access-key", re.compile(r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"), _whole),
-    ("api-token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|"
+    ("jwt", _lazy(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), _whole),
+    ("aws-access-key", _lazy(r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"), _whole),
+    ("api-token", _lazy(r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|"
                              r"sk-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,})"),
      _whole),
 ]
-_SECRET_DATA = re.compile(r"(?P<name>\b(?:string)?[dD]ata(?:\.[\w.-]+|\[[^\]]+\]))\s*[:=]\s*(?P<value>\S+)")
-_ENV_PAIR = re.compile(r"""(?<![\w-])["']?name["']?\s*[:=]\s*["']?(?P<name>[A-Za-z_][\w.-]*)["']?\s*,?\s*-?\s*"""
+_SECRET_DATA = _lazy(r"(?P<name>\b(?:string)?[dD]ata(?:\.[\w.-]+|\[[^\]]+\]))\s*[:=]\s*(?P<value>\S+)")
+_ENV_PAIR = _lazy(r"""(?<![\w-])["']?name["']?\s*[:=]\s*["']?(?P<name>[A-Za-z_][\w.-]*)["']?\s*,?\s*-?\s*"""
                        r"""["']?value["']?\s*[:=]\s*""" + _VALUE)
 # a name and its separator; the value is matched only after a credential-like name (linear on any input)
-_NAME_SEP = re.compile(r"""(?<![\w.\-/])(?P<q>["']?)(?P<name>-{0,2}[A-Za-z_][\w.\-/\[\]]*)(?P=q)"""
+_NAME_SEP = _lazy(r"""(?<![\w.\-/])(?P<q>["']?)(?P<name>-{0,2}[A-Za-z_][\w.\-/\[\]]*)(?P=q)"""
                        r"""(?P<sep>[ \t]*:?=[ \t]*|:[ \t]*|[ \t]+)""")  # `volume "x-token" : secret` is prose
-_VALUE_AT = re.compile(_VALUE)
+_VALUE_AT = _lazy(_VALUE)
 _SCHEMES = {"bearer", "basic", "token", "digest", "negotiate"}
-_BASE64 = re.compile(r"(?<![\w:/+=.@-])[A-Za-z0-9+/]{12,}={0,2}(?![\w+/=.-])")
-_DECODED_SECRET = re.compile(r"^[^\s:]{1,64}:\S+$|PRIVATE KEY|(?i:password|passwd|token|secret)\s*[:=]")
+_BASE64 = _lazy(r"(?<![\w:/+=.@-])[A-Za-z0-9+/]{12,}={0,2}(?![\w+/=.-])")
+_DECODED_SECRET = _lazy(r"^[^\s:]{1,64}:\S+$|PRIVATE KEY|(?i:password|passwd|token|secret)\s*[:=]")
 
 
 def _redact_assignments(text: str, marker: str, counts: Counter[str]) -> str:

@@ -57,7 +57,7 @@ class Check:
 
     def _finding(self, outcome: Outcome, subject: Subject, message: str, *, evidence: Iterable[str] = (),
                  severity: Severity | None = None, remediation: str | None = None, component: str | None = None,
-                 sensitive: Iterable[str] = ()) -> Finding:
+                 sensitive: Iterable[str] = (), facts: dict[str, str | None] | None = None) -> Finding:
         if component is None and len(self.components) == 1:
             component = self.components[0]
         return Finding(
@@ -67,6 +67,7 @@ class Check:
             remediation="" if outcome is Outcome.PASSED else fill_placeholders(remediation or self.remediation,
                                                                                subject),
             doc_url=self.doc_url or f"{DOCS}#{self.id.lower()}", sensitive=tuple(dict.fromkeys(sensitive)),
+            facts=tuple(sorted((k, str(v)) for k, v in (facts or {}).items() if v not in (None, ""))),
         )
 
     def passed(self, subject: Subject, message: str, **kw) -> Finding:

@@ -47,7 +47,9 @@ class ComponentsInstalled(Check):
                                        f"{len(found) + len(missing)} declared objects found",
                                        evidence=found[:3], component=rel.component))
                 continue
+            needed_by = sorted({r.component for r in view.releases if rel.id in r.needs})
             out.append(self.failed(subject, f"component {rel.component} is not installed: none of the "
                                    f"{len(missing)} objects its release {rel.id} declares exists",
-                                   evidence=[f"{ref} not found" for ref in missing], component=rel.component))
+                                   evidence=[f"{ref} not found" for ref in missing], component=rel.component,
+                                   facts={"neededBy": ",".join(needed_by) or None}))
         return out

@@ -37,5 +37,5 @@ def missing(check: Check, view: ClusterView, kind: str, found: Iterable[Obj], wh
         out.append(check.failed(Subject(kind, name, ns), f"{what} `{name}` missing",
                                 evidence=[f"no {kind} {where} among {len(objs)} {kind}(s) in the cluster",
                                           f"declared by the plan{source}: planner/emit/crs.py"],
-                                remediation=CREATE_HINT))
+                                remediation=CREATE_HINT, facts={"exists": "false"}))
     return out

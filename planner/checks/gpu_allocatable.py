@@ -39,7 +39,7 @@ class GpuAllocatable(Check):
             if alloc is None or str(alloc) in ("0", ""):
                 out.append(self.failed(k8s.subject(node),
                                        f"GPU node {k8s.name(node)} has no allocatable nvidia.com/gpu",
-                                       evidence=evidence, sensitive=(k8s.name(node),)))
+                                       evidence=evidence, sensitive=(k8s.name(node),), facts={"node": k8s.name(node)}))
             else:
                 out.append(self.passed(k8s.subject(node), f"GPU node {k8s.name(node)} has {alloc} allocatable GPU(s)",
                                        evidence=evidence, sensitive=(k8s.name(node),)))

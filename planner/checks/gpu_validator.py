@@ -56,13 +56,14 @@ class GpuValidatorPassing(Check):
                                        f"{phase or 'not running'}",
                                        evidence=[f"{k8s.ref(pod)} .status.phase={phase}",
                                                  *view.events_or_empty(pod)], severity=Severity.HIGH,
-                                       sensitive=(node,)))
+                                       sensitive=(node,), facts={"node": node}))
                 continue
             reason, detail = trouble
-            container = detail.split("[", 1)[1].split("]", 1)[0] if "[" in detail else ""
+            container = k8s.trouble_container(pod) or ""
             meaning, fix = MEANING.get(container, ("a validation step fails", self.remediation))
             out.append(self.failed(k8s.subject(pod), f"validator on node {node} is {reason} in {container}: {meaning}",
-                                   evidence=[detail, *view.events_or_empty(pod)], remediation=fix, sensitive=(node,)))
+                                   evidence=[detail, *view.events_or_empty(pod)], remediation=fix, sensitive=(node,),
+                                   facts={"node": node, "container": container, "reason": reason}))
         if not pods:
             gpu_nodes = view.gpu_nodes()
             if gpu_nodes:

@@ -154,6 +154,16 @@ def pod_trouble(pod: Obj) -> tuple[str, str] | None:
     return None
 
 
+def trouble_container(pod: Obj) -> str | None:
+    """The name of the container `pod_trouble` reports (init containers first), else None."""
+    st = pod.get("status") or {}
+    for field in ("initContainerStatuses", "containerStatuses"):
+        for cs in st.get(field) or []:
+            if ((cs.get("state") or {}).get("waiting") or {}).get("reason") in BAD_WAITING:
+                return cs.get("name")
+    return None
+
+
 def unschedulable(pod: Obj) -> str | None:
     """The scheduler's message for a Pending pod it could not place, else None."""
     if (pod.get("status") or {}).get("phase") != "Pending":

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from planner.checks import k8s
 from planner.checks.base import Check
+from planner.checks.kueue_localqueues import cluster_queue_of
 from planner.checks.view import ClusterView
-from planner.kinds import KUEUE_WORKLOADS, PODS
+from planner.kinds import KUEUE_WORKLOADS, LOCAL_QUEUES, PODS
 from planner.report import Finding, Severity
 
 GATE = "kueue.x-k8s.io/admission"
@@ -23,7 +24,7 @@ class KueueNoStuckGatedPods(Check):
     title = "No pod is stuck behind Kueue's admission gate"
     components = ("kueue",)
     severity = Severity.HIGH
-    reads = (PODS, KUEUE_WORKLOADS)
+    reads = (PODS, KUEUE_WORKLOADS, LOCAL_QUEUES)
     remediation = ("The pod's Workload is not admitted: check its LocalQueue label (kueue.x-k8s.io/queue-name), "
                    "that the LocalQueue and ClusterQueue are active (HC020/HC021), and the quota left.")
 
@@ -42,7 +43,9 @@ class KueueNoStuckGatedPods(Check):
             evidence += self._workload_evidence(view, pod)
             out.append(self.failed(k8s.subject(pod), f"pod {k8s.namespace(pod)}/{k8s.name(pod)} is gated by Kueue "
                                    f"for {int(k8s.age_seconds(pod, view.now) // 60)} min (queue {queue})",
-                                   evidence=evidence, sensitive=view.sensitive(pod) + ((queue,) if queue else ())))
+                                   evidence=evidence, sensitive=view.sensitive(pod) + ((queue,) if queue else ()),
+                                   facts={"localQueue": queue,
+                                          "clusterQueue": cluster_queue_of(view, k8s.namespace(pod), queue)}))
         if not out:
             out.append(self.passed(self.scope("pods"), f"{gated} pod(s) waiting for admission, none for longer "
                                    f"than {GRACE_SECONDS // 60} min"))

@@ -14,6 +14,19 @@ from planner.kinds import LOCAL_QUEUES
 from planner.report import Finding, Severity
 
 
+def cluster_queue_of(view: ClusterView, namespace: str | None, local_queue: str | None) -> str | None:
+    """The ClusterQueue a LocalQueue points at (spec.clusterQueue), None when unknown or unreadable."""
+    from planner.cluster import ReadError
+
+    if not local_queue or not namespace:
+        return None
+    try:
+        lq = view.get(LOCAL_QUEUES, local_queue, namespace)
+    except ReadError:
+        return None
+    return ((lq or {}).get("spec") or {}).get("clusterQueue")
+
+
 class KueueLocalQueuesActive(Check):
     id = "HC021"
     title = "Kueue LocalQueues are active"
@@ -31,7 +44,8 @@ class KueueLocalQueuesActive(Check):
                 out.append(self.failed(k8s.subject(lq), f"LocalQueue {k8s.namespace(lq)}/{k8s.name(lq)} "
                                        f"(ClusterQueue {cq}) is not active",
                                        evidence=[k8s.describe_condition(lq, "Active"), f".spec.clusterQueue={cq}"],
-                                       sensitive=(k8s.name(lq), k8s.namespace(lq) or "", cq or "")))
+                                       sensitive=(k8s.name(lq), k8s.namespace(lq) or "", cq or ""),
+                                       facts={"clusterQueue": cq}))
         if not out:
             out.append(self.passed(self.scope("LocalQueues"), f"{len(queues)} LocalQueue(s) active"))
         return out

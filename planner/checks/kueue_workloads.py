@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from planner.checks import k8s
 from planner.checks.base import Check
+from planner.checks.kueue_localqueues import cluster_queue_of
 from planner.checks.view import ClusterView
-from planner.kinds import KUEUE_WORKLOADS
+from planner.kinds import KUEUE_WORKLOADS, LOCAL_QUEUES
 from planner.report import Finding, Severity
 
 BLOCKED = frozenset({"Inadmissible", "Misconfigured", "Suspended", "NoMatchingFlavor", "ExceedsMaxQuota"})
@@ -23,7 +24,7 @@ class KueueWorkloadsAdmissible(Check):
     title = "Kueue workloads are admissible"
     components = ("kueue",)
     severity = Severity.HIGH
-    reads = (KUEUE_WORKLOADS,)
+    reads = (KUEUE_WORKLOADS, LOCAL_QUEUES)
     remediation = ("Fix what the QuotaReserved message names: create the LocalQueue/ClusterQueue, re-activate it, "
                    "add a ResourceFlavor matching the workload, or lower its requests below the queue's quota.")
 
@@ -37,10 +38,13 @@ class KueueWorkloadsAdmissible(Check):
                 waiting += 1
                 continue
             queue = (wl.get("spec") or {}).get("queueName")
+            cq = ((wl.get("status") or {}).get("admission") or {}).get("clusterQueue") \
+                or cluster_queue_of(view, k8s.namespace(wl), queue)
             out.append(self.failed(k8s.subject(wl), f"Workload {k8s.namespace(wl)}/{k8s.name(wl)} is inadmissible: "
                                    f"{qr.get('message') or qr.get('reason')}",
                                    evidence=[k8s.describe_condition(wl, "QuotaReserved"), f".spec.queueName={queue}"],
-                                   sensitive=view.sensitive(wl) + ((queue,) if queue else ())))
+                                   sensitive=view.sensitive(wl) + ((queue,) if queue else ()),
+                                   facts={"localQueue": queue, "clusterQueue": cq}))
         if not out:
             out.append(self.passed(self.scope("Workloads"), f"{len(workloads)} Workload(s), none inadmissible "
                                    f"({waiting} waiting for quota)"))

@@ -24,6 +24,22 @@ FIXES = {  # NS and POD are replaced by the pod's namespace and name (Check.fail
 }
 
 
+# Labels that name what a pod serves: KServe's predictor pods (kserve/kserve:pkg/constants/constants.go@v0.20.0,
+# InferenceServicePodLabelKey) and KubeAI's model pods (kubeai-project/kubeai:internal/modelcontroller/pod_plan.go)
+OWNER_LABELS = (("serving.kserve.io/inferenceservice", "inferenceService"), ("model", "model"))
+
+
+def pod_facts(pod: dict, reason: str) -> dict[str, str | None]:
+    """What the cause rules link a failing pod on: its node, failing container, reason and what it serves."""
+    labels = k8s.meta(pod).get("labels") or {}
+    container = k8s.trouble_container(pod)
+    facts: dict[str, str | None] = {"node": (pod.get("spec") or {}).get("nodeName"), "container": container,
+                                    "reason": reason}
+    for label, fact in OWNER_LABELS:
+        facts[fact] = labels.get(label)
+    return facts
+
+
 class PodsRunning(Check):
     id = "HC005"
     title = "Pods in the stack's namespaces are not crash-looping or failing to pull images"
@@ -42,7 +58,7 @@ class PodsRunning(Check):
             out.append(self.failed(k8s.subject(pod), f"pod {k8s.namespace(pod)}/{k8s.name(pod)} is in {reason}",
                                    evidence=[detail, *view.events_or_empty(pod)],
                                    remediation=FIXES.get(base, self.remediation), sensitive=view.sensitive(pod),
-                                   component=view.component_of(pod)))
+                                   component=view.component_of(pod), facts=pod_facts(pod, reason)))
         if not out:
             out.append(self.passed(self.scope("pods in the stack's namespaces"),
                                    f"{len(pods)} pod(s) in {len(view.namespaces)} namespace(s): none crash-looping "

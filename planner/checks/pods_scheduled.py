@@ -38,7 +38,8 @@ class PodsScheduled(Check):
             out.append(self.failed(k8s.subject(pod), f"pod {k8s.namespace(pod)}/{k8s.name(pod)} cannot be "
                                    f"scheduled{gpu}: {why}",
                                    evidence=[k8s.describe_condition(pod, "PodScheduled"), *view.events_or_empty(pod)],
-                                   sensitive=view.sensitive(pod), component=view.component_of(pod)))
+                                   sensitive=view.sensitive(pod), component=view.component_of(pod),
+                                   facts={"gpu": "true" if gpu else None}))
         if not out:
             out.append(self.passed(self.scope("stack pods and GPU pods"),
                                    f"{seen} pod(s) checked: none stuck unschedulable"))

@@ -14,6 +14,7 @@ from planner.checks.gpu_allocatable import GpuAllocatable
 from planner.checks.gpu_clusterpolicy import GpuClusterPolicyReady
 from planner.checks.gpu_operands import GpuOperandsScheduled
 from planner.checks.gpu_validator import GpuValidatorPassing
+from planner.checks.helm_releases import HelmReleasesDeployed
 from planner.checks.kfp_api import KfpApiReady
 from planner.checks.kserve_inferenceservices import KserveInferenceServicesReady
 from planner.checks.kserve_runtimes import KserveRuntimesPresent
@@ -39,7 +40,7 @@ from planner.kinds import Kind
 CHECK_CLASSES: tuple[type[Check], ...] = (
     # every component of the plan (from its blueprint: CRDs, workloads, webhooks) and cross-cutting
     CrdsEstablished, WorkloadsAvailable, WebhookEndpoints, ApiServicesAvailable,
-    PodsRunning, PodsScheduled, PvcsBound, NodesReady, ComponentsInstalled,
+    PodsRunning, PodsScheduled, PvcsBound, NodesReady, ComponentsInstalled, HelmReleasesDeployed,
     # GPU resources
     GpuClusterPolicyReady, GpuValidatorPassing, GpuAllocatable, GpuOperandsScheduled,
     # batch scheduling

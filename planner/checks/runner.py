@@ -6,7 +6,8 @@
 - a component that is not installed at all (HC009) gets one finding: its other problems are folded into it;
 - a check that cannot list a kind it needs (ReadError: 403, CRD missing, timeout, malformed answer)
   or that raises on a malformed object becomes one UNKNOWN finding "[HC0xx] reason"; the rest still run;
-- every kind the applicable checks read is listed once, in parallel, before they run.
+- every kind the applicable checks read is listed once, in parallel, before they run;
+- the problems are then linked into root causes (planner/causes).
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def run_checks(plan: Plan, reader: Reader, components: Iterable[str] | None = No
     findings = [replace(f, message=redact_text(f.message), evidence=tuple(map(redact_text, f.evidence)))
                 for f in findings]
     findings, folded = fold_absent_components(findings)
+    from planner.causes import link
+
+    causes = link(findings)
     done = time.perf_counter()
     meta: dict[str, Any] = {
         "profile": plan.profile,
@@ -121,4 +125,4 @@ def run_checks(plan: Plan, reader: Reader, components: Iterable[str] | None = No
         if "listSeconds" in api:  # the reader's name for the summed request time: not a wall-clock time
             api["listSecondsSummed"] = api.pop("listSeconds")
         meta["api"] = api
-    return Report(kind="check", findings=tuple(findings), meta=meta)
+    return Report(kind="check", findings=tuple(findings), meta=meta, causes=causes)

@@ -44,6 +44,7 @@ class ClusterView:
         self._index: dict[Kind, dict[tuple[str | None, str], Obj]] = {}
         self._by_ns: dict[Kind, dict[str | None, list[Obj]]] = {}
         self._events: dict[tuple[str, str | None, str], list[Obj]] | None = None
+        self._helm: dict[tuple[str, str], Any] | None = None
 
     # ----- plan
 
@@ -110,6 +111,21 @@ class ClusterView:
             return self.events_for(obj, limit)
         except ReadError as e:
             return [f"(events not readable: {e.reason})"]
+
+    def helm_releases(self) -> dict[tuple[str, str], Any] | None:
+        """(namespace, release) -> the newest revision's status, from a metadata-only list of Helm's release
+        Secrets in the plan's namespaces (labels only; planner/helm_status.py). None when the reader cannot
+        list metadata (test fakes); raises ReadError when a namespace cannot be read."""
+        from planner.helm_status import OWNER_SELECTOR, newest
+        from planner.kinds import HELM_RELEASE_SECRETS
+
+        lister = getattr(self.reader, "list_metadata", None)
+        if lister is None:
+            return None
+        if self._helm is None:
+            items = [o for ns in sorted(self.namespaces) for o in lister(HELM_RELEASE_SECRETS, ns, OWNER_SELECTOR)]
+            self._helm = newest(items)
+        return self._helm
 
     def gpu_nodes(self) -> list[Obj]:
         """Nodes that carry NVIDIA GPU labels or advertise nvidia.com/gpu capacity."""

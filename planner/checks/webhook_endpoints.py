@@ -13,6 +13,23 @@ from planner.kinds import ENDPOINT_SLICES, MUTATING_WEBHOOKS, SERVICES, VALIDATI
 from planner.report import Finding, Severity, Subject
 
 
+def guarded_kinds(cfg: dict) -> list[str]:
+    """The kinds a webhook configuration intercepts (webhooks[].rules[].apiGroups/resources), by Kind name where
+    the Kind catalog knows the resource, else as `plural.group`; `*` stands for every catalog kind of the group."""
+    from planner.kinds import CATALOG
+
+    out: set[str] = set()
+    for hook in cfg.get("webhooks") or []:
+        for rule in hook.get("rules") or []:
+            for group in rule.get("apiGroups") or []:
+                for resource in rule.get("resources") or []:
+                    plural = resource.split("/", 1)[0]
+                    known = [k.kind for k in CATALOG if (group == "*" or k.group == group)
+                             and (plural == "*" or k.plural == plural)]
+                    out.update(known or [f"{plural}.{group}" if group else plural])
+    return sorted(out)
+
+
 class WebhookEndpoints(Check):
     id = "HC003"
     title = "The components' admission webhooks have ready endpoints"
@@ -59,5 +76,7 @@ class WebhookEndpoints(Check):
         if problems:
             sev = Severity.CRITICAL if fail_policy else Severity.MEDIUM
             return self.failed(subject, f"{subject.kind} {subject.name} cannot be served: {problems[0]}",
-                               evidence=problems + evidence, severity=sev, component=component)
+                               evidence=problems + evidence, severity=sev, component=component,
+                               facts={"guards": ",".join(guarded_kinds(cfg)) or None,
+                                      "failurePolicy": "Fail" if fail_policy else "Ignore"})
         return self.passed(subject, f"{subject.kind} {subject.name} is served", evidence=evidence, component=component)

@@ -20,9 +20,12 @@ from planner.drift.render import CHOICES
 @click.option("--strict", is_flag=True, help="Components the plan does not manage are drift too (else a note).")
 @click.option("--pulumi", "use_pulumi", is_flag=True,
               help="Also run `pulumi preview --expect-no-changes --json` in the Pulumi project and fold it in.")
+@click.option("--junit-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+              help="Also write the report as JUnit XML here (CI: annotations with -o github, JUnit for the record).")
 @timeout_option("10s", "Timeout of each API request")
 def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], kubeconfig: str | None,
-          context: str | None, output: str, strict: bool, use_pulumi: bool, timeout: float) -> None:
+          context: str | None, output: str, strict: bool, use_pulumi: bool, junit_file: str | None,
+          timeout: float) -> None:
     """Compare the plan with the live cluster: releases, values, CRDs, workloads, custom resources.
 
     \b
@@ -36,10 +39,13 @@ def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], ku
 
     from planner import __version__
     from planner.cluster import ClusterReader
+    from planner.commands.check import _check_writable, _write_report
     from planner.drift.compare import drift_report
     from planner.drift.reader import read_live
     from planner.drift.render import render
 
+    if junit_file:
+        _check_writable(junit_file, "--junit-file")
     plan = load_plan(stack_file, profile, sets)
     started = time.perf_counter()
     with ClusterReader(kubeconfig, context, timeout) as reader:
@@ -71,6 +77,8 @@ def drift(stack_file: str | None, profile: str | None, sets: tuple[str, ...], ku
         "generatedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     report = drift_report(plan, live, strict=strict, extra=extra, meta=meta)
+    if junit_file:
+        _write_report(junit_file, render(report, "junit"), "--junit-file")
     click.echo(render(report, output), nl=False)
     # sys.exit, not ctx.exit: cli.main runs click with standalone_mode=False, where ctx.exit's code is returned
     # from cli.main and then dropped

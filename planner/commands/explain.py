@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from planner.model import Origin
 
 OUTPUTS = ("table", "json", "junit", "sarif", "github")
+MAX_REPORT_BYTES = 64 << 20  # reports grow with the cluster; stack files stay small (planner/load.MAX_BYTES)
 
 
 def read_report(path: str):
@@ -23,6 +24,10 @@ def read_report(path: str):
 
     where = Location(path)
     try:
+        if Path(path).stat().st_size > MAX_REPORT_BYTES:  # before reading: the file may be arbitrarily large
+            raise InputError(f"the report is {Path(path).stat().st_size:,} bytes, over the limit of "
+                             f"{MAX_REPORT_BYTES:,}", location=where,
+                             hint="explain a report of fewer findings, e.g. `check --component NAME -o json`")
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise InputError(f"report file not found: {path}", hint="write one with `stackplan check --output json > "
@@ -33,6 +38,9 @@ def read_report(path: str):
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"not valid JSON: {e.msg}", location=Location(path, e.lineno, e.colno),
+                         hint="pass the output of `stackplan check --output json`") from e
+    except RecursionError as e:
+        raise InputError("values nested deeper than a report can be", location=where,
                          hint="pass the output of `stackplan check --output json`") from e
     if not isinstance(data, dict) or data.get("kind") != "Report":
         raise InputError("not a stackplan report (expected an object with \"kind\": \"Report\")", location=where,
@@ -47,9 +55,16 @@ def read_report(path: str):
 def _validate(text: str, data: dict, path: str) -> None:
     """Check against schemas/report.schema.json; errors carry file:line:col and the JSON pointer. The same
     problem in many findings (a key missing from all 20) is reported once, with how often it occurs."""
-    from planner.load import parse_yaml, validate
+    from planner.load import MAX_BYTES, parse_yaml, validate
+    from planner.model import Origin
 
-    _, origin = parse_yaml(text, path)  # JSON is YAML: this gives every key its line and column
+    try:  # positions are only needed for errors: a valid report is never parsed a second time
+        validate(data, "report", Origin(path, {}, {}))
+        return
+    except StackplanError:
+        pass
+    # JSON is YAML: parsing it again gives every key its line and column (pointers only for a large report)
+    origin = parse_yaml(text, path)[1] if len(text) <= MAX_BYTES else Origin(path, {}, {})
     try:
         validate(data, "report", origin)
     except MultipleErrors as e:

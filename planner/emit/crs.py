@@ -38,7 +38,9 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 CLUSTER_QUEUE = "stackplan"  # the one ClusterQueue; LocalQueue `default` in the workload namespace points at it
 VOLCANO_QUEUE = "stackplan"
-CPU_QUOTA = "1000"  # CPU and memory are left effectively unconstrained: GPUs are the quota that matters
+# Without cluster.quota, CPU and memory are left effectively unconstrained (GPUs are the quota that matters);
+# `stackplan preflight` (PF005) reports a cluster that can allocate more than these, and the values to set.
+CPU_QUOTA = "1000"
 MEMORY_QUOTA = "8Ti"
 HF_SECRET = "stackplan-huggingface"  # Secret holding the Hugging Face token (key HF_TOKEN)
 HF_SECRET_KEY = "HF_TOKEN"
@@ -110,10 +112,12 @@ def kueue_objects(plan: Plan, workload_namespace: str) -> list[CustomObject]:
         return []
     gpus = gpu_total(plan.cluster)
     gpu_type = (plan.cluster.get("gpu") or {}).get("type")
+    quota = plan.cluster.get("quota") or {}  # cluster.quota in stackplan.yaml: sized from the nodes' allocatable
     groups: list[dict[str, JSON]] = [{
         "coveredResources": ["cpu", "memory"],
         "flavors": [{"name": "default-flavor", "resources": [
-            {"name": "cpu", "nominalQuota": CPU_QUOTA}, {"name": "memory", "nominalQuota": MEMORY_QUOTA}]}],
+            {"name": "cpu", "nominalQuota": str(quota.get("cpu") or CPU_QUOTA)},
+            {"name": "memory", "nominalQuota": str(quota.get("memory") or MEMORY_QUOTA)}]}],
     }]
     flavors = [_obj(plan, "ResourceFlavor", "default-flavor", None, {})]
     if gpus > 0:

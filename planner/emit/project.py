@@ -28,6 +28,11 @@ from planner.errors import InputError
 IGNORED_ENTRIES = {".git"}  # a fresh `git init` does not make a directory foreign
 
 
+def as_bytes(content: str | bytes) -> bytes:
+    """A generated file's bytes: text is written as UTF-8, binary files (a vendored wheel) as they are."""
+    return content if isinstance(content, bytes) else content.encode()
+
+
 def file_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -42,7 +47,7 @@ class Action:
 class WritePlan:
     target: Path
     actions: tuple[Action, ...]
-    files: Mapping[str, str]
+    files: Mapping[str, str | bytes]
     metadata: Mapping[str, str]
 
     @property
@@ -68,7 +73,7 @@ def read_manifest(target: Path) -> dict[str, object] | None:
                          hint=f"delete {MANIFEST} only if you want init to treat every file as yours") from e
 
 
-def plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, str], force: bool) -> WritePlan:
+def plan_writes(target: Path, files: Mapping[str, str | bytes], metadata: Mapping[str, str], force: bool) -> WritePlan:
     """Decide what to do with each file (reads the disk, writes nothing)."""
     try:
         return _plan_writes(target, files, metadata, force)
@@ -78,7 +83,7 @@ def plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, s
                          hint="pass --dir with a directory you can read and write") from e
 
 
-def _plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, str], force: bool) -> WritePlan:
+def _plan_writes(target: Path, files: Mapping[str, str | bytes], metadata: Mapping[str, str], force: bool) -> WritePlan:
     for parent in (target, *target.parents):
         if parent.exists() or parent.is_symlink():
             if not parent.is_dir():
@@ -94,8 +99,8 @@ def _plan_writes(target: Path, files: Mapping[str, str], metadata: Mapping[str, 
                              hint="choose a new or empty directory with --dir")
     recorded: dict[str, str] = dict((manifest or {}).get("files") or {})  # type: ignore[arg-type]
     actions = []
-    for rel, text in sorted(files.items()):
-        new = file_digest(text.encode())
+    for rel, content in sorted(files.items()):
+        new = file_digest(as_bytes(content))
         path = target / rel
         on_disk = file_digest(path.read_bytes()) if path.is_file() else None  # a directory: filetx refuses
         before = recorded.get(rel)
@@ -125,7 +130,7 @@ def apply_writes(plan: WritePlan) -> None:
     recorded: dict[str, str] = dict(previous.get("files") or {})  # type: ignore[arg-type]
     writes: list[tuple[str, bytes]] = []
     for action in plan.actions:
-        data = plan.files[action.path].encode()
+        data = as_bytes(plan.files[action.path])
         if action.status in ("created", "updated", "replaced"):
             writes.append((action.path, data))
         recorded[action.path] = file_digest(data)

@@ -11,13 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.emit.requirement import Requirement
+from planner.emit.requirement import Requirement, Versions
+from planner.emit.workflow import workflow_yml
 from planner.model import Plan, Profile
 from planner.values import merge, nested
 
-PULUMI_VERSION = "3.272.0"  # pinned in requirements.txt and the CI workflow (tests compare with the installed ones)
-PULUMI_KUBERNETES_VERSION = "4.34.2"
-PYTHON_VERSION = "3.11"
 MANIFEST = ".stackplan/manifest.json"
 WORKFLOW = ".github/workflows/stackplan.yml"
 
@@ -31,22 +29,27 @@ def project_name(directory_name: str) -> str:
 
 def project_files(profile: Profile, plan: Plan, stack_name: str, requirement: Requirement,
                   sets: Sequence[tuple[str, str, Any]] = (), project: str = "stackplan",
-                  current: Plan | None = None) -> dict[str, str]:
+                  current: Plan | None = None, versions: Versions | None = None) -> dict[str, str]:
     """Every file `stackplan init` writes (the manifest excepted).
 
     `plan` is the profile's plan with `sets` (what stackplan.yaml is generated from); `current` is the
     plan of the stackplan.yaml the project keeps when that differs (the user edited it): the README
-    describes what the project installs, so it follows `current`.
+    describes what the project installs, so it follows `current`. `versions` pins the Pulumi SDKs
+    (planner/emit/origin.versions(): what this stackplan runs with).
     """
+    if versions is None:
+        from planner.emit.origin import versions as installed_versions
+
+        versions = installed_versions()
     shown = current or plan
     return {
         "Pulumi.yaml": pulumi_yaml(profile, project),
         f"Pulumi.{stack_name}.yaml": stack_config_yaml(stack_name),
         "__main__.py": MAIN_PY,
         "stackplan.yaml": stackplan_yaml(profile, plan, sets),
-        "requirements.txt": requirements_txt(requirement),
+        "requirements.txt": requirements_txt(requirement, versions),
         "README.md": readme_md(profile, shown, stack_name, project, requirement),
-        WORKFLOW: workflow_yml(stack_name),
+        WORKFLOW: workflow_yml(stack_name, versions.pulumi),
         ".gitignore": "venv/\n__pycache__/\n*.pyc\n.kube/\n",
     }
 
@@ -114,19 +117,17 @@ pulumi.export("waves", [list(wave) for wave in plan.waves])
 '''
 
 
-def requirements_txt(requirement: Requirement) -> str:
-    where = ("\n# This is a path on the machine that ran init: CI and other machines cannot install it. Replace it\n"
-             "# with a git URL at a commit (stackplan @ git+https://…/stackplan@<commit>) or re-run init with\n"
-             "# --stackplan-requirement." if requirement.local else "")
+def requirements_txt(requirement: Requirement, versions: Versions) -> str:
+    where = ("\n# This is a path on the machine that ran init: CI and other machines cannot install it. Re-run\n"
+             "# init with --vendor, or with --stackplan-requirement 'stackplan @ git+https://…/stackplan@<commit>'."
+             if requirement.local else "")
+    pins = "".join(f"{dist}=={version}\n" for dist, version in sorted(versions.pins.items()))
     return f"""\
-# Written by `stackplan init`. stackplan is not on PyPI: it is installed by a direct reference
-# ({requirement.origin}), never by name, so no package index can substitute another
-# `stackplan`. Change it with `stackplan init --stackplan-requirement 'stackplan @ <url>'`.{where}
+# Written by `stackplan init`. stackplan, pinned; from {requirement.origin}.
+# To change it: stackplan init --stackplan-requirement 'stackplan @ <url>@<commit>' (or --vendor).{where}
 {requirement.line}
-# The versions this stackplan release was tested with.
-pulumi=={PULUMI_VERSION}
-pulumi-kubernetes=={PULUMI_KUBERNETES_VERSION}
-"""
+# The Pulumi SDKs this stackplan was installed and tested with.
+{pins}"""
 
 
 def _yaml(data: Any, indent: int) -> str:
@@ -153,10 +154,20 @@ def _choices_block(profile: Profile, plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _components_block(sets: Sequence[tuple[str, str, Any]]) -> str:
+_REQUIRED = "__stackplan_required_{}__"
+
+
+def _components_block(sets: Sequence[tuple[str, str, Any]], plan: Plan | None = None) -> str:
+    """`components:` with the --set values, and an empty, commented placeholder for every setting only the
+    user can give (a prerequisite's name, e.g. MLflow's bucket): `stackplan validate` points at that line."""
     values: dict[str, Any] = {}
     for cid, path, value in sets:
         values = merge(values, {cid: {"values": nested(path, value)}})
+    unset = [p for p in (plan.prerequisites if plan else ()) if p.unset and p.setting
+             and p.setting.startswith(f"components.{p.component}.values.")]
+    for i, p in enumerate(unset):
+        path = p.setting.removeprefix(f"components.{p.component}.values.")  # type: ignore[union-attr]
+        values = merge(values, {p.component: {"values": nested(path, _REQUIRED.format(i))}})
     example = """\
 #  gpu-operator:                # a component id (`stackplan components` lists them)
 #    enabled: true              # add a component the profile lacks, or `false` to drop one
@@ -166,7 +177,22 @@ def _components_block(sets: Sequence[tuple[str, str, Any]]) -> str:
 """
     if not values:
         return "components: {}\n" + example
-    return "components:\n" + _yaml(values, 2) + example
+    block = "components:\n" + _yaml(values, 2)
+    for i, p in enumerate(unset):
+        block = block.replace(_REQUIRED.format(i), f'""   # REQUIRED: name your {p.kind} (see "Before you install")')
+    return block + example
+
+
+def _before_you_install(plan: Plan) -> str:
+    if not plan.prerequisites:
+        return ""
+    lines = ["", "# Before you install: what this stack expects to exist, which stackplan does not create",
+             "# (`stackplan plan -f stackplan.yaml` lists them with how to create each; `stackplan validate`",
+             "# fails while a REQUIRED name below is empty):"]
+    for p in plan.prerequisites:
+        keys = f" (keys {', '.join(p.keys)})" if p.keys else ""
+        lines.append(f"#   {p.component}: {'REQUIRED ' if p.unset else ''}{p.label()}{keys}")
+    return "\n".join(lines) + "\n"
 
 
 def stackplan_yaml(profile: Profile, plan: Plan, sets: Sequence[tuple[str, str, Any]] = ()) -> str:
@@ -184,6 +210,7 @@ def stackplan_yaml(profile: Profile, plan: Plan, sets: Sequence[tuple[str, str, 
 # cluster with it. After editing: `stackplan validate -f stackplan.yaml`, then `pulumi preview`.
 apiVersion: stackplan.dev/v1alpha1   # fixed
 kind: Stack                          # fixed
+{_before_you_install(plan)}\
 
 # The use-case profile (`stackplan profiles` lists them): {profile.description}.
 profile: {profile.name}
@@ -199,6 +226,8 @@ cluster:
   kubernetesVersion: "{c.get('kubernetesVersion')}"   # major.minor of the cluster
   flavor: {c.get('flavor')}                 # eks | gke | aks | onprem | kind | sandbox | openshift
   storageClass: {storage if storage else 'null'}             # StorageClass for PVCs; null = the cluster default
+  # quota: {{cpu: "256", memory: 1Ti}}   # what Kueue's ClusterQueue admits; unset: unlimited (`stackplan preflight`
+                                      # compares it with the nodes' allocatable and says what to set)
   gpu:
     nodes: {gpu.get('nodes', 1)}                    # GPU nodes (0: simulated GPUs instead of the GPU Operator)
     perNode: {gpu.get('perNode', 1)}                  # GPUs per node
@@ -207,7 +236,7 @@ cluster:
     toolkitPreinstalled: {b(gpu.get('toolkitPreinstalled'))}   # NVIDIA Container Toolkit already on the nodes
 
 # Per-component overrides: `enabled` adds or drops a component, `values` are Helm values.
-{_components_block(sets)}
+{_components_block(sets, plan)}
 # Models to serve: KubeAI Models, KServe InferenceServices or vLLM production-stack entries,
 # depending on the serving layer the profile installs.
 models: []
@@ -242,11 +271,25 @@ def _secret_lines(plan: Plan) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def _prerequisites_md(plan: Plan) -> str:
+    """The README's "Before you install" section: what must exist, which stackplan does not create."""
+    from planner.prerequisites import describe
+
+    if not plan.prerequisites:
+        return ""
+    items = []
+    for p in plan.prerequisites:
+        what, fix = describe(p)
+        items.append(f"- **{p.component}**: {what}  \n  {fix}")
+    return ("## Before you install\n\nThis stack expects these to exist; stackplan creates none of them "
+            "(`stackplan plan` lists them too,\nand `stackplan validate` fails while a REQUIRED name is "
+            "missing from stackplan.yaml):\n\n" + "\n".join(items) + "\n\n")
+
+
 def readme_md(profile: Profile, plan: Plan, stack_name: str, project: str, requirement: Requirement) -> str:
     rows = "\n".join(f"| {i + 1} | {', '.join(f'`{r}`' for r in wave)} |" for i, wave in enumerate(plan.waves))
-    local = (" That is a path on the machine that ran init; for CI and other machines replace it with a git\n"
-             "URL at a commit, or re-run `stackplan init --stackplan-requirement 'stackplan @ <url>'`."
-             if requirement.local else "")
+    local = ("\nThat is a path on the machine that ran init: for CI and other machines re-run `stackplan init`\n"
+             "with `--vendor` or `--stackplan-requirement 'stackplan @ <url>@<commit>'`." if requirement.local else "")
     return f"""\
 # {project}
 
@@ -263,12 +306,12 @@ is the plan of `stackplan.yaml` when `stackplan init` last ran; after editing it
 
 ## Installing stackplan
 
-The program imports stackplan, which is not published on PyPI. `requirements.txt` installs it by a
-direct reference, never by name: `{requirement.line}`.{local}
-`pulumi install` (and the CI workflow's `pip install -r requirements.txt`) install it from there,
-with the pinned Pulumi SDKs; the `stackplan` command comes with it (`venv/bin/stackplan`).
+The program imports stackplan. `requirements.txt` pins it — `{requirement.line}`
+({requirement.origin}) — and the Pulumi SDKs it was tested with.{local}
+`pulumi install` (and the CI workflow's `pip install -r requirements.txt`) install them; the
+`stackplan` command comes with it (`venv/bin/stackplan`).
 
-## Next steps
+{_prerequisites_md(plan)}## Next steps
 
 ```sh
 pulumi install                                  # creates ./venv from requirements.txt (stackplan included)
@@ -288,10 +331,17 @@ exist, install in two steps: `pulumi config set stackplan:phase operators && pul
 
 ## CI
 
-`.github/workflows/stackplan.yml` installs requirements.txt (stackplan from the reference above), then
-runs `stackplan validate`, `pulumi preview` and `stackplan drift --output github` on pull requests and
-every day. It needs the repository secrets `PULUMI_ACCESS_TOKEN` and `KUBECONFIG`: a kubeconfig for a
-read-only account that may also read the Helm release records drift compares, made with
+`.github/workflows/stackplan.yml` runs as Pulumi and helmfile projects do:
+- on pull requests: `stackplan validate`, the plan diff against the base branch (releases, chart
+  versions, values keys; `stackplan plan --diff-ref origin/<base>`) as the job summary, and
+  `pulumi preview` as a comment. Nothing is compared with the cluster: a change differs from it until
+  it is merged and deployed.
+- on the default branch after a merge, daily and by hand: `stackplan check` and `stackplan drift`
+  against the cluster. Their exit codes gate the job, findings are annotations, and the JUnit reports
+  are uploaded as the `stackplan-reports` artifact.
+
+It needs the repository secrets `PULUMI_ACCESS_TOKEN` and `KUBECONFIG`: a kubeconfig for a read-only
+account that may also read the Helm release records drift compares, made with
 `stackplan rbac --drift -f stackplan.yaml | kubectl apply -f -` (plain `stackplan rbac` is enough for
 `stackplan check`, not for drift).
 If this project is not the repository root, move the workflow to the root's `.github/workflows/`
@@ -299,58 +349,4 @@ and set `defaults.run.working-directory`.
 
 Re-running `stackplan init` updates these files; it never overwrites a file you changed unless you
 pass `--force`.
-"""
-
-
-def workflow_yml(stack_name: str) -> str:
-    return f"""\
-# Generated by `stackplan init`. Validates the stack, previews it and detects drift:
-# on every pull request and once a day.
-name: stackplan
-on:
-  pull_request:
-  schedule:
-    - cron: "23 5 * * *"
-  workflow_dispatch:
-permissions:
-  contents: read
-  pull-requests: write   # pulumi preview comments on the pull request
-concurrency:
-  group: stackplan-${{{{ github.ref }}}}
-  cancel-in-progress: true
-jobs:
-  stackplan:
-    runs-on: ubuntu-latest
-    env:
-      PULUMI_ACCESS_TOKEN: ${{{{ secrets.PULUMI_ACCESS_TOKEN }}}}
-      KUBECONFIG: ${{{{ github.workspace }}}}/.kube/config
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "{PYTHON_VERSION}"
-      - name: Install
-        # requirements.txt installs stackplan by a direct reference (a git URL at a commit, or a path),
-        # never by name from PyPI; a local path there only exists on the machine that ran init.
-        run: |
-          python -m venv venv
-          venv/bin/pip install -r requirements.txt
-          echo "$PWD/venv/bin" >> "$GITHUB_PATH"
-      - name: Validate
-        run: stackplan validate -f stackplan.yaml
-      - name: Kubeconfig
-        env:
-          KUBECONFIG_DATA: ${{{{ secrets.KUBECONFIG }}}}
-        run: mkdir -p .kube && printf '%s' "$KUBECONFIG_DATA" > .kube/config
-      - name: Preview
-        uses: pulumi/actions@v7   # inputs pulumi-version, comment-on-pr, expect-no-changes: action.yml@v7.0.0
-        with:
-          command: preview
-          stack-name: {stack_name}
-          pulumi-version: {PULUMI_VERSION}
-          comment-on-pr: ${{{{ github.event_name == 'pull_request' }}}}
-          # on the daily run any planned change means the cluster drifted from the program
-          expect-no-changes: ${{{{ github.event_name == 'schedule' }}}}
-      - name: Drift
-        run: stackplan drift -f stackplan.yaml --output github
 """

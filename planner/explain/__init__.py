@@ -4,6 +4,11 @@ With an API key (and without --offline) the findings are redacted (always) and a
 grouped by component, looked up in the on-disk cache, and the rest sent to the model in batches; any
 finding the model does not explain — API error, invalid answer, no key — is explained by the offline
 knowledge base. Every explanation says where it came from (`model:<id>` or `knowledge-base:<entry>`).
+
+Root causes (Report.causes) cost one explanation each: the findings a cause explains are not explained
+one by one; its root is sent with the rule's link and its members' subjects and messages, and the model
+is asked to confirm or refine that link (the rule stays the judge of what is linked; the answer says
+whether the evidence agrees). The explanation is attached to the root finding and to the cause.
 The exit code of a command is always the report's; explaining never changes it.
 """
 
@@ -19,9 +24,9 @@ from planner.explain.base import Explainer, ExplainerUnavailable
 from planner.explain.cache import ExplanationCache, cache_key
 from planner.explain.config import ExplainConfig, resolve_config
 from planner.explain.offline import OfflineExplainer
-from planner.explain.prompts import finding_payload
+from planner.explain.prompts import LINK_PREFIX, finding_payload
 from planner.explain.sanitize import Sanitizer
-from planner.report import Explanation, Finding, Report
+from planner.report import Cause, Explanation, Finding, Report
 
 __all__ = ["Explainer", "ExplainerUnavailable", "explain_report"]
 
@@ -62,9 +67,14 @@ def explain_report(report: Report, *, offline: bool = False, anonymize: bool = F
     `config`/`explainer` are for tests and embedding."""
     # bad settings are exit 2 even on a clean report; --offline reads none of them
     cfg = config or (ExplainConfig() if offline else resolve_config(model=model, base_url=base_url))
-    problems = [(i, f) for i, f in enumerate(report.findings) if f.is_problem]
+    ids = report.ids()
+    members = report.explained_by()
+    roots = {c.root: c for c in report.causes}
+    by_id = dict(zip(ids, report.findings, strict=True))
+    problems = [(i, f) for i, f in enumerate(report.findings) if f.is_problem and ids[i] not in members]
     if not problems:
         return report
+    sent = [(i, with_cause(f, roots[ids[i]], by_id) if ids[i] in roots else f) for i, f in problems]
     if no_cache:
         cfg = replace(cfg, cache_dir=None)
     use_model = not offline and (cfg.has_key or show_prompt or explainer is not None)
@@ -75,7 +85,7 @@ def explain_report(report: Report, *, offline: bool = False, anonymize: bool = F
     sanitizer = Sanitizer(anonymize=anonymize)
     if use_model:
         llm = explainer or _anthropic(cfg, echo)
-        answers = _ask_model(problems, cfg, llm, sanitizer, run, echo, prompt_echo if show_prompt else None)
+        answers = _ask_model(sent, cfg, llm, sanitizer, run, echo, prompt_echo if show_prompt else None)
         if show_prompt:
             echo(_prompt_note(sanitizer, run))
             return report
@@ -85,17 +95,45 @@ def explain_report(report: Report, *, offline: bool = False, anonymize: bool = F
         x = answers.get(i)
         if x is None:
             x = kb.explain([f])[0]
+            assert x is not None
+            if ids[i] in roots:
+                x = _kb_for_cause(x, roots[ids[i]])
             run.from_kb += 1
         else:
             run.from_model += 1
         assert x is not None
         findings[i] = f.with_explanation(x)
     meta = dict(report.meta)
+    explained = {ids[i]: findings[i].explanation for i, _ in problems}
+    causes = tuple(c.with_explanation(x) if (x := explained.get(c.root)) else c for c in report.causes)
     meta["explain"] = {"backend": run.backend, "model": run.model, "requests": run.requests, "cached": run.cached,
                        "fromModel": run.from_model, "fromKnowledgeBase": run.from_kb,
+                       "causes": len(report.causes), "explainedByCause": len(members),
                        "redactions": sanitizer.redactions, "anonymized": sanitizer.anonymized,
                        "fallback": run.failure}
-    return replace(report, findings=tuple(findings), meta=meta)
+    return replace(report, findings=tuple(findings), meta=meta, causes=causes)
+
+
+MAX_MEMBERS_SENT = 4  # members listed with a cause's root; the rest are counted (keeps one finding's payload small)
+
+
+def with_cause(root: Finding, cause: Cause, by_id: dict[str, Finding]) -> Finding:
+    """The root as sent to the model: the rule's link and what it explains go first in the evidence (so they
+    pass through the same redaction and anonymization), and the members' names join `sensitive`."""
+    listed = [by_id[m] for m in cause.members[:MAX_MEMBERS_SENT]]
+    lines = [f"{LINK_PREFIX} {cause.rule} ({cause.confidence.value} confidence): {cause.title}",
+             *(f"explains {m.check_id} {m.subject}: {m.message}" for m in listed)]
+    if len(cause.members) > len(listed):
+        lines.append(f"explains {len(cause.members) - len(listed)} more finding(s)")
+    names = [x for m in map(by_id.__getitem__, cause.members)
+             for x in (*m.sensitive, m.subject.name, m.subject.namespace or "") if x]
+    return replace(root, evidence=(*lines, *root.evidence), sensitive=tuple(dict.fromkeys((*root.sensitive, *names))))
+
+
+def _kb_for_cause(x: Explanation, cause: Cause) -> Explanation:
+    """The knowledge base explains the root alone; say what else the rule links to it."""
+    return replace(x, cause=f"{x.cause} Rule {cause.rule} links {len(cause.members)} other finding(s) to this one "
+                            f"({cause.confidence.value} confidence): {cause.title}.")
 
 
 def _anthropic(cfg: ExplainConfig, echo: Echo) -> Explainer:

@@ -63,6 +63,11 @@ class AnthropicExplainer:
                                                timeout=self.config.timeout, max_retries=0)
         return self._client
 
+    def create(self, params: dict[str, Any]) -> Any:
+        """One Messages API request (any body) with this client's retries; ExplainerUnavailable when it fails.
+        `stackplan ask` sends its tool-use turns through here, so both share the client setup."""
+        return self._create(params)
+
     def _create(self, params: dict[str, Any]) -> Any:
         import anthropic
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from planner.report import Finding
 
-PROMPT_VERSION = "2026-11-27.1"
+PROMPT_VERSION = "2026-12-07.1"
 TOOL_NAME = "record_explanations"
+LINK_PREFIX = "linked by rule"  # first evidence line of a root cause (planner/explain with_cause)
 
 # Caps that keep one finding under the token budget (docs/explain.md, "Cost"): each text field is cut at
 # MAX_FIELD_CHARS, and evidence lines are added only while the finding's JSON stays within MAX_FINDING_CHARS
@@ -42,6 +43,9 @@ Rules:
 or flags. Prefer read-only commands; say so when a command changes the cluster.
 - Related findings often share one root cause (a driver failure breaks the validator and the device \
 plugin): say so in each cause.
+- A finding whose evidence starts with "linked by rule RC..." is a root cause that a rule linked to the \
+findings listed as "explains ...": explain the root, then in cause confirm the link or, if the evidence \
+disagrees, say what else is more likely. Your answer stands for every finding it explains.
 - Upper-case tokens such as NAMESPACE_1, POD_2, NODE_1, IMAGE_1, IP_1, NAME_3 are placeholders for \
 hidden names: use them verbatim. [REDACTED] marks removed credentials: never guess them.
 - Be concise: summary <= 30 words, cause and fix <= 80 words each.

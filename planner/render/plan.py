@@ -6,6 +6,7 @@ from planner.model import Plan
 
 
 def plan_table(plan: Plan) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from planner.render.emit import console as make_console
@@ -28,6 +29,11 @@ def plan_table(plan: Plan) -> None:
             table.add_row(str(i), rid, f"{r.source.kind}: {chart}", r.version, r.namespace,
                           ", ".join(r.needs), r.reason)
     console.print(table)
+    from planner.prerequisites import section
+
+    for line in section(plan.prerequisites):
+        style = "bold" if not line.startswith(" ") else ("yellow" if "REQUIRED" in line else "")
+        console.print(f"[{style}]{escape(line)}[/]" if style else escape(line), highlight=False)
     for n in plan.notes:
         style = "yellow" if n.level == "warning" else "dim"
         who = f"{n.release}: " if n.release else ""

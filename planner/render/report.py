@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import Callable
 
-from planner.report import Explanation, Finding, Outcome, Report, Severity
+from planner.report import Cause, Explanation, Finding, Outcome, Report, Severity
 
 _ICON = {Outcome.PASSED: "ok", Outcome.FAILED: "FAIL", Outcome.UNKNOWN: "??", Outcome.SKIPPED: "skip"}
 _STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.UNKNOWN: "yellow", Outcome.SKIPPED: "dim"}
@@ -51,27 +51,64 @@ def _title(f: Finding) -> str:
     return " ".join(p for p in (f.check_id, f.component, f.title) if p)
 
 
-def render_table(report: Report, *, width: int | None = None, show_passed: bool = False) -> str:
+def render_table(report: Report, *, width: int | None = None, show_passed: bool = False, flat: bool = False) -> str:
     """A compact table of the problems (one line each: result, check, component, subject — names are
     never split, only cut with an ellipsis), then one block per problem with the whole subject, message,
     evidence and explanation or fix. Passed findings are counted, not listed (unless show_passed).
+
+    When the report has causes (and not `flat`), they come first: each cause's root, with the findings it
+    explains folded under it, then the table of the problems no cause explains; the detail blocks follow
+    the same order, one per cause (the root's evidence and fix, then what it explains) and one per other problem.
     """
     from rich.console import Console
 
     buf = io.StringIO()
     console = Console(file=buf, width=width or output_width(), force_terminal=False, soft_wrap=True,
                       highlight=False)
-    shown = [f for f in report.findings if f.is_problem or show_passed]
-    if shown:
-        console.print(_table(shown, console.width), soft_wrap=False)
-    for n, f in enumerate(report.problems(), 1):
-        console.print("\n" + _wrap(f"{n}. {_ICON[f.outcome]} {_title(f)}", console.width), style="bold", markup=False)
+    causes = () if flat else report.causes
+    by_id = report.by_id()
+    linked = {i for c in causes for i in (c.root, *c.members)}
+    if causes:
+        console.print(_wrap(f"{len(causes)} root cause(s), explaining {len(linked)} of {len(report.problems())} "
+                            "problems (--flat lists every finding alone):", console.width), markup=False)
+        for n, c in enumerate(causes, 1):
+            console.print(_cause_lines(n, c, by_id, console.width), markup=False)
+    rest = [f for i, f in zip(report.ids(), report.findings, strict=True)
+            if i not in linked and (f.is_problem or show_passed)]
+    if rest:
+        if causes:
+            console.print("\nOther problems:" if any(f.is_problem for f in rest) else "", markup=False)
+        console.print(_table(rest, console.width), soft_wrap=False)
+    n = 0
+    for n, c in enumerate(causes, 1):
+        root = by_id[c.root]
+        console.print("\n" + _wrap(f"{n}. cause {c.rule} ({c.confidence.value} confidence): {c.title}", console.width),
+                      style="bold", markup=False)
+        root = root if c.explanation is None else root.with_explanation(c.explanation)
+        details = _details(root)
+        console.print(_wrap(f"  {_ICON[root.outcome]} {_title(root)}\n  {root.subject}\n  {root.message}\n"
+                            + (details + "\n" if details else "") + f"  Explains {len(c.members)} finding(s):\n"
+                            + "\n".join(f"  · {by_id[m].check_id} {by_id[m].subject}: {by_id[m].message}"
+                                        for m in c.members), console.width), markup=False)
+    for k, f in enumerate((f for f in rest if f.is_problem), n + 1):
+        console.print("\n" + _wrap(f"{k}. {_ICON[f.outcome]} {_title(f)}", console.width), style="bold", markup=False)
         console.print(_wrap(f"  {f.subject}\n  {f.message}\n{_details(f)}", console.width), markup=False)
     for err in report.errors:
         console.print(f"[yellow]error:[/] {err}")
     verdict = "problems found" if report.exit_code() else "all good"
     console.print("\n" + _wrap(f"{report.kind}: {_summary_line(report)} — {verdict}", console.width), markup=False)
     return buf.getvalue()
+
+
+def _cause_lines(n: int, c: Cause, by_id: dict[str, Finding], width: int) -> str:
+    """`1. RC004 (high) title` then the root and each member on one line, subjects cut, never split."""
+    def line(prefix: str, f: Finding) -> str:
+        text = f"{prefix}{_ICON[f.outcome]:4} {f.check_id} {f.component or '-'} {f.subject}"
+        return text if len(text) <= width else text[:width - 1] + "…"
+
+    head = _wrap(f"\n{n}. {c.rule} ({c.confidence.value}) {c.title}", width)
+    return "\n".join([head, line("   cause    ", by_id[c.root]),
+                      *(line("   explains ", by_id[m]) for m in c.members)])
 
 
 def _table(shown: list[Finding], width: int):
@@ -170,7 +207,8 @@ def render_sarif(report: Report) -> str:
     rules: dict[str, dict] = {}
     results = []
     stack_file = report.meta.get("stackFile")  # None with --profile: no file to point at
-    for f in report.findings:
+    cause_of = {i: c.id for c in report.causes for i in (c.root, *c.members)}
+    for fid, f in zip(report.ids(), report.findings, strict=True):
         rules.setdefault(f.check_id, {
             "id": f.check_id,
             "name": f.title,
@@ -188,7 +226,8 @@ def render_sarif(report: Report) -> str:
             "level": _SARIF_LEVEL[f.severity] if f.outcome is Outcome.FAILED else "warning",
             "message": {"text": text},
             "locations": [_sarif_location(f, stack_file)],
-            "properties": {"outcome": f.outcome.value, "component": f.component, "evidence": list(f.evidence)},
+            "properties": {"outcome": f.outcome.value, "component": f.component, "evidence": list(f.evidence),
+                           **({"cause": cause_of[fid]} if fid in cause_of else {})},
         })
     for rule in rules.values():
         if rule["helpUri"] is None:
@@ -219,17 +258,30 @@ def _gh_escape(text: str, prop: bool = False) -> str:
     return text
 
 
+def _cause_note(report: Report) -> dict[str, str]:
+    """Finding id -> one line saying which root cause it is, or which cause explains it."""
+    notes: dict[str, str] = {}
+    for c in report.causes:
+        notes[c.root] = f"Root cause {c.rule} ({c.confidence.value}) of {len(c.members)} other finding(s): {c.title}"
+        for m in c.members:
+            notes[m] = f"Explained by {c.rule} ({c.confidence.value}): {c.title}"
+    return notes
+
+
 def render_github(report: Report) -> str:
     """GitHub Actions workflow commands: ::error / ::warning per problem, ::notice for the summary."""
     stack_file = report.meta.get("stackFile")  # None with --profile: annotate without file=
     lines = []
-    for f in report.findings:
+    notes = _cause_note(report)
+    for fid, f in zip(report.ids(), report.findings, strict=True):
         if not f.is_problem:
             continue
         level = "error" if f.outcome is Outcome.FAILED and f.severity in (
             Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM) else "warning"
         title = _title(f)
         body = f"{f.subject}: {f.message}"
+        if fid in notes:
+            body += "\n" + notes[fid]
         if f.explanation:
             body += "\n" + _explanation_text(f.explanation)
         elif f.remediation:
@@ -251,7 +303,10 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
 }
 
 
-def render_report(report: Report, fmt: str) -> str:
+def render_report(report: Report, fmt: str, *, flat: bool = False) -> str:
+    """`flat` (table only): every finding alone, causes not grouped (the view before causes existed)."""
+    if fmt == "table":
+        return render_table(report, flat=flat)
     try:
         return RENDERERS[fmt](report)
     except KeyError:

@@ -61,6 +61,14 @@ COMPONENTS: dict[str, tuple[str, tuple[str, ...], tuple[Workload, ...], tuple[st
 }
 
 
+# Components whose checks read names from the release values: the blueprint's values by default.
+DEFAULT_VALUES: dict[str, dict[str, Any]] = {
+    "kserve-runtimes": {"kserve": {"servingruntime": {"enabled": True, "tritonserver": {"disabled": False},
+                                                      "huggingfaceserver": {"disabled": False},
+                                                      "vllmserver": {"disabled": False}}}},
+}
+
+
 def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None, gpu_nodes: int = 0,
               workloads: dict[str, tuple[Workload, ...]] | None = None, models: tuple[Model, ...] = ()) -> Plan:
     """A Plan holding one release per component (ids = component names), in one wave."""
@@ -69,7 +77,8 @@ def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None,
         ns, crds, wls, hooks = COMPONENTS[comp]
         releases[comp] = Release(
             id=comp, component=comp, layer="test", source=Source("local", "tests/charts"), version="0.0.0",
-            namespace=ns, needs=(), values=(values or {}).get(comp, {}), values_digest="0" * 64, crds=crds,
+            namespace=ns, needs=(), values=(values or {}).get(comp, DEFAULT_VALUES.get(comp, {})),
+            values_digest="0" * 64, crds=crds,
             workloads=tuple(w for w in (workloads or {}).get(comp, wls)  # as resolve does (enabledBy)
                             if get_path((values or {}).get(comp, {}), w.enabled_by or "-", True) is not False),
             webhooks=hooks)
@@ -100,13 +109,30 @@ class FakeReader:
             out = [o for o in out if o.get("type") == "Warning"]
         return out
 
+    def list_metadata(self, kind: Kind, namespace: str, label_selector: str | None = None,
+                      field_selector: str | None = None) -> list[dict]:
+        """Objects as the real reader keeps them (name, namespace, Helm's labels only), by one label
+        `key=value` and/or `metadata.name=NAME`."""
+        from planner.helm_status import strip
+
+        self.calls.append((kind, namespace))
+        out = [o for o in self.objects if o.get("kind") == kind.kind
+               and (o.get("metadata") or {}).get("namespace") == namespace]
+        if label_selector:
+            key, value = label_selector.split("=", 1)
+            out = [o for o in out if ((o.get("metadata") or {}).get("labels") or {}).get(key) == value]
+        if field_selector:
+            name = field_selector.removeprefix("metadata.name=")
+            out = [o for o in out if (o.get("metadata") or {}).get("name") == name]
+        return [strip(o) for o in out]
+
 
 def load(path: Path) -> list[dict]:
     docs = [d for d in YAML(typ="safe").load_all(path.read_text()) if d and "stackplanModels" not in d]
     out: list[dict] = []
     for d in docs:
         out.extend(d.get("items") or [] if d.get("kind") == "List" else [d])
-    known = {(k.api_version, k.kind) for k in CATALOG} | {("v1", "Event")}
+    known = {(k.api_version, k.kind) for k in CATALOG} | {("v1", "Event"), ("v1", "Secret")}  # Secret: Helm records
     for o in out:
         what = (o.get("apiVersion"), o.get("kind"))
         assert what in known, f"{path.name}: {what} is not a kind stackplan reads"

@@ -91,17 +91,29 @@ def kueue_up(kube: Kube, cluster_namespace: str) -> str:
 def test_rbac_serviceaccount_runs_the_whole_check(kube: Kube, control_plane, cluster_namespace: str,
                                                   cluster_env: dict[str, str], tmp_path: Path, kueue_up: str) -> None:
     """`stackplan rbac | kubectl apply -f -`, then every check of a full profile runs without a 403."""
+    from planner.rbac import RbacSubject, release_status_documents, to_yaml
+
     sa = "stackplan-check"
-    rbac = stackplan(["rbac", "--subject", f"serviceaccount:{cluster_namespace}:{sa}"], cluster_env)
+    subject = f"serviceaccount:{cluster_namespace}:{sa}"
+    # `rbac --profile llm-inference`: the Roles for HC090 live in the profile's namespaces, which must exist
+    created = [ns for ns in ("gpu-operator", "kubeai") if not _namespace_exists(kube, ns)]
+    for ns in created:
+        kube.create(path_for("namespaces"), {"apiVersion": "v1", "kind": "Namespace",
+                                             "metadata": {"name": ns, "labels": {"created-by": "stackplan-tests"}}})
+    rbac = stackplan(["rbac", "--profile", "llm-inference", "--subject", subject], cluster_env)
     assert rbac.returncode == 0, rbac.stderr
-    applied = subprocess.run(["kubectl", "apply", "-f", "-"], input=rbac.stdout, capture_output=True, text=True,
-                             env=cluster_env, timeout=60, check=False)
+    assert "stackplan-secret-metadata" in rbac.stdout
+    # the in-process run below re-points every release at the test namespace: its Role, as rbac makes it
+    extra = to_yaml(release_status_documents([cluster_namespace], RbacSubject.parse(subject)))
+    applied = subprocess.run(["kubectl", "apply", "-f", "-"], input=rbac.stdout + extra, capture_output=True,
+                             text=True, env=cluster_env, timeout=60, check=False)
     assert applied.returncode == 0, applied.stderr
     try:
         kc, token = token_kubeconfig(kube, control_plane, cluster_namespace, sa, tmp_path / "sa.kubeconfig")
         wait_for_rbac(kc)
-        plan = make_plan("gpu-operator", "kueue", "volcano", "kserve", "cert-manager", "kubeai", "vllm-stack",
-                         "kubeflow-pipelines", "kubeflow-trainer", "kuberay")
+        plan = in_namespace(make_plan("gpu-operator", "kueue", "volcano", "kserve", "cert-manager", "kubeai",
+                                      "vllm-stack", "kubeflow-pipelines", "kubeflow-trainer", "kuberay"),
+                            cluster_namespace)
         with ClusterReader(str(kc)) as reader:
             reader.ping()
             report = run_checks(plan, reader)
@@ -115,17 +127,38 @@ def test_rbac_serviceaccount_runs_the_whole_check(kube: Kube, control_plane, clu
             unknown = [f.message for f in report.findings if f.outcome is Outcome.UNKNOWN] + [
                 line for line in lines if line.startswith("folded: ") and " UNKNOWN " in line]
             assert unknown and all("not installed" in line for line in unknown)
-            with pytest.raises(KubeError) as denied:  # and it cannot read Secrets
-                Kube(control_plane.credentials(), token=token).get(path_for("secrets", cluster_namespace))
-            assert denied.value.status == 403
+            # Secrets: `list` only (RBAC cannot grant metadata alone), only in the plan's namespaces; no get, no watch
+            as_sa = Kube(control_plane.credentials(), token=token)
+            kube.create(path_for("secrets", cluster_namespace), {"metadata": {"name": "some-secret"},
+                                                                 "data": {"k": "dg=="}})
+            for path, params in ((path_for("secrets", cluster_namespace, "some-secret"), {}),
+                                 (path_for("secrets", "default"), {}),
+                                 (path_for("secrets", cluster_namespace), {"watch": "true"})):
+                with pytest.raises(KubeError) as denied:
+                    as_sa.get(path, **params)
+                assert denied.value.status == 403, path
         # the CLI with that kubeconfig: problems found (exit 1), not unreachable (3)
         env = dict(cluster_env, KUBECONFIG=str(kc))
         cli = stackplan(["check", "--profile", "llm-inference", "-o", "json"], env)
         assert cli.returncode == 1, cli.stderr
-        assert not any("forbidden" in f["message"] for f in json.loads(cli.stdout)["findings"])
+        cli_findings = json.loads(cli.stdout)["findings"]
+        assert not any("forbidden" in f["message"] for f in cli_findings)
+        assert not any(f["checkId"] == "HC090" and f["outcome"] == "UNKNOWN" for f in cli_findings)
     finally:
-        subprocess.run(["kubectl", "delete", "--ignore-not-found", "-f", "-"], input=rbac.stdout, env=cluster_env,
-                       capture_output=True, text=True, timeout=60, check=False)
+        subprocess.run(["kubectl", "delete", "--ignore-not-found", "-f", "-"], input=rbac.stdout + extra,
+                       env=cluster_env, capture_output=True, text=True, timeout=60, check=False)
+        for ns in created:
+            kube.delete(path_for("namespaces", name=ns))
+
+
+def _namespace_exists(kube: Kube, name: str) -> bool:
+    try:
+        kube.get(path_for("namespaces", name=name))
+    except KubeError as e:
+        if e.status == 404:
+            return False
+        raise
+    return True
 
 
 def test_unreachable_and_unauthenticated_exit_3(cluster_env: dict[str, str], control_plane, tmp_path: Path) -> None:

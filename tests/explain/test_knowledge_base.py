@@ -134,3 +134,10 @@ def test_schema_errors_name_the_file_and_pointer(tmp_path: Path) -> None:
 def test_duplicate_ids_fail_loudly(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="defined twice"):
         load_knowledge_base([_write(tmp_path, (ENTRY % "x").replace("extra.thing", "crd.missing"))])
+
+
+def test_the_readme_counts_the_knowledge_base_as_it_is() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    said = re.search(r"knowledge base answers \((\d+) failure signatures", readme)
+    assert said, "README.md no longer says how many failure signatures the knowledge base has"
+    assert int(said.group(1)) == len(KB.entries)

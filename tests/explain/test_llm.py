@@ -244,11 +244,15 @@ def test_the_sdk_warns_about_nothing(fake: FakeAnthropic, cfg: ExplainConfig) ->
         explain_report(report(), config=cfg, echo=lambda m: None)
 
 
-def test_a_deprecated_model_gets_a_plain_note(fake: FakeAnthropic, cfg: ExplainConfig) -> None:
+def test_a_deprecated_model_gets_a_plain_note(fake: FakeAnthropic, cfg: ExplainConfig,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from anthropic._data import DEPRECATED_MODELS  # the SDK's table; the test adds its own retired model
+
+    monkeypatch.setitem(DEPRECATED_MODELS, "claude-sonnet-0-1", "January 1st, 2020")
     notes: list[str] = []
-    out = explain_report(report(), config=replace(cfg, model="claude-sonnet-4-5"), echo=notes.append)
+    out = explain_report(report(), config=replace(cfg, model="claude-sonnet-0-1"), echo=notes.append)
     assert any("deprecated" in n and "STACKPLAN_MODEL" in n for n in notes)
-    assert all(f.explanation.source == "model:claude-sonnet-4-5" for f in out.findings if f.is_problem)
+    assert all(f.explanation.source == "model:claude-sonnet-0-1" for f in out.findings if f.is_problem)
 
 
 def test_auth_token_instead_of_api_key(fake: FakeAnthropic, cfg: ExplainConfig) -> None:

@@ -11,7 +11,7 @@ from planner.report import Finding, Outcome, Subject
 
 # PROMPT_VERSION -> digest of the prompt text. Changing any prompt text must bump PROMPT_VERSION (it is part
 # of the cache key, so answers to an older prompt are not reused); then record the new digest here.
-PROMPT_DIGESTS = {"2026-11-27.1": "64f6f26b2acf040b"}
+PROMPT_DIGESTS = {"2026-11-27.1": "64f6f26b2acf040b", "2026-12-07.1": "c479a682adb0de31"}
 
 
 def _digest() -> str:

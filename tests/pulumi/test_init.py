@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 
 from planner.catalog import load_catalog
 from planner.emit.project import file_digest
-from planner.emit.scaffold import MANIFEST, PULUMI_KUBERNETES_VERSION, PULUMI_VERSION, WORKFLOW
+from planner.emit.scaffold import MANIFEST, WORKFLOW
 from planner.emit.settings import DEFAULT_WORKLOAD_NAMESPACE
 from planner.model import StackSpec
 from planner.resolve import resolve
@@ -35,7 +35,7 @@ def yaml_load(path: Path) -> Any:
 
 def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "proj"
-    sets = ("gpu-operator.driver.enabled=false", "mlflow.replicaCount=2")
+    sets = ("gpu-operator.driver.enabled=false", "mlflow.replicaCount=2", "mlflow.artifactRoot.s3.bucket=acme-art")
     flags = [arg for s in sets for arg in ("--set", s)]
     res = run_cli(capsys, "init", "--profile", "training-team", "--dir", str(target), *flags)
     assert res.code == 0, res.err
@@ -73,26 +73,46 @@ def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys
     assert not any("token" in k.lower() or "secret" in k.lower() for k in config), "no secrets in plain config"
 
     reqs = (target / "requirements.txt").read_text().splitlines()
-    assert metadata.version("pulumi") == PULUMI_VERSION, "pin the Pulumi version stackplan is tested with"
-    assert f"pulumi=={PULUMI_VERSION}" in reqs
-    assert metadata.version("pulumi-kubernetes") == PULUMI_KUBERNETES_VERSION
-    assert f"pulumi-kubernetes=={PULUMI_KUBERNETES_VERSION}" in reqs
-    from planner.emit.requirement import installed
+    for dist in ("pulumi", "pulumi-kubernetes"):  # what this stackplan runs (and its lock tested) with
+        assert f"{dist}=={metadata.version(dist)}" in reqs
+    from tests.conftest import TEST_REQUIREMENT
 
     pins = [r for r in reqs if r.split()[:1] == ["stackplan"] or r.startswith("stackplan=")]
-    assert pins == [installed().line], "stackplan by a direct reference to where it was installed from"
-    assert pins[0].startswith("stackplan @ ") and "==" not in pins[0], "never a bare name PyPI would resolve"
+    assert pins == [TEST_REQUIREMENT], "STACKPLAN_REQUIREMENT (the tests' environment) is the requirement"
 
     workflow = yaml_load(target / WORKFLOW)
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
     assert "pull_request" in triggers and triggers["schedule"][0]["cron"]
-    steps = workflow["jobs"]["stackplan"]["steps"]
-    runs = " ".join(s.get("run", "") for s in steps)
-    assert "stackplan validate -f stackplan.yaml" in runs
-    assert "stackplan drift -f stackplan.yaml --output github" in runs
-    preview = next(s for s in steps if s.get("uses", "").startswith("pulumi/actions@"))
+    pr, cluster = workflow["jobs"]["pull-request"], workflow["jobs"]["cluster"]
+    pr_runs = " ".join(s.get("run", "") for s in pr["steps"])
+    assert "stackplan validate -f stackplan.yaml" in pr_runs and "--diff-ref" in pr_runs
+    assert "drift" not in pr_runs and "check" not in pr_runs, "a pull request is not compared with the cluster"
+    preview = next(s for s in pr["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
     assert preview["with"]["command"] == "preview" and preview["with"]["stack-name"] == "dev"
-    assert "schedule" in preview["with"]["expect-no-changes"]
+    assert preview["with"]["pulumi-version"] == metadata.version("pulumi")
+    cluster_runs = " ".join(s.get("run", "") for s in cluster["steps"])
+    assert "stackplan drift -f stackplan.yaml --output github" in cluster_runs
+    assert "pull_request" not in cluster["if"] and "schedule" in cluster["if"]
+
+
+def test_required_settings_are_written_commented_and_validate_points_at_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 11: full-mlops needs an S3 bucket only the user can name; init writes an empty, commented
+    setting and lists what must exist before install; validate fails on that line until it is filled."""
+    assert run_cli(capsys, "init", "-p", "full-mlops", "--dir", str(tmp_path)).code == 0
+    stack = tmp_path / "stackplan.yaml"
+    lines = stack.read_text().splitlines()
+    bucket = next(i for i, ln in enumerate(lines, 1) if ln.strip().startswith("bucket:"))
+    assert 'bucket: ""' in lines[bucket - 1] and "# REQUIRED" in lines[bucket - 1]
+    header = "\n".join(lines[:bucket])
+    for item in ("Bucket (not named yet)", "Secret mlflow/mlflow-s3 (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)",
+                 "Secret mlflow/mlflow-postgresql (keys password, postgres-password)", "StorageClass"):
+        assert item in header, item
+    res = run_cli(capsys, "validate", "-f", str(stack))
+    assert res.code == 2 and f"{stack}:{bucket}:" in res.err
+    stack.write_text(stack.read_text().replace('bucket: ""', "bucket: acme-mlflow-artifacts", 1))
+    res = run_cli(capsys, "validate", "-f", str(stack))
+    assert res.code == 0, res.err
 
 
 def test_rerun_on_its_own_output_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

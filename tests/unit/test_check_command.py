@@ -20,9 +20,14 @@ GPU_OPERATOR = {"apiVersion": "apps/v1", "kind": "Deployment",
 
 
 def fake_api(status_for: dict[str, int] | None = None, nodes: list[dict] | None = None,
-             deployments: list[dict] | None = None):
+             deployments: list[dict] | None = None, helm_records: list[dict] | None = None):
     def handler(request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        if "as=PartialObjectMetadataList" in request.headers.get("accept", ""):  # metadata only, as the server does
+            ns = path.split("/namespaces/")[1].split("/")[0]
+            items = [r for r in helm_records or [] if r["metadata"]["namespace"] == ns]
+            return httpx.Response(200, json={"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                                             "items": items})
         if path == "/version":
             return httpx.Response(200, json={"gitVersion": "v1.35.4"})
         if path == "/api":
@@ -184,3 +189,53 @@ def test_explain_with_a_bad_base_url_is_exit_2_before_the_run(patched, capsys, e
     assert code == 2 and out == "" and made == []
     code, _ = run(["--profile", "llm-inference", "--no-cache"], capsys)
     assert code == 2  # --no-cache only applies with --explain
+
+
+def test_junit_file_beside_github_annotations_for_check_and_drift(patched, capsys, tmp_path: Path) -> None:
+    """What the generated CI workflow runs: annotations on stdout, the JUnit report in a file, one cluster read."""
+    import xml.etree.ElementTree as ET
+
+    made = patched(fake_api())
+    junit = tmp_path / "check.xml"
+    code, out = run(["--profile", "llm-inference", "-o", "github", "--junit-file", str(junit)], capsys)
+    assert code == 1 and out.startswith("::") and len(made) == 1
+    _, out_junit = run(["--profile", "llm-inference", "-o", "junit"], capsys)
+
+    def cases(text: str) -> list[tuple[str | None, bool]]:
+        root = ET.fromstring(text.split("\n", 1)[1])
+        return [(c.get("name"), c.find("failure") is not None) for c in root.iter("testcase")]
+
+    assert cases(junit.read_text()) == cases(out_junit) and any(failed for _, failed in cases(out_junit))
+    with pytest.raises(SystemExit) as info:
+        main(["drift", "--profile", "llm-inference", "-o", "github", "--junit-file", str(tmp_path / "drift.xml")])
+    drift_out = capsys.readouterr().out
+    assert info.value.code == 1 and "::error" in drift_out  # nothing installed: every release is missing
+    assert "<testsuites" in (tmp_path / "drift.xml").read_text()
+
+
+@pytest.mark.parametrize("command", ["check", "drift"])
+def test_junit_file_in_a_missing_directory_is_bad_input_before_the_run(patched, capsys, tmp_path: Path,
+                                                                       command: str) -> None:
+    made = patched(fake_api())
+    with pytest.raises(SystemExit) as info:
+        main([command, "--profile", "llm-inference", "--junit-file", str(tmp_path / "no" / "x.xml")])
+    captured = capsys.readouterr()
+    assert info.value.code == 2 and "--junit-file" in captured.err and made == [] and captured.out == ""
+
+
+def test_causes_come_first_in_the_table_and_flat_lists_every_finding(patched, capsys) -> None:
+    """The GPU Operator's Helm release failed halfway: its Deployment exists, its ClusterPolicy CRD does not."""
+    record = {"metadata": {"name": "sh.helm.release.v1.gpu-operator.v1", "namespace": "gpu-operator",
+                           "labels": {"name": "gpu-operator", "owner": "helm", "status": "failed", "version": "1"}}}
+    patched(fake_api(deployments=[GPU_OPERATOR], helm_records=[record]))
+    code, out = run(["--profile", "llm-inference", "--component", "gpu-operator"], capsys)
+    assert code == 1
+    assert "root cause(s)" in out and "RC002 (high) Helm release gpu-operator is failed (revision 1)" in out
+    assert out.index("RC002") < out.index("explains FAIL HC001")
+    code, flat = run(["--profile", "llm-inference", "--component", "gpu-operator", "--flat"], capsys)
+    assert code == 1 and "RC002" not in flat and "root cause" not in flat and "HC090" in flat
+    code, js = run(["--profile", "llm-inference", "--component", "gpu-operator", "-o", "json"], capsys)
+    report = json.loads(js)
+    [cause] = report["causes"]
+    ids = {f["id"] for f in report["findings"]}
+    assert cause["root"] == "HC090:Release/gpu-operator/gpu-operator" and set(cause["members"]) <= ids

@@ -83,9 +83,33 @@ def test_images_follow_the_mirror(tmp_path: Path, capsys) -> None:
     assert lines and all(line.startswith("registry.internal:5000/mirror/") for line in lines)
 
 
+BUCKET = "components: {mlflow: {values: {artifactRoot: {s3: {bucket: acme-mlflow-artifacts}}}}}\n"
+
+
+def test_validate_refuses_a_name_only_the_user_can_give(tmp_path: Path, capsys) -> None:
+    """full-mlops and training-team need an S3 bucket for MLflow: no default could be right (issue 11)."""
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: full-mlops\ncomponents:\n  mlflow:\n    values:\n      replicaCount: 1\n")
+    result = run_cli(capsys, "validate", "-f", str(stack))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"{stack}:4:" in result.err and "components.mlflow.values.artifactRoot.s3.bucket" in result.err
+    assert "hint: create the bucket" in result.err
+    plan = json.loads(run_cli(capsys, "plan", "-f", str(stack), "-o", "json").out)  # plan still shows it
+    bucket = next(p for p in plan["prerequisites"] if p["kind"] == "Bucket")
+    assert bucket["unset"] is True and bucket["name"] is None and bucket["component"] == "mlflow"
+    s3 = next(r for r in plan["releases"] if r["id"] == "mlflow")["values"]["artifactRoot"]["s3"]
+    assert "bucket" not in s3, "no default bucket (e.g. `mlflow`, in someone else's account)"
+    table = run_cli(capsys, "plan", "-f", str(stack)).out
+    assert "Before you install" in table and "REQUIRED, set components.mlflow.values.artifactRoot.s3.bucket" in table
+    stack.write_text("profile: full-mlops\n" + BUCKET)
+    assert run_cli(capsys, "validate", "-f", str(stack)).code == 0
+    plan = json.loads(run_cli(capsys, "plan", "-f", str(stack), "-o", "json").out)
+    assert next(p for p in plan["prerequisites"] if p["kind"] == "Bucket")["name"] == "acme-mlflow-artifacts"
+
+
 def test_validate_reports_ok_and_warnings(tmp_path: Path, capsys) -> None:
     stack = tmp_path / "stackplan.yaml"
-    stack.write_text("profile: training-team\ncluster:\n  kubernetesVersion: '1.36'\n")
+    stack.write_text("profile: training-team\ncluster:\n  kubernetesVersion: '1.36'\n" + BUCKET)
     result = run_cli(capsys, "validate", "-f", str(stack))
     assert result.code == 0, result.err
     assert "valid (training-team" in result.out
@@ -125,9 +149,18 @@ def test_images_mapping_pairs_upstream_with_mirror(tmp_path: Path, capsys) -> No
 def test_stack_file_from_stdin(monkeypatch, capsys) -> None:
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\n" + BUCKET))
     result = run_cli(capsys, "validate", "-f", "-")
     assert result.code == 0 and result.out.startswith("<stdin>: valid (full-mlops, 11 releases in 3 waves)")
     monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\nclustr: {}\n"))
     result = run_cli(capsys, "plan", "-f", "-")
     assert result.code == 2 and "<stdin>:2:1: unknown key `clustr`" in result.err
+
+
+def test_validate_lists_every_missing_name_at_once(tmp_path: Path, capsys) -> None:
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: training-team\nchoices: {pipelines: metaflow}\n")
+    result = run_cli(capsys, "validate", "-f", str(stack))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "components.mlflow.values.artifactRoot.s3.bucket" in result.err
+    assert "components.metaflow-service.values.metaflow-ui.uiBackend.metaflowDatastoreSysRootS3" in result.err

@@ -132,6 +132,15 @@ EXTRA: dict[str, list[dict[str, Any]]] = {
          "spec": {"supportedModelFormats": [{"name": "triton", "version": "2", "autoSelect": True}],
                   "protocolVersions": ["v2", "grpc-v2"],
                   "containers": [{"name": "kserve-container", "image": "nvcr.io/nvidia/tritonserver:23.05-py3"}]}},
+        # charts/kserve-runtime-configs/files/runtimes/resources.yaml@v0.20.0 (HC042 reads both)
+        {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ClusterServingRuntime",
+         "metadata": {"name": "kserve-huggingfaceserver"},
+         "spec": {"supportedModelFormats": [{"name": "huggingface", "version": "1", "autoSelect": True}],
+                  "containers": [{"name": "kserve-container", "image": "kserve/huggingfaceserver:v0.20.0"}]}},
+        {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ClusterServingRuntime",
+         "metadata": {"name": "kserve-vllmserver"},
+         "spec": {"supportedModelFormats": [{"name": "vLLM", "version": "1", "autoSelect": True}],
+                  "containers": [{"name": "kserve-container", "image": "vllm/vllm-openai:v0.24.0"}]}},
     ],
 }
 

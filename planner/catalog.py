@@ -158,6 +158,8 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         sources=tuple(d.get("sources", ())),
         unconfirmed=tuple(d.get("unconfirmed", ())),
         file=d.get("file", f"blueprints/{bid}.yaml"),
+        upgrades=tuple(d.get("upgrades", ())),
+        upgrades_unconfirmed=tuple(d.get("upgradesUnconfirmed", ())),
     )
 
 
@@ -202,6 +204,9 @@ def check_catalog(catalog: Catalog) -> None:
         for bad in (name for name in bp.needs if name in bp.conflicts):
             raise PlanError(f"component `{bp.id}` both needs and conflicts with `{bad}`",
                             location=Location(bp.file, pointer="/conflicts"))
+    from planner.upgrade.facts import check_facts
+
+    check_facts(catalog)
     cycle = find_cycle({b.id: b.needs for b in ids.values()})
     if cycle:
         first = ids[cycle[0]]

@@ -29,10 +29,12 @@ COMMANDS: dict[str, str] = {
     "preflight": "planner.commands.preflight:preflight",
     "explain": "planner.commands.explain:explain",
     "drift": "planner.commands.drift:drift",
+    "upgrade": "planner.commands.upgrade:upgrade",
     "rbac": "planner.commands.rbac:rbac",
     "status": "planner.commands.status:status",
     "mcp": "planner.commands.mcp:mcp",
     "ask": "planner.commands.ask:ask",
+    "conformance": "planner.commands.conformance:conformance",
     "sandbox": "planner.commands.sandbox:sandbox",
     "cluster": "planner.commands.cluster:cluster",
 }

@@ -120,6 +120,19 @@ PREFLIGHT_EXTRA_KINDS = (STORAGE_CLASSES, NAMESPACES)
 # for Helm's release status (HC090) and prerequisites by name (PF004). planner/cluster.py list_metadata.
 SECRETS = HELM_RELEASE_SECRETS
 
+# What `stackplan conformance --cluster` reads beyond the check ClusterRole (`stackplan rbac --conformance`
+# grants it): Gateway API classes (ai_inference) and the Prometheus Operator's objects (metrics requirements).
+GATEWAY_CLASSES = Kind("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", False,
+                       "kubernetes-sigs/gateway-api:apis/v1/gatewayclass_types.go@v1.4.0 (scope=Cluster)")
+SERVICE_MONITORS = Kind("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", True,
+                        "prometheus-operator/prometheus-operator:pkg/apis/monitoring/v1/servicemonitor_types.go"
+                        "@v0.93.1 (kube-prometheus-stack 88.5.3)")
+POD_MONITORS = Kind("monitoring.coreos.com", "v1", "podmonitors", "PodMonitor", True,
+                    "prometheus-operator/prometheus-operator:pkg/apis/monitoring/v1/podmonitor_types.go@v0.93.1")
+PROMETHEUSES = Kind("monitoring.coreos.com", "v1", "prometheuses", "Prometheus", True,
+                    "prometheus-operator/prometheus-operator:pkg/apis/monitoring/v1/prometheus_types.go@v0.93.1")
+CONFORMANCE_EXTRA_KINDS = (GATEWAY_CLASSES, SERVICE_MONITORS, POD_MONITORS, PROMETHEUSES, HPAS)
+
 
 def by_kind(kind: str) -> Kind:
     """The catalog entry for a Kind name (`ClusterPolicy`); KeyError if stackplan does not read it."""

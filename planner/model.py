@@ -113,6 +113,8 @@ class Blueprint:
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
     file: str = ""
+    upgrades: tuple[Mapping[str, JSON], ...] = ()  # upgrade facts as data (planner/upgrade/facts.py reads them)
+    upgrades_unconfirmed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Any
 
 from planner.kinds import (
     CATALOG,
+    CONFORMANCE_EXTRA_KINDS,
     DRIFT_EXTRA_KINDS,
     HELM_RELEASE_SECRETS,
     OPS_EXTRA_KINDS,
@@ -32,6 +33,7 @@ from planner.kinds import (
 CHECK_ROLE = "stackplan-check"
 DRIFT_ROLE = "stackplan-drift-release-records"
 DRIFT_CLUSTER_ROLE = "stackplan-drift"
+CONFORMANCE_ROLE = "stackplan-conformance"
 RELEASE_STATUS_ROLE = "stackplan-secret-metadata"
 OPS_ROLE = "stackplan-ops"
 READ_VERBS = ["get", "list", "watch"]
@@ -93,6 +95,20 @@ def check_documents(subject: RbacSubject | None) -> list[dict[str, Any]]:
                  "metadata": _meta(CHECK_ROLE),
                  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": CHECK_ROLE},
                  "subjects": [subject.to_dict()]})
+    return docs
+
+
+def conformance_documents(subject: RbacSubject | None) -> list[dict[str, Any]]:
+    """A ClusterRole for what `conformance --cluster` reads beyond check's (GatewayClasses, the Prometheus
+    Operator's objects, HPAs); with a subject, its binding."""
+    docs: list[dict[str, Any]] = [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                                   "metadata": _meta(CONFORMANCE_ROLE), "rules": read_rules(CONFORMANCE_EXTRA_KINDS)}]
+    if subject is not None:
+        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                     "metadata": _meta(CONFORMANCE_ROLE),
+                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                 "name": CONFORMANCE_ROLE},
+                     "subjects": [subject.to_dict()]})
     return docs
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 PYTHON_VERSION = "3.11"
 REPORTS = "reports"
-PREFLIGHT_MARK = "# stackplan preflight:"  # pull-request job, after Kubeconfig: where `stackplan preflight` goes
 _EXPR = "${{{{ {} }}}}"
 
 
@@ -91,7 +90,10 @@ jobs:
           stackplan plan -f stackplan.yaml --diff-ref "origin/$GITHUB_BASE_REF" --output markdown \\
             | tee -a "$GITHUB_STEP_SUMMARY"
 {_kubeconfig()}\
-      {PREFLIGHT_MARK} `stackplan preflight` (what must exist before install, read from the cluster) goes here.
+      - name: Preflight
+        # before the preview: what must exist before install, read from the cluster (its version, the StorageClass,
+        # GPU nodes against cluster.gpu, declared Secrets by name, quotas, conflicting installs); exit code gates
+        run: stackplan preflight -f stackplan.yaml --output github
       - name: Preview
         uses: pulumi/actions@v7
         with:

@@ -22,10 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 HERE = Path(__file__).resolve().parent
 IMAGE = "registry.k8s.io/pause:3.10"  # never pulled: kwok simulates the pods
-# The components of the three profiles' default plans (and cluster create's fake-gpu-operator).
-COMPONENTS = ("cert-manager", "fake-gpu-operator", "gpu-operator", "katib", "kserve", "kserve-crd", "kserve-runtimes",
-              "kubeai", "kubeflow-pipelines", "kubeflow-pipelines-crds", "kubeflow-trainer", "kueue", "mlflow",
-              "volcano")
+# The components of the three profiles' default plans (and cluster create's fake-gpu-operator), and
+# the AI Conformance components: prometheus-adapter (its APIService is left out: a simulated pod serves nothing, so
+# it would never be Available), the Gateway API and Inference Extension CRDs and nginx-gateway-fabric.
+COMPONENTS = ("cert-manager", "fake-gpu-operator", "gateway-api-crds", "gateway-api-inference-extension-crds",
+              "gpu-operator", "katib", "kserve", "kserve-crd", "kserve-runtimes", "kubeai", "kubeflow-pipelines",
+              "kubeflow-pipelines-crds", "kubeflow-trainer", "kueue", "mlflow", "nginx-gateway-fabric",
+              "prometheus-adapter", "volcano")
 # CRD name -> (Kind, served version, namespaced). Checks read some of these kinds (planner/kinds.py wins there);
 # the rest are stand-ins whose kind/version follow the upstream CRDs named in the blueprints.
 CRD_KINDS: dict[str, tuple[str, str, bool]] = {
@@ -78,6 +81,31 @@ CRD_KINDS: dict[str, tuple[str, str, bool]] = {
     "topologies.kueue.x-k8s.io": ("Topology", "v1beta2", False),
     "workloadpriorityclasses.kueue.x-k8s.io": ("WorkloadPriorityClass", "v1beta2", False),
     "workloads.kueue.x-k8s.io": ("Workload", "v1beta2", True),
+    # gateway-api v1.5.1 config/crd/standard; gateway-api-inference-extension v1.5.0 config/crd/bases;
+    # nginx-gateway-fabric v2.6.7 config/crd/bases (served versions as there)
+    "gatewayclasses.gateway.networking.k8s.io": ("GatewayClass", "v1", False),
+    "gateways.gateway.networking.k8s.io": ("Gateway", "v1", True),
+    "grpcroutes.gateway.networking.k8s.io": ("GRPCRoute", "v1", True),
+    "httproutes.gateway.networking.k8s.io": ("HTTPRoute", "v1", True),
+    "referencegrants.gateway.networking.k8s.io": ("ReferenceGrant", "v1", True),
+    "backendtlspolicies.gateway.networking.k8s.io": ("BackendTLSPolicy", "v1", True),
+    "listenersets.gateway.networking.k8s.io": ("ListenerSet", "v1", True),
+    "tlsroutes.gateway.networking.k8s.io": ("TLSRoute", "v1", True),
+    "inferencemodelrewrites.inference.networking.x-k8s.io": ("InferenceModelRewrite", "v1alpha2", True),
+    "inferenceobjectives.inference.networking.x-k8s.io": ("InferenceObjective", "v1alpha2", True),
+    "inferencepoolimports.inference.networking.x-k8s.io": ("InferencePoolImport", "v1alpha1", True),
+    "inferencepools.inference.networking.k8s.io": ("InferencePool", "v1", True),
+    "authenticationfilters.gateway.nginx.org": ("AuthenticationFilter", "v1alpha1", True),
+    "clientsettingspolicies.gateway.nginx.org": ("ClientSettingsPolicy", "v1alpha1", True),
+    "nginxgateways.gateway.nginx.org": ("NginxGateway", "v1alpha1", True),
+    "nginxproxies.gateway.nginx.org": ("NginxProxy", "v1alpha2", True),
+    "observabilitypolicies.gateway.nginx.org": ("ObservabilityPolicy", "v1alpha2", True),
+    "proxysettingspolicies.gateway.nginx.org": ("ProxySettingsPolicy", "v1alpha1", True),
+    "snippetsfilters.gateway.nginx.org": ("SnippetsFilter", "v1alpha1", True),
+    "snippetspolicies.gateway.nginx.org": ("SnippetsPolicy", "v1alpha1", True),
+    "upstreamsettingspolicies.gateway.nginx.org": ("UpstreamSettingsPolicy", "v1alpha1", True),
+    "ratelimitpolicies.gateway.nginx.org": ("RateLimitPolicy", "v1alpha1", True),
+    "wafpolicies.gateway.nginx.org": ("WAFPolicy", "v1alpha1", True),
     "jobs.batch.volcano.sh": ("Job", "v1alpha1", True),
     "cronjobs.batch.volcano.sh": ("CronJob", "v1alpha1", True),
     "commands.bus.volcano.sh": ("Command", "v1alpha1", True),
@@ -105,6 +133,9 @@ GPU_ONLY = ("nvidia-", "gpu-feature-discovery")
 CRDS_DIR = {"gpu-operator", "fake-gpu-operator", "lws", "kuberay", "vllm-stack"}
 # Objects the upstream chart renders besides workloads and webhooks that checks look at (component-facts.md).
 EXTRA: dict[str, list[dict[str, Any]]] = {
+    "nginx-gateway-fabric": [  # templates/gatewayclass.yaml, values.yaml@v2.6.7 (class and controller names)
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": "nginx"},
+         "spec": {"controllerName": "gateway.nginx.org/nginx-gateway-controller"}}],
     "gpu-operator": [{"apiVersion": "nvidia.com/v1", "kind": "ClusterPolicy", "metadata": {"name": "cluster-policy"},
                       "spec": {}}],  # clusterPolicy.deployCR=true (values.yaml@v26.7.0)
     "kserve": [  # charts/kserve-resources/files/kserve/resources.yaml@v0.20.0

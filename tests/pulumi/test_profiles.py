@@ -27,6 +27,7 @@ CASES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
     ("llm-inference", {"serving": "vllm-stack", "ollama": "ollama", "multinode": "lws"}, {}),
     ("full-mlops", {}, {"gpu": {"driversPreinstalled": True}}),
     ("full-mlops", {"observability": "prometheus"}, {}),
+    ("full-mlops", {"observability": "prometheus-hpa"}, {}),  # prometheus-adapter needs kube-prometheus-stack
 ]
 
 

@@ -25,7 +25,6 @@ import pytest
 from ruamel.yaml import YAML
 
 from planner.emit.scaffold import WORKFLOW
-from planner.emit.workflow import PREFLIGHT_MARK
 from tests.cli_helpers import run_cli
 
 PROFILES = ["training-team", "llm-inference", "full-mlops"]
@@ -60,7 +59,8 @@ def test_workflow_is_valid_against_githubs_schema(tmp_path: Path, capsys: pytest
     broken = json.loads(json.dumps(workflow))
     broken["jobs"]["cluster"]["steps"][0]["runs"] = "typo"  # the schema is strict enough to catch a typo
     assert list(validator.iter_errors(broken))
-    assert PREFLIGHT_MARK in (tmp_path / WORKFLOW).read_text(), "the marked spot for `stackplan preflight`"
+    steps = [step.get("name") or step.get("uses") for step in workflow["jobs"]["pull-request"]["steps"]]
+    assert steps.index("Preflight") < steps.index("Preview"), "preflight gates the preview"
 
 
 # --- a tiny runner ----------------------------------------------------------------------------------------
@@ -193,45 +193,58 @@ def checkout(root: Path, branch: str) -> Path:
     return ws
 
 
-@pytest.mark.slow
-def test_pull_request_job_validates_diffs_and_previews(repository: tuple[Path, dict[str, Any]]) -> None:
-    root, workflow = repository
+def unreachable_kubeconfig() -> str:
+    """A kubeconfig for a loopback port nothing listens on: the cluster boundary, unreachable."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return (f"apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}'}}}}]\n"
+            "users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n"
+            "current-context: c\n")
+
+
+def run_pull_request(root: Path, workflow: dict[str, Any], kubeconfig: str,
+                     recorded: list[dict[str, Any]]) -> dict[str, StepResult]:
     ws = checkout(root, "pr")
     ctx = Context("pull_request", "refs/pull/1/merge", ws, base_ref="main",
-                  secrets={"KUBECONFIG": "apiVersion: v1\nkind: Config\n", "PULUMI_ACCESS_TOKEN": "pul-test"})
-    recorded: list[dict[str, Any]] = []
+                  secrets={"KUBECONFIG": kubeconfig, "PULUMI_ACCESS_TOKEN": "pul-test"})
     assert run_job(workflow, "cluster", ctx, root, recorded) is None, "no cluster comparison on a pull request"
     steps = run_job(workflow, "pull-request", ctx, python_shim(root / "py"), recorded)
     assert steps is not None
-    failed = [(s.name, s.code, s.out[-2000:]) for s in steps if s.code != 0]
-    assert not failed
-    runs = " ".join(s.name for s in steps)
-    assert "Validate" in runs and "Plan diff" in runs and "Drift" not in runs
+    by_name = {s.name: s for s in steps}
+    assert by_name["Validate"].code == 0 and by_name["Plan diff"].code == 0, [(s.name, s.out[-2000:]) for s in steps]
+    assert "Drift" not in by_name
     assert "venv" in (ws / "venv" / "bin" / "stackplan").read_text(), "the workflow's own venv runs stackplan"
     summary = (root / "ws-pr" / "summary.md").read_text()
     assert summary.startswith("### stackplan: plan diff")
     assert "driver.enabled: true -> false" in summary and "| `ollama` | added:" in summary
-    preview = next(r for r in recorded if r["uses"].startswith("pulumi/actions@"))
-    assert preview["with"]["command"] == "preview" and preview["with"]["stack-name"] == "dev"
+    return by_name
+
+
+@pytest.mark.slow
+def test_pull_request_job_validates_diffs_and_stops_at_preflight_when_the_cluster_is_unreachable(
+        repository: tuple[Path, dict[str, Any]]) -> None:
+    """The passing case, preflight against a ready cluster and then the preview, is in
+    tests/cluster/test_workflow_cluster.py (it needs the control plane)."""
+    root, workflow = repository
+    recorded: list[dict[str, Any]] = []
+    by_name = run_pull_request(root, workflow, unreachable_kubeconfig(), recorded)
+    assert by_name["Preflight"].code == 3 and "127.0.0.1" in by_name["Preflight"].out, by_name["Preflight"].out
+    assert by_name["Preview"].code is None, "the preview does not run after a failed preflight"
+    assert not [r for r in recorded if r["uses"].startswith("pulumi/actions@")]
 
 
 @pytest.mark.slow
 def test_cluster_job_runs_after_merge_and_its_exit_codes_gate_it(repository: tuple[Path, dict[str, Any]]) -> None:
-    import socket
-
     root, workflow = repository
-    with socket.socket() as s:  # a loopback port nothing listens on: the cluster boundary, unreachable
-        s.bind(("127.0.0.1", 0))
-        unused_tcp_port = s.getsockname()[1]
     work = root / "work"
     git(work, "checkout", "-q", "main")
     git(work, "merge", "-q", "--ff-only", "pr")
     git(work, "push", "-q", "origin", "main")
     ws = checkout(root, "main")
-    unreachable = (f"apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: "
-                   f"'https://127.0.0.1:{unused_tcp_port}'}}}}]\nusers: [{{name: u, user: {{token: t}}}}]\n"
-                   "contexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n")
-    secrets = {"KUBECONFIG": unreachable, "PULUMI_ACCESS_TOKEN": "pul-test"}
+    secrets = {"KUBECONFIG": unreachable_kubeconfig(), "PULUMI_ACCESS_TOKEN": "pul-test"}
     for event, ref, runs in (("push", "refs/heads/main", True), ("push", "refs/heads/pr", False),
                              ("schedule", "refs/heads/main", True), ("pull_request", "refs/pull/1/merge", False)):
         assert evaluate(workflow["jobs"]["cluster"]["if"], Context(event, ref, ws)) is runs, (event, ref)

@@ -1,0 +1,1 @@
+"""`stackplan upgrade`: upgrade facts (facts.py), the pure upgrade planner (plan.py), its rendering."""

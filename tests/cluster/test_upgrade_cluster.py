@@ -1,0 +1,150 @@
+"""`stackplan upgrade` on the real control plane: the previous releases of Kueue, KServe and the GPU Operator
+(stand-ins from tests/charts/previous.py, with those releases' CRD differences) installed by a real helm,
+then the upgrade plan to the current pins read from Helm's records and the live CRDs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cluster.apply_helpers import CHARTS, ROOT, kubectl_json, run, uninstall
+
+pytestmark = pytest.mark.cluster
+
+STACK = """\
+apiVersion: stackplan.dev/v1alpha1
+kind: Stack
+profile: llm-inference
+choices: {serving: kserve-vllm}
+cluster: {kubernetesVersion: "1.35", flavor: sandbox, gpu: {nodes: 1, perNode: 1}}
+components:
+  kueue: {enabled: true}
+"""
+FLAVOR = """\
+apiVersion: kueue.x-k8s.io/v1beta1
+kind: ResourceFlavor
+metadata: {name: upgrade-test-flavor}
+spec: {}
+"""
+
+
+def _previous_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("charts_previous", CHARTS / "previous.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def previous_stack(cluster_env: dict[str, str], tmp_path: Path):
+    """The stack's releases installed at the previous pins (current pins for the rest), torn down after."""
+    from planner.catalog import load_catalog
+    from planner.commands.options import load_plan
+
+    previous = _previous_module()
+    (tmp_path / "stackplan.yaml").write_text(STACK)
+    plan = load_plan(str(tmp_path / "stackplan.yaml"), None)
+    catalog = load_catalog()
+    try:
+        for rel in plan.ordered():
+            chart = (previous.write_previous(catalog.blueprints[rel.component], tmp_path / "previous")
+                     if rel.component in previous.PREVIOUS else CHARTS / rel.id)
+            run(cluster_env, "helm", "install", rel.id, str(chart), "-n", rel.namespace, "--create-namespace",
+                "--wait", "--timeout", "120s")
+        yield tmp_path, plan
+    finally:
+        uninstall(plan, cluster_env)
+
+
+def _upgrade(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planner", "upgrade", "-f", "stackplan.yaml", *args], cwd=cwd,
+                          env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+
+
+def test_upgrade_plans_the_previous_pins_to_the_current_ones(previous_stack, cluster_env: dict[str, str]) -> None:
+    where, _ = previous_stack
+    run(cluster_env, "kubectl", "apply", "-f", "-", stdin=FLAVOR)
+    crd = kubectl_json(cluster_env, "get", "crd", "resourceflavors.kueue.x-k8s.io")
+    assert crd["status"]["storedVersions"] == ["v1beta1"]  # what a cluster installed at 0.15.8 holds
+
+    p = _upgrade(cluster_env, where, "-o", "json")
+    assert p.returncode == 0, p.stderr  # every hazard has a step: safe
+    up = json.loads(p.stdout)
+    releases = {r["release"]: (r["from"], r["to"], r["action"]) for r in up["releases"]}
+    assert releases["kueue"] == ("0.15.8", "0.19.2", "upgrade")
+    assert releases["gpu-operator"] == ("v26.3.3", "v26.7.0", "upgrade")
+    assert releases["kserve-crd"] == ("v0.19.0", "v0.20.0", "upgrade")
+    assert releases["kserve"] == ("v0.19.0", "v0.20.0", "upgrade")
+    assert releases["cert-manager"][2] == "unchanged"
+
+    hazards = {(h["release"], h["code"]): h for h in up["hazards"]}
+    storage = hazards[("kueue", "UP021")]
+    assert "resourceflavors.kueue.x-k8s.io" in storage["message"]
+    assert "CHANGELOG-0.16.md" in storage["source"]
+    assert "crds/@v26.7.0" in hazards[("gpu-operator", "UP010")]["source"]
+    assert "gpuclusters.nvidia.com" in hazards[("gpu-operator", "UP012")]["message"]
+
+    steps = [(s["action"], s["release"]) for s in up["steps"]]
+    assert steps[0] == ("crds", "gpu-operator")  # CRDs Helm would not upgrade, before any chart
+    upgrades = [r for a, r in steps if a == "upgrade"]
+    assert upgrades.index("kserve-crd") < upgrades.index("kserve")
+    assert steps.index(("upgrade", "kueue")) < steps.index(("migrate", "kueue"))
+    migrate = next(s for s in up["steps"] if s["action"] == "migrate")
+    assert "resourceflavors.kueue.x-k8s.io" in migrate["crds"]
+
+    table = _upgrade(cluster_env, where)
+    assert table.returncode == 0, table.stderr
+    assert "source: kubernetes-sigs/kueue:CHANGELOG/CHANGELOG-0.16.md@v0.19.2" in table.stdout
+    assert "Safe: yes" in table.stdout
+
+
+def test_upgrade_exits_3_when_the_cluster_is_unreachable(tmp_path: Path) -> None:
+    (tmp_path / "stackplan.yaml").write_text(STACK)
+    (tmp_path / "kubeconfig").write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": "x", "cluster": {"server": "https://127.0.0.1:9"}}],
+        "contexts": [{"name": "x", "context": {"cluster": "x", "user": "x"}}],
+        "users": [{"name": "x", "user": {"token": "t"}}]}))
+    p = _upgrade({"PATH": "/usr/bin:/bin"}, tmp_path, "--kubeconfig", str(tmp_path / "kubeconfig"),
+                 "--timeout", "2s")
+    assert p.returncode == 3, p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_upgrade_apply_moves_to_the_current_pins_in_order_and_keeps_custom_resources(
+        previous_stack, cluster_env: dict[str, str]) -> None:
+    where, plan = previous_stack
+    run(cluster_env, "kubectl", "apply", "-f", "-", stdin=FLAVOR)
+    p = _upgrade(cluster_env, where, "--apply", "--chart-dir", str(CHARTS), "--release-timeout", "3m")
+    assert p.returncode == 0, p.stdout + p.stderr
+    progress = p.stderr
+    assert progress.index("gpu-operator: ") < progress.index("releases: ") < progress.index("kueue: ")
+
+    for rel in plan.releases.values():  # every release at its current pin
+        status = json.loads(run(cluster_env, "helm", "list", "-n", rel.namespace, "-o", "json"))
+        assert {r["name"]: r["chart"] for r in status}[rel.id].endswith(rel.version), rel.id
+    # the CRDs new in v26.7.0 sit in crds/, which helm upgrade skips: the server-side apply step made them
+    new_crd = kubectl_json(cluster_env, "get", "crd", "computedomains.resource.nvidia.com", "--show-managed-fields")
+    assert any(m.get("manager") == "stackplan" and m.get("operation") == "Apply"
+               for m in new_crd["metadata"]["managedFields"])
+    # the ResourceFlavor written at v1beta1 survived and is stored as v1beta2 now
+    crd = kubectl_json(cluster_env, "get", "crd", "resourceflavors.kueue.x-k8s.io")
+    assert crd["status"]["storedVersions"] == ["v1beta2"]
+    flavor = kubectl_json(cluster_env, "get", "resourceflavors.kueue.x-k8s.io", "upgrade-test-flavor")
+    assert flavor["metadata"]["name"] == "upgrade-test-flavor"
+
+    again = _upgrade(cluster_env, where, "-o", "json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["steps"] == []
+    drift = subprocess.run([sys.executable, "-m", "planner", "drift", "-f", "stackplan.yaml", "-o", "json"],
+                           cwd=where, env={**cluster_env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                           timeout=120)
+    findings = [f for f in json.loads(drift.stdout).get("findings", []) if f.get("outcome") != "PASSED"]
+    assert drift.returncode == 0, findings

@@ -134,17 +134,23 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         known_values=tuple(d.get("knownValues", ())),
         rules=tuple(Rule(r["when"], r["set"], r.get("note")) for r in d.get("rules", ())),
         mirror_values=d.get("mirrorValues") or {},
+        mirror_notes=d.get("mirrorNotes") or {},
+        probe_with=d.get("probeWith") or {},
         namespace_labels=d.get("namespaceLabels") or {},
         crds=tuple(d.get("crds", ())),
         crd_versions=d.get("crdVersions") or {},
-        workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False))
+        workloads=tuple(Workload(w["kind"], w["name"], w.get("namespace"), w.get("optional", False),
+                                 w.get("createdBy", "chart"), w.get("enabledBy"), w.get("replicas"))
                         for w in d.get("workloads", ())),
-        webhooks=tuple(d.get("webhooks", ())),
+        webhooks=tuple(w if isinstance(w, str) else w["name"] for w in d.get("webhooks", ())),
+        webhook_conditions={w["name"]: w["enabledBy"] for w in d.get("webhooks", ()) if not isinstance(w, str)},
         renders=tuple(Render(r["when"], r["kind"], r["crd"], r["source"]) for r in d.get("renders", ())),
         admission=tuple(Gate(tuple(g["webhooks"]), tuple(g["kinds"]), g["source"],
                              tuple(g.get("excludeNamespaces", ())), g.get("when") or {})
                         for g in d.get("admission", ())),
-        images=tuple(d.get("images", ())),
+        images=tuple(i if isinstance(i, str) else i["image"] for i in d.get("images", ())),
+        image_conditions={i["image"]: i["enabledBy"] for i in d.get("images", ())
+                          if not isinstance(i, str) and i.get("enabledBy")},
         health=tuple(d.get("health", ())),
         serves=tuple(d.get("serves", ())),
         prerequisites=tuple(d.get("prerequisites", ())),

@@ -6,6 +6,11 @@ the committed file differs from what the blueprints produce.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from planner.model import Blueprint, Catalog
 
 HEADER = """# Component catalog
@@ -50,11 +55,37 @@ def _row(bp: Blueprint) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
-def catalog_markdown(catalog: Catalog) -> str:
+VERIFIED = Path(__file__).resolve().parents[1] / "docs" / "verified-charts.json"
+
+
+def verification_markdown(record: Mapping[str, Any]) -> str:
+    """The section summarising the last `stackplan verify-charts` run against the real charts."""
+    lines = [
+        "",
+        "## Verified against the real charts",
+        "",
+        f"`stackplan verify-charts` rendered every release of every profile and choice with the real helm "
+        f"({record.get('helm', '?')}) from the upstream charts at the pinned versions, on {record.get('date', '?')} "
+        f"({record.get('stacks', '?')} stack files, with and without `mirror.images`). Record: "
+        "`docs/verified-charts.json`.",
+        "",
+        "| release | chart | version | result | note |",
+        "|---|---|---|---|---|",
+    ]
+    for row in record.get("charts", []):
+        lines.append("| " + " | ".join(_cell(str(row.get(k, ""))) for k in ("release", "chart", "version", "result",
+                                                                             "note")) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def catalog_markdown(catalog: Catalog, verified: Mapping[str, Any] | None = None) -> str:
     """The whole docs/catalog.md text for a catalog, rows sorted by layer then id."""
     rows = [_row(bp) for bp in sorted(catalog.blueprints.values(), key=lambda b: (b.layer, b.id))]
     head = "| " + " | ".join(COLUMNS) + " |\n|" + "---|" * len(COLUMNS) + "\n"
-    return HEADER + head + "\n".join(rows) + "\n"
+    if verified is None and VERIFIED.is_file():
+        verified = json.loads(VERIFIED.read_text(encoding="utf-8"))
+    tail = verification_markdown(verified) if verified else ""
+    return HEADER + head + "\n".join(rows) + "\n" + tail
 
 
 def main() -> None:

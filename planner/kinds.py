@@ -84,6 +84,9 @@ KUBEAI_MODELS = Kind("kubeai.org", "v1", "models", "Model", True,
                      "kubeai-project/kubeai:api/k8s/v1/model_types.go@HEAD (chart 0.22.1)")
 RAY_SERVICES = Kind("ray.io", "v1", "rayservices", "RayService", True,
                     "ray-project/kuberay:ray-operator/apis/ray/v1/rayservice_types.go@v1.7.0")
+CLUSTER_SERVING_RUNTIMES = Kind("serving.kserve.io", "v1alpha1", "clusterservingruntimes", "ClusterServingRuntime",
+                                False, "kserve/kserve:pkg/apis/serving/v1alpha1/servingruntime_types.go@v0.20.0 "
+                                "(scope=Cluster; spec.disabled)")
 TRAIN_JOBS = Kind("trainer.kubeflow.org", "v1alpha1", "trainjobs", "TrainJob", True,
                   "kubeflow/trainer:pkg/apis/trainer/v1alpha1/trainjob_types.go@v2.3.0")
 
@@ -94,7 +97,7 @@ CATALOG: tuple[Kind, ...] = (
     PODS, NODES, EVENTS, PVCS, SERVICES, ENDPOINT_SLICES, DEPLOYMENTS, DAEMONSETS, STATEFULSETS, JOBS,
     CRDS, VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS, APISERVICES,
     CLUSTER_POLICIES, CLUSTER_QUEUES, LOCAL_QUEUES, KUEUE_WORKLOADS, VOLCANO_QUEUES, POD_GROUPS,
-    INFERENCE_SERVICES, CERTIFICATES, KUBEAI_MODELS, RAY_SERVICES, TRAIN_JOBS,
+    INFERENCE_SERVICES, CERTIFICATES, KUBEAI_MODELS, RAY_SERVICES, TRAIN_JOBS, CLUSTER_SERVING_RUNTIMES,
 )
 
 # Helm's release records (drift only; never part of the check ClusterRole). Helm v3 stores each

@@ -50,6 +50,9 @@ class Workload:
     name: str
     namespace: str | None = None  # None: the release namespace
     optional: bool = False  # created only under some values; absence is not a failure
+    created_by: str = "chart"  # chart | operator (its controller creates it at run time) | hook (a Helm hook)
+    enabled_by: str | None = None  # a dotted value path; the workload exists only when that value is true
+    replicas: int | None = None  # 0: the chart renders a placeholder scaled to zero on purpose (never Available)
 
     def to_dict(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {"kind": self.kind, "name": self.name}
@@ -57,7 +60,18 @@ class Workload:
             out["namespace"] = self.namespace
         if self.optional:
             out["optional"] = True
+        if self.created_by != "chart":
+            out["createdBy"] = self.created_by
+        if self.enabled_by:
+            out["enabledBy"] = self.enabled_by
+        if self.replicas is not None:
+            out["replicas"] = self.replicas
         return out
+
+    @property
+    def chart_renders(self) -> bool:
+        """True when `helm template` renders it (neither an operator's nor a hook's object)."""
+        return self.created_by == "chart"
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,10 @@ class Blueprint:
     renders: tuple[Render, ...] = ()
     admission: tuple[Gate, ...] = ()
     images: tuple[str, ...] = ()
+    image_conditions: Mapping[str, str] = field(default_factory=dict)  # image -> value path that enables it
+    mirror_notes: Mapping[str, str] = field(default_factory=dict)  # image no value rewrites -> how to set it
+    webhook_conditions: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> enabling value
+    probe_with: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # verify-charts: value -> companions
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
     prerequisites: tuple[Mapping[str, JSON], ...] = ()  # what must exist before install (planner/prerequisites.py)

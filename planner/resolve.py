@@ -13,7 +13,19 @@ from planner.desired.objects import model_values
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
 from planner.install import ChartFinder, find_local_chart, install_for
 from planner.mirror import mirror_image, mirror_source
-from planner.model import DEFAULT_WORKLOAD_NAMESPACE, JSON, Blueprint, Catalog, Note, Plan, Profile, Release, StackSpec
+from planner.model import (
+    DEFAULT_WORKLOAD_NAMESPACE,
+    JSON,
+    Blueprint,
+    Catalog,
+    Model,
+    Note,
+    Plan,
+    Profile,
+    Release,
+    StackSpec,
+    Workload,
+)
 from planner.prerequisites import for_plan as plan_prerequisites
 from planner.secrets import refuse_plain_credentials, stack_extras
 from planner.values import NullOverMapping, get_path, merge, nested, split_path
@@ -236,7 +248,7 @@ class _Resolver:
     def check_keys(self, bp: Blueprint, values: Mapping[str, JSON], ptr: str | None, flag: str | None) -> bool:
         if not bp.known_values:
             return True
-        allowed = set(bp.known_values) | set(bp.values)
+        allowed = set(bp.known_values) | set(bp.values) | {"global"}  # Helm passes `global` to every chart
         ok = True
         for key in values:
             if key not in allowed:
@@ -401,13 +413,13 @@ class _Resolver:
                 members: Mapping[str, str]) -> Release:
         mirror = self.stack.mirror
         source = bp.source
-        images = bp.images
+        workloads, images = enabled_by_values(bp, values, model_engines(self.stack.models))
         if mirror:
             source, note = mirror_source(bp, mirror)
             if note:
                 self.notes.append(Note("warning", note, bp.id))
             if mirror.images:
-                images = tuple(mirror_image(i, mirror.images) for i in bp.images)
+                images = tuple(mirror_image(i, mirror.images) for i in images)
                 for path, upstream in sorted(bp.mirror_values.items()):
                     current = get_path(values, path, upstream)
                     values = merge(values, nested(path, mirror_image(str(current), mirror.images)))
@@ -431,8 +443,8 @@ class _Resolver:
             namespace_labels=dict(bp.namespace_labels),
             crds=bp.crds,
             crd_versions=bp.crd_versions,
-            workloads=bp.workloads,
-            webhooks=bp.webhooks,
+            workloads=workloads,
+            webhooks=enabled_webhooks(bp, values),
             images=images,
             reason=reason,
             install=install_for(bp.id, source, bp.version, local_dir=self.local_dir, find=self.find),
@@ -482,6 +494,31 @@ class _Resolver:
                                              {**facts, "workloadNamespace": workload_namespace},
                                              [m.source for m in self.stack.models], self.holds),
         )
+
+
+def _enabled(values: Mapping[str, JSON], path: str | None, engines: frozenset[str] = frozenset()) -> bool:
+    """`enabledBy`: a dotted value path that must be true, or `models:<engine>` (the plan serves such a model)."""
+    if path is None:
+        return True
+    if path.startswith("models:"):
+        return path.removeprefix("models:") in engines
+    return get_path(values, path, True) not in (False, "false", None)
+
+
+def enabled_by_values(bp: Blueprint, values: Mapping[str, JSON], engines: frozenset[str] = frozenset(),
+                      ) -> tuple[tuple[Workload, ...], tuple[str, ...]]:
+    """The blueprint's workloads and images that the release's values (and the plan's model engines) switch on."""
+    workloads = tuple(w for w in bp.workloads if _enabled(values, w.enabled_by, engines))
+    images = tuple(i for i in bp.images if _enabled(values, bp.image_conditions.get(i), engines))
+    return workloads, images
+
+
+def model_engines(models: Sequence[Model]) -> frozenset[str]:
+    return frozenset(m.engine for m in models)
+
+
+def enabled_webhooks(bp: Blueprint, values: Mapping[str, JSON]) -> tuple[str, ...]:
+    return tuple(w for w in bp.webhooks if _enabled(values, bp.webhook_conditions.get(w)))
 
 
 def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, Any]] = (),

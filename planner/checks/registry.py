@@ -17,6 +17,7 @@ from planner.checks.gpu_validator import GpuValidatorPassing
 from planner.checks.helm_releases import HelmReleasesDeployed
 from planner.checks.kfp_api import KfpApiReady
 from planner.checks.kserve_inferenceservices import KserveInferenceServicesReady
+from planner.checks.kserve_runtimes import KserveRuntimesPresent
 from planner.checks.kubeai_models import KubeaiModelsReady
 from planner.checks.kueue_clusterqueues import KueueClusterQueuesActive
 from planner.checks.kueue_gated_pods import KueueNoStuckGatedPods
@@ -46,7 +47,8 @@ CHECK_CLASSES: tuple[type[Check], ...] = (
     KueueClusterQueuesActive, KueueLocalQueuesActive, KueueNoStuckGatedPods, KueueWorkloadsAdmissible,
     VolcanoQueuesOpen, VolcanoPodGroupsScheduled,
     # serving
-    KserveInferenceServicesReady, CertificatesReady, KubeaiModelsReady, VllmStackReady, RayServicesReady,
+    KserveInferenceServicesReady, KserveRuntimesPresent, CertificatesReady, KubeaiModelsReady, VllmStackReady,
+    RayServicesReady,
     # training and pipelines
     KfpApiReady, TrainerControllerUp, TrainJobsNotFailed,
 )

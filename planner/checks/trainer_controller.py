@@ -1,8 +1,10 @@
 """HC071: the Kubeflow Trainer controller (and its bundled JobSet controller) is up and serving its webhook.
 
-Deployment `kubeflow-trainer-controller-manager` (`<fullname>-controller-manager`), Deployment
-`jobset-controller-manager` when jobset.install=true, webhook Service `kubeflow-trainer-controller-manager`
-(kubeflow/trainer:charts/kubeflow-trainer/templates/{manager,webhook}/@v2.3.0; component-facts.md §5).
+The Deployments are the release's workloads from the blueprint (one place for the names, which
+`stackplan verify-charts` checks against the chart): `kubeflow-trainer-controller-manager`
+(`<fullname>-controller-manager`, kubeflow/trainer:charts/kubeflow-trainer/templates/manager/@v2.3.0) and the
+bundled JobSet's `jobset-controller` when jobset.install=true (jobset.fullnameOverride=jobset;
+kubernetes-sigs/jobset:charts/jobset/templates/_helpers.tpl@v0.12.0 `jobset.controller.deployment.name`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,6 @@ from planner.checks.base import Check
 from planner.checks.view import ClusterView
 from planner.kinds import DEPLOYMENTS
 from planner.report import Finding, Severity, Subject
-
-CONTROLLER = "kubeflow-trainer-controller-manager"
-JOBSET = "jobset-controller-manager"
 
 
 class TrainerControllerUp(Check):
@@ -29,9 +28,8 @@ class TrainerControllerUp(Check):
     def evaluate(self, view: ClusterView) -> list[Finding]:
         out = []
         for rel in view.releases_of("kubeflow-trainer"):
-            names = [CONTROLLER]
-            if ((rel.values.get("jobset") or {}).get("install", True)) is not False:
-                names.append(JOBSET)
+            # the release's workloads already follow jobset.install (the blueprint's enabledBy)
+            names = [w.name for w in rel.workloads if w.kind == "Deployment"]
             for name in names:
                 dep = view.get(DEPLOYMENTS, name, rel.namespace)
                 if dep is None:

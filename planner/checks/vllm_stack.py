@@ -7,14 +7,25 @@ Router Deployment `<release>-deployment-router`; one engine Deployment per model
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from planner.checks import k8s
 from planner.checks.base import Check
 from planner.checks.view import ClusterView
 from planner.kinds import DEPLOYMENTS, EVENTS, PODS
+from planner.model import JSON
 from planner.report import Finding, Severity, Subject
+from planner.values import get_path
 
 ROUTER_SUFFIX = "-deployment-router"
 ENGINE_SUFFIX = "-deployment-vllm"
+
+
+def engine_deployments(release_id: str, values: Mapping[str, JSON]) -> list[str]:
+    """The engine Deployment names the chart renders for the values' modelSpec entries (one per model)."""
+    specs = get_path(values, "servingEngineSpec.modelSpec", []) or []
+    return [f"{release_id}-{spec['name']}{ENGINE_SUFFIX}" for spec in specs if isinstance(spec, dict)
+            and spec.get("name") and spec.get("enabled", True) is not False]
 
 
 class VllmStackReady(Check):

@@ -39,6 +39,11 @@ class WorkloadsAvailable(Check):
                                            remediation=f"Install or repair the release {rel.id} (`stackplan apply`); "
                                                        f"`kubectl -n {ns} get {w.kind.lower()}` lists what exists."))
                     continue
+                if w.replicas == 0 and (obj.get("spec") or {}).get("replicas") == 0:
+                    out.append(self.passed(subject, f"{w.kind} {w.name} is the chart's placeholder, scaled to zero "
+                                           "by design", evidence=[f"{k8s.ref(obj)} .spec.replicas=0 as the chart "
+                                                                  "renders it"], component=rel.component))
+                    continue
                 ok, evidence = k8s.workload_status(obj)
                 if ok:
                     out.append(self.passed(subject, f"{w.kind} {w.name} is available", evidence=[evidence],

@@ -70,38 +70,3 @@ def validate(stack_file: str, strict: bool) -> None:
     shown = "<stdin>" if stack_file == "-" else stack_file
     click.echo(f"{shown}: valid ({resolved.profile}, {plural(len(resolved.releases), 'release')} in "
                f"{plural(len(resolved.waves), 'wave')}{extra})")
-
-
-@click.command()
-@stack_options
-@output_option(["text", "table", "json", "mapping"], default="text")
-def images(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, output: str) -> None:
-    """Every container image the plan pulls, for mirroring (one per line by default).
-
-    With a mirror in the stack file the images are the mirrored names; `-o mapping` prints
-    `UPSTREAM MIRRORED` pairs to copy with crane or skopeo.
-    """
-    from planner.catalog import load_catalog
-    from planner.render.emit import emit_json, emit_table
-
-    resolved = load_plan(stack_file, profile, sets, strict)
-    catalog = load_catalog()
-    rows: dict[str, dict[str, object]] = {}
-    for r in resolved.ordered():
-        upstream = catalog.blueprints[r.component].images
-        for original, pulled in zip(upstream, r.images, strict=True):
-            row = rows.setdefault(pulled, {"image": pulled, "upstream": original, "releases": []})
-            row["releases"].append(r.id)  # type: ignore[union-attr]
-    ordered = [rows[k] for k in sorted(rows)]
-    if output == "json":
-        emit_json(ordered)
-    elif output == "table":
-        emit_table(["image", "upstream", "releases"],
-                   [[row["image"], "" if row["upstream"] == row["image"] else row["upstream"],
-                     ", ".join(row["releases"])] for row in ordered])  # type: ignore[arg-type]
-    elif output == "mapping":
-        for row in ordered:
-            click.echo(f"{row['upstream']} {row['image']}")
-    else:
-        for row in ordered:
-            click.echo(row["image"])

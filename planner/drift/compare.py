@@ -233,11 +233,22 @@ def _workloads(r: Release, live: LiveFacts, out: _Findings) -> None:
     missing = [w for w in wanted
                if (w.namespace or r.namespace, w.name) not in (live.workloads.get(w.kind) or {})]
     if missing:
+        by_chart = [w for w in missing if w.chart_renders]
+        others = [w for w in missing if not w.chart_renders]
+        fixes = []
+        if by_chart:
+            fixes.append("`stackplan apply` re-creates " + ", ".join(f"{w.kind}/{w.name}" for w in by_chart)
+                         + " (for Helm: `helm upgrade` with the same values re-renders deleted objects only when "
+                           "the chart changes; use `stackplan apply`)")
+        if others:
+            fixes.append(", ".join(f"{w.kind}/{w.name}" for w in others) + " are created at run time by "
+                         f"{r.component}'s operator (or a Helm hook), not by the chart: look at the operator's logs "
+                         "and its custom resource's status; re-applying the release does not re-create them")
         out.add("DR006", Outcome.FAILED, f"{len(missing)} of {len(wanted)} workload(s) missing: "
                 + ", ".join(f"{w.kind}/{w.name}" for w in missing),
-                evidence=[f"{w.kind}/{w.namespace or r.namespace}/{w.name}: not found" for w in missing],
-                remediation="`stackplan apply` re-creates them (for Helm: `helm upgrade` with the same values "
-                            "re-renders deleted objects only when the chart changes; use `stackplan apply`)")
+                evidence=[f"{w.kind}/{w.namespace or r.namespace}/{w.name}: not found"
+                          + ("" if w.chart_renders else f" (created by the {w.created_by})") for w in missing],
+                remediation="; ".join(fixes))
     else:
         out.add("DR006", Outcome.PASSED, f"{len(wanted)} workload(s) present")
 

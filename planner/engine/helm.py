@@ -15,7 +15,11 @@ What carries stackplan's marks on a Helm release (chart values are never touched
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from planner.desired.labels import identity_labels
 from planner.desired.revision import description
@@ -23,6 +27,7 @@ from planner.engine.charts import ChartTarget
 from planner.engine.duration import seconds
 from planner.engine.runner import Deployed
 from planner.engine.state import StepError, trim_error
+from planner.errors import InputError
 from planner.model import Release
 from planner.values import digest
 
@@ -162,3 +167,55 @@ def _revision(stdout: bytes) -> int | None:
         return int(json.loads(text[start:]).get("version"))
     except (ValueError, TypeError, AttributeError):
         return None
+
+
+# --- `helm template` for verify-charts and `images --chart-dir` (planner/verify/render.py) ---
+
+TEMPLATE_TIMEOUT = 300.0
+
+
+class HelmTemplate:
+    """`helm template` over pyhelm3's command runner (the project's one way to run helm)."""
+
+    def __init__(self, executable: str) -> None:
+        import logging
+
+        from pyhelm3.command import Command
+
+        logging.getLogger("pyhelm3").setLevel(logging.CRITICAL)
+        self._command = Command(executable=executable)
+        self.executable = executable
+
+    async def render(self, release_id: str, chart_path: str, namespace: str, values: Mapping[str, Any],
+                     kube_version: str, api_versions: Iterable[str] = ()) -> list[Any]:
+        """The parsed documents of `helm template` (CRDs and hooks included), or raise InputError."""
+        import yaml
+        from pyhelm3 import errors
+
+        args = ["template", release_id, chart_path, "--namespace", namespace, "--include-crds",
+                "--kube-version", kube_version, "--values", "-"]
+        for api in sorted(set(api_versions)):
+            args += ["--api-versions", api]
+        try:
+            out = await self._command.run(args, json.dumps(values).encode())
+        except errors.Error as e:
+            raw = getattr(e, "stderr", b"")
+            text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw or e)
+            raise InputError(f"release `{release_id}`: helm template {chart_path} failed: {text.strip()[:2000]}",
+                             hint="check that the chart directory holds the pinned chart with its charts/ "
+                                  "dependencies") from None
+        try:
+            return [d for d in yaml.load_all(out, Loader=_template_loader()) if d]
+        except yaml.YAMLError as e:
+            raise InputError(f"release `{release_id}`: helm template printed YAML that does not parse: {e}") from None
+
+
+@cache
+def _template_loader() -> type:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that reads a plain `=` as the string it is (YAML 1.1's value tag, e.g. in Grafana's ini)."""
+
+    Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+    return Loader

@@ -10,9 +10,10 @@ Secrets are never created here: an InferenceService of an `hf://` model reads HF
 `stackplan-huggingface` in the workload namespace, which must exist (a missing one fails its rows, naming it).
 
 A release Helm reports as up to date is still re-applied when a CRD it ships (`Release.crds`) or a workload
-it runs (`Release.workloads`, not optional) is missing. CRDs of the chart's crds/ folder (which Helm installs
-only on first install) are applied first, read from the chart through pyhelm3 and applied with kubectl
-server-side — the chart may render objects of those kinds, which `helm upgrade` would reject — then
+the chart renders (`Release.workloads`, not optional, `createdBy: chart`) is missing; an operator's objects are
+the operator's to re-create, so they never make apply upgrade the release again. CRDs of the chart's crds/
+folder (which Helm installs only on first install) are applied first, read from the chart through pyhelm3 and
+applied with kubectl server-side — the chart may render objects of those kinds, which `helm upgrade` would reject — then
 `helm upgrade` re-creates template-rendered objects.
 """
 
@@ -151,7 +152,8 @@ class KubectlObjects:
                      if f"customresourcedefinition.apiextensions.k8s.io/{n}" not in found]
         by_ns: dict[str, list[tuple[str, str]]] = {}
         for w in release.workloads:
-            if w.kind in _WORKLOAD_KINDS and not w.optional:
+            # only what the chart renders: `helm upgrade` cannot re-create an operator's objects (no upgrade loop)
+            if w.kind in _WORKLOAD_KINDS and not w.optional and w.chart_renders:
                 by_ns.setdefault(w.namespace or release.namespace, []).append((w.kind, w.name))
         for ns, items in sorted(by_ns.items()):
             found = await self._names([f"{kind.lower()}/{name}" for kind, name in items] + ["-n", ns])

@@ -163,6 +163,15 @@ EXTRA: dict[str, list[dict[str, Any]]] = {
          "spec": {"supportedModelFormats": [{"name": "triton", "version": "2", "autoSelect": True}],
                   "protocolVersions": ["v2", "grpc-v2"],
                   "containers": [{"name": "kserve-container", "image": "nvcr.io/nvidia/tritonserver:23.05-py3"}]}},
+        # charts/kserve-runtime-configs/files/runtimes/resources.yaml@v0.20.0 (HC042 reads both)
+        {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ClusterServingRuntime",
+         "metadata": {"name": "kserve-huggingfaceserver"},
+         "spec": {"supportedModelFormats": [{"name": "huggingface", "version": "1", "autoSelect": True}],
+                  "containers": [{"name": "kserve-container", "image": "kserve/huggingfaceserver:v0.20.0"}]}},
+        {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ClusterServingRuntime",
+         "metadata": {"name": "kserve-vllmserver"},
+         "spec": {"supportedModelFormats": [{"name": "vLLM", "version": "1", "autoSelect": True}],
+                  "containers": [{"name": "kserve-container", "image": "vllm/vllm-openai:v0.24.0"}]}},
     ],
 }
 
@@ -212,7 +221,7 @@ def crd(name: str, versions: Any = None) -> dict[str, Any]:
     }
 
 
-def workload(kind: str, name: str, namespace: str, component: str) -> dict[str, Any]:
+def workload(kind: str, name: str, namespace: str, component: str, replicas: int | None = None) -> dict[str, Any]:
     selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": component}
     # `app: <name>` is how the GPU Operator's operands (and several other upstream charts) label their pods
     labels = {"app": name, **selector}
@@ -222,7 +231,7 @@ def workload(kind: str, name: str, namespace: str, component: str) -> dict[str, 
     spec: dict[str, Any] = {"selector": {"matchLabels": selector},
                             "template": {"metadata": {"labels": labels}, "spec": pod}}
     if kind != "DaemonSet":
-        spec["replicas"] = 1
+        spec["replicas"] = 1 if replicas is None else replicas  # 0: the upstream chart's placeholder, as it is
     if kind == "StatefulSet":
         spec["serviceName"] = name
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": namespace}, "spec": spec}
@@ -256,7 +265,7 @@ def webhooks(bp, controller: str | None) -> list[dict[str, Any]]:
 def objects(bp) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(CRDs, everything else) the stand-in creates."""
     crds = [crd(n, bp.crd_versions.get(n)) for n in bp.crds]
-    rest = [workload(w.kind, w.name, w.namespace or bp.namespace, bp.id) for w in bp.workloads
+    rest = [workload(w.kind, w.name, w.namespace or bp.namespace, bp.id, w.replicas) for w in bp.workloads
             if w.kind in ("Deployment", "DaemonSet", "StatefulSet")]
     controller = next((w.name for w in bp.workloads if w.kind == "Deployment"), None)
     return crds, rest + webhooks(bp, controller) + EXTRA.get(bp.id, [])

@@ -24,6 +24,7 @@ from planner.cluster import ReadError
 from planner.kinds import CATALOG, Kind
 from planner.model import Model, Plan, Release, Source, Workload
 from planner.report import Finding, Outcome
+from planner.values import get_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 8, 20, 12, 0, tzinfo=UTC)  # fixture timestamps are relative to this
@@ -44,6 +45,7 @@ COMPONENTS: dict[str, tuple[str, tuple[str, ...], tuple[Workload, ...], tuple[st
                  Workload("Deployment", "volcano-scheduler")), ()),
     "kserve": ("kserve", ("inferenceservices.serving.kserve.io",),
                (Workload("Deployment", "kserve-controller-manager"),), ("inferenceservice.serving.kserve.io",)),
+    "kserve-runtimes": ("kserve", (), (), ()),
     "cert-manager": ("cert-manager", ("certificates.cert-manager.io",),
                      (Workload("Deployment", "cert-manager"), Workload("Deployment", "cert-manager-webhook")),
                      ("cert-manager-webhook",)),
@@ -52,9 +54,18 @@ COMPONENTS: dict[str, tuple[str, tuple[str, ...], tuple[Workload, ...], tuple[st
     "kubeflow-pipelines": ("kubeflow", ("scheduledworkflows.kubeflow.org",), (Workload("Deployment", "ml-pipeline"),),
                            ()),
     "kubeflow-trainer": ("kubeflow-system", ("trainjobs.trainer.kubeflow.org",),
-                         (Workload("Deployment", "kubeflow-trainer-controller-manager"),),
+                         (Workload("Deployment", "kubeflow-trainer-controller-manager"),
+                          Workload("Deployment", "jobset-controller", enabled_by="jobset.install")),
                          ("validator.trainer.kubeflow.org",)),
     "kuberay": ("kuberay", ("rayservices.ray.io",), (Workload("Deployment", "kuberay-operator"),), ()),
+}
+
+
+# Components whose checks read names from the release values: the blueprint's values by default.
+DEFAULT_VALUES: dict[str, dict[str, Any]] = {
+    "kserve-runtimes": {"kserve": {"servingruntime": {"enabled": True, "tritonserver": {"disabled": False},
+                                                      "huggingfaceserver": {"disabled": False},
+                                                      "vllmserver": {"disabled": False}}}},
 }
 
 
@@ -66,8 +77,11 @@ def make_plan(*components: str, values: dict[str, dict[str, Any]] | None = None,
         ns, crds, wls, hooks = COMPONENTS[comp]
         releases[comp] = Release(
             id=comp, component=comp, layer="test", source=Source("local", "tests/charts", chart=comp), version="0.0.0",
-            namespace=ns, needs=(), values=(values or {}).get(comp, {}), values_digest="0" * 64, crds=crds,
-            workloads=(workloads or {}).get(comp, wls), webhooks=hooks)
+            namespace=ns, needs=(), values=(values or {}).get(comp, DEFAULT_VALUES.get(comp, {})),
+            values_digest="0" * 64, crds=crds,
+            workloads=tuple(w for w in (workloads or {}).get(comp, wls)  # as resolve does (enabledBy)
+                            if get_path((values or {}).get(comp, {}), w.enabled_by or "-", True) is not False),
+            webhooks=hooks)
     return Plan(profile="test", kubernetes_version="1.35", cluster={"gpu": {"nodes": gpu_nodes}}, choices={},
                 waves=(tuple(sorted(releases)),), releases=releases, models=models)
 

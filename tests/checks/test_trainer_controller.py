@@ -18,7 +18,7 @@ def test_fixture(path: Path) -> None:
 
 def test_jobset_not_expected_when_not_bundled() -> None:
     objs = [o for o in load(FIXTURES / "trainer_controller" / "up-2PASSED.yaml")
-            if o["metadata"]["name"] != "jobset-controller-manager"]
+            if o["metadata"]["name"] != "jobset-controller"]
     plan = make_plan("kubeflow-trainer", values={"kubeflow-trainer": {"jobset": {"install": False}}})
     assert [f.outcome.value for f in run("HC071", objs, plan)] == ["PASSED"]
     assert [f.outcome.value for f in run("HC071", objs, PLAN)] == ["PASSED", "FAILED"]

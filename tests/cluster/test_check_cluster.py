@@ -111,8 +111,8 @@ def test_rbac_serviceaccount_runs_the_whole_check(kube: Kube, control_plane, clu
     try:
         kc, token = token_kubeconfig(kube, control_plane, cluster_namespace, sa, tmp_path / "sa.kubeconfig")
         wait_for_rbac(kc)
-        plan = in_namespace(make_plan("gpu-operator", "kueue", "volcano", "kserve", "cert-manager", "kubeai",
-                                      "vllm-stack", "kubeflow-pipelines", "kubeflow-trainer", "kuberay"),
+        plan = in_namespace(make_plan("gpu-operator", "kueue", "volcano", "kserve", "kserve-runtimes", "cert-manager",
+                                      "kubeai", "vllm-stack", "kubeflow-pipelines", "kubeflow-trainer", "kuberay"),
                             cluster_namespace)
         with ClusterReader(str(kc)) as reader:
             reader.ping()

@@ -26,7 +26,6 @@ import yaml
 from planner.commands.options import load_plan
 from planner.desired.labels import MANAGED_BY, MANAGER
 from planner.desired.objects import plan_objects
-from planner.engine.charts import is_kustomize
 from tests.cli_helpers import run_cli
 from tests.cluster.apply_helpers import CHARTS, ROOT, kubectl_json, run, tool_env, uninstall
 from tests.cluster.engine_helpers import Project, cli_shim, engine_env, find_engine
@@ -84,7 +83,7 @@ def chart_mirror(plan, directory: Path) -> Path:
     """A local chart mirror as `mirror.charts` documents it: `<dir>/<chart name>` for every Helm release."""
     directory.mkdir(parents=True, exist_ok=True)
     for rid, rel in plan.releases.items():
-        if not is_kustomize(rel.source):
+        if not rel.how.kustomize:
             (directory / (rel.source.chart or rid)).symlink_to(CHARTS / rid, target_is_directory=True)
     return directory
 
@@ -179,7 +178,7 @@ def up_check_drift_change_destroy(capsys, env: dict[str, str], project_dir: Path
         no_errors(first)
         assert first.changes() and {s.op for s in first.changes()} == {"create"}
         assert {s.name for s in first.steps if s.type == "kubernetes:helm.sh/v3:Release"} >= {
-            rid for rid, r in plan.releases.items() if not is_kustomize(r.source)}
+            rid for rid, r in plan.releases.items() if not r.how.kustomize}
 
         no_errors(project.up())
         controllers_report_healthy(env, plan)

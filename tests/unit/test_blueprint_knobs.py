@@ -67,7 +67,8 @@ def test_storage_class_fact_reaches_persistent_volume_claims(catalog: Catalog) -
 
 
 def test_trainer_leaves_lws_to_the_lws_release(catalog: Catalog) -> None:
-    assert _value(_plan(catalog, "training-team"), "kubeflow-trainer", "dataCache.lws.install") is True
+    # stackplan sets nothing there by default: the chart reads the key only with dataCache.enabled=true
+    assert _value(_plan(catalog, "training-team"), "kubeflow-trainer", "dataCache.lws.install") == "<unset>"
     plan = _plan(catalog, "training-team", enable=("lws",))
     assert _value(plan, "kubeflow-trainer", "dataCache.lws.install") is False
 

@@ -56,3 +56,40 @@ def test_chart_versions_and_object_names_follow_the_blueprint():
         assert ("CustomResourceDefinition", crd) in names
     hooks = [d for d in docs if d["kind"].endswith("WebhookConfiguration")]
     assert hooks and all(h["failurePolicy"] == "Ignore" for d in hooks for h in d["webhooks"])
+
+
+def test_stand_ins_declare_nothing_the_blueprint_does_not():
+    """A stand-in may create only the blueprint's workloads, CRDs and webhook configurations, plus objects a check
+    reads by name that `stackplan verify-charts` requires the real chart to render (planner.verify.objects)."""
+    from planner.catalog import load_catalog
+    from planner.verify.objects import CHECK_OBJECTS
+
+    build = _build_module()
+    catalog = load_catalog(use_cache=False)
+    y = YAML(typ="safe")
+    problems = []
+    for cid in build.COMPONENTS:
+        bp = catalog.blueprints[cid]
+        allowed = {(w.kind, w.name) for w in bp.workloads}
+        allowed |= {("CustomResourceDefinition", c) for c in bp.crds}
+        allowed |= {(k, w) for w in bp.webhooks for k in ("ValidatingWebhookConfiguration",
+                                                          "MutatingWebhookConfiguration")}
+        allowed |= {(kind, name) for comp, kind, name in CHECK_OBJECTS if comp == cid}
+        if bp.webhooks:  # the Service the stand-in's webhook configurations point at
+            allowed.add(("Service", build.WEBHOOK_SERVICES.get(cid, f"{cid}-webhook-service")))
+        for f in sorted((CHARTS / cid).rglob("*.yaml")):
+            if f.name in ("Chart.yaml", "values.yaml", "kustomization.yaml"):
+                continue
+            for d in y.load_all(f.read_text()):
+                if not d:
+                    continue
+                if (d["kind"], d["metadata"]["name"]) not in allowed:
+                    problems.append(f"{f.relative_to(CHARTS)}: {d['kind']}/{d['metadata']['name']}")
+    assert not problems, "stand-ins declare objects their blueprint does not: " + "; ".join(problems)
+
+
+def test_stand_in_workloads_keep_the_replicas_the_real_chart_renders():
+    y = YAML(typ="safe")
+    docs = [d for d in y.load_all((CHARTS / "fake-gpu-operator" / "templates" / "objects.yaml").read_text()) if d]
+    replicas = {d["metadata"]["name"]: d["spec"].get("replicas") for d in docs if d["kind"] == "Deployment"}
+    assert replicas["gpu-operator"] == 0  # run-ai/fake-gpu-operator templates/gpu-operator/deployment.yml@v0.2.0

@@ -1,0 +1,1 @@
+"""`stackplan verify-charts`: the catalog checked against real charts rendered with the real helm."""

@@ -13,25 +13,20 @@ main() {
   source "$here/versions.env"
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
-  log() { printf '[testbin] %s\n' "$*" >&2; }
-  command -v go >/dev/null || { log "go is not installed (need Go >= 1.26)"; exit 2; }
+  # shellcheck source=lib.sh
+  source "$here/lib.sh"
+  TESTBIN_LOG=testbin
+  need_go 1.26
 
   # Bump when the build flags below change, so that the cache key changes with them.
   BUILD_REV=1
   # The key names every pin and hashes the wrapper modules and BUILD_REV.
-  digest="$( { echo "rev=$BUILD_REV"; cat "$here/versions.env" "$here"/*/go.mod "$here"/*/go.sum; } \
-    | sha256sum | cut -c1-10)"
+  digest="$(key_digest "$here" "$BUILD_REV")"
   key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}_${digest}"
   cache="${STACKPLAN_TESTBIN_CACHE:-$HOME/.cache/stackplan/testbin}"
   bin="$cache/$key"
   mkdir -p "$bin"
-  # One build per key at a time: a second run (another terminal, CI beside a developer) waits here for the
-  # first and then finds its binaries present. The lock is released when this process exits.
-  exec 9>"$cache/.lock-$key"
-  if ! flock -n 9; then
-    log "another build of $key is running; waiting for it"
-    flock 9
-  fi
+  lock_key "$cache" "$key"
   tmp="$(mktemp -d "$cache/.build-XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
 

@@ -16,23 +16,19 @@ main() {
   source "$here/versions.env"
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
-  log() { printf '[testbin/engine] %s\n' "$*" >&2; }
-  command -v go >/dev/null || { log "go is not installed (need Go >= 1.26.6)"; exit 2; }
+  # shellcheck source=../lib.sh
+  source "$here/../lib.sh"
+  TESTBIN_LOG=testbin/engine
+  need_go 1.26.6
 
   # Bump when the build flags below change, so that the cache key changes with them.
   BUILD_REV=1
-  digest="$( { echo "rev=$BUILD_REV"; cat "$here/versions.env" "$here"/*/go.mod "$here"/*/go.sum; } \
-    | sha256sum | cut -c1-10)"
+  digest="$(key_digest "$here" "$BUILD_REV")"
   key="pulumi-${PULUMI_VERSION}_kubernetes-v${PULUMI_KUBERNETES_VERSION}_${digest}"
   cache="${STACKPLAN_TESTBIN_CACHE:-$HOME/.cache/stackplan/testbin}"
   bin="$cache/$key"
   mkdir -p "$bin"
-  # One build per key at a time; a second run waits for the first and then finds its binaries present.
-  exec 9>"$cache/.lock-$key"
-  if ! flock -n 9; then
-    log "another build of $key is running; waiting for it"
-    flock 9
-  fi
+  lock_key "$cache" "$key"
   tmp="$(mktemp -d "$cache/.build-XXXXXX")"
   # The copied module comes from the read-only module cache: make it writable before removing it.
   trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT

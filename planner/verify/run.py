@@ -170,12 +170,11 @@ class Verifier:
     async def release(self, plan: Plan, release: Release, bp: Blueprint, mirrored: Release | None,
                       apis: list[str], check_objects: Sequence[tuple[str, str, str]]) -> ReleaseResult:
         from planner.install import find_local_chart
-        from planner.install import is_kustomize_source as is_kustomize
 
         chart_name = bp.source.chart or bp.id
-        result = ReleaseResult(release.id, chart_name if not is_kustomize(bp.source) else "(kustomize)",
+        result = ReleaseResult(release.id, chart_name if not release.how.kustomize else "(kustomize)",
                                release.version, "holds")
-        if is_kustomize(bp.source):
+        if release.how.kustomize:  # the plan's decision (planner/install.py), as every consumer reads it
             result.status = "not verified"
             result.note = "a kustomize source: verify-charts renders Helm charts only"
             return result

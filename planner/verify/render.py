@@ -15,7 +15,8 @@ __all__ = ["TEMPLATE_TIMEOUT", "HelmTemplate", "find_helm_or_fail"]
 
 
 def find_helm_or_fail() -> str:
-    from planner.engine.helm import HELM_HINT, find_helm
+    from planner.engine.helm import HELM_HINT
+    from planner.tools import find_helm
 
     helm = find_helm()
     if helm is None:

@@ -3,7 +3,7 @@ measure least disturbed by other load on the machine), as a ratio to a bare `pyt
 `python -c "import click"` (the CLI framework's own floor), measured interleaved in the same run.
 Target: median CPU ratio to the bare interpreter <= 5x. Wall time is printed too.
 
-Run on demand, in a virtualenv installed from requirements/stackplan.txt (site-packages with .pth hooks
+Run on demand, in a virtualenv installed from requirements/requirements.txt (site-packages with .pth hooks
 inflate the bare interpreter and hide the ratio):  python benchmarks/plan_speed.py [--runs 21]
 The first call warms the catalog cache (as any user's second run would find it); the cold (no cache)
 time is reported separately.

@@ -36,7 +36,7 @@ def _requirements(extras: tuple[str, ...]) -> list[Requirement]:
     return reqs
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("stackplan.txt", ()), ("test.txt", ("test",))])
+@pytest.mark.parametrize(("lock", "extras"), [("requirements.txt", ()), ("requirements-test.txt", ("test",))])
 def test_every_requirement_of_pyproject_is_pinned_within_its_range(lock: str, extras: tuple[str, ...]) -> None:
     pins = _locked(lock)
     problems = []
@@ -50,21 +50,22 @@ def test_every_requirement_of_pyproject_is_pinned_within_its_range(lock: str, ex
 
 
 def test_every_pin_carries_a_hash() -> None:
-    for lock in ("stackplan.txt", "test.txt"):
+    for lock in ("requirements.txt", "requirements-test.txt"):
         blocks = re.split(r"\n(?=[A-Za-z0-9])", (ROOT / "requirements" / lock).read_text())
         unhashed = [b.split()[0] for b in blocks if "==" in b.split("\n")[0] and "--hash=sha256:" not in b]
         assert not unhashed, f"requirements/{lock}: no hash for {unhashed}; {REFRESH}"
 
 
 def test_the_runtime_lock_is_the_test_lock_without_the_test_tools() -> None:
-    runtime, test = _locked("stackplan.txt"), _locked("test.txt")
+    runtime, test = _locked("requirements.txt"), _locked("requirements-test.txt")
     differ = {n: (v, test.get(n)) for n, v in runtime.items() if test.get(n) != v}
     assert not differ, f"the two locks pin different versions: {differ}; {REFRESH}"
 
 
 def test_the_environment_under_test_is_the_locked_one() -> None:
-    """CI and the README install from requirements/test.txt; a test run on other versions tests other bytes."""
-    pins = _locked("test.txt")
+    """CI and the README install from requirements/requirements-test.txt: a run on other versions tests other
+    bytes."""
+    pins = _locked("requirements-test.txt")
     differ = []
     for req in _requirements(("test",)):
         name = canonicalize_name(req.name)
@@ -75,4 +76,4 @@ def test_the_environment_under_test_is_the_locked_one() -> None:
             continue
         if installed not in pins.get(name, []):
             differ.append(f"{req.name}: installed {installed}, locked {pins.get(name)}")
-    assert not differ, "\n".join(differ) + "\nreinstall with `pip install -r requirements/test.txt`"
+    assert not differ, "\n".join(differ) + "\nreinstall with `pip install -r requirements/requirements-test.txt`"

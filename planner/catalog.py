@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +33,9 @@ from planner.model import (
 )
 
 
-@cache
 def catalog_root() -> Path:
-    """The catalog directory: $STACKPLAN_CATALOG_DIR (a folder with blueprints/ and stacks/) or the shipped one."""
+    """The catalog directory: $STACKPLAN_CATALOG_DIR (a folder with blueprints/ and stacks/) or the shipped one.
+    Read on every call (never cached): tests and long-lived processes (`stackplan mcp`) may change it."""
     override = os.environ.get("STACKPLAN_CATALOG_DIR")
     return Path(override) if override else data_root()
 

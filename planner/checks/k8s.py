@@ -6,6 +6,7 @@ Every function tolerates missing fields; a field of the wrong type raises (the r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -197,3 +198,22 @@ def ready_endpoints(slices: list[Obj]) -> int:
             if (ep.get("conditions") or {}).get("ready", True) is not False:
                 n += len(ep.get("addresses") or [])
     return n
+
+
+EventIndex = dict[tuple[str, str | None, str], list[Obj]]
+
+
+def index_events(events: Iterable[Obj]) -> EventIndex:
+    """Events keyed by the object they are about: (kind, namespace, name) of `involvedObject` (or `regarding`)."""
+    idx: EventIndex = {}
+    for e in events:
+        io = e.get("involvedObject") or e.get("regarding") or {}
+        idx.setdefault((io.get("kind", ""), io.get("namespace"), io.get("name", "")), []).append(e)
+    return idx
+
+
+def latest_events(index: EventIndex, obj: Obj, limit: int) -> list[Obj]:
+    """The newest `limit` events about `obj` (by lastTimestamp, else eventTime)."""
+    found = index.get((obj.get("kind", ""), namespace(obj), name(obj)), [])
+    return sorted(found, key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "", reverse=True)[:limit]
+

@@ -43,7 +43,7 @@ class ClusterView:
         self._lists: dict[Kind, tuple[Obj, ...]] = {}
         self._index: dict[Kind, dict[tuple[str | None, str], Obj]] = {}
         self._by_ns: dict[Kind, dict[str | None, list[Obj]]] = {}
-        self._events: dict[tuple[str, str | None, str], list[Obj]] | None = None
+        self._events: k8s.EventIndex | None = None
         self._helm: dict[tuple[str, str], Any] | None = None
 
     # ----- plan
@@ -94,14 +94,9 @@ class ClusterView:
     def events_for(self, obj: Obj, limit: int = 3) -> list[str]:
         """The latest Warning events about `obj`, as evidence lines."""
         if self._events is None:
-            idx: dict[tuple[str, str | None, str], list[Obj]] = defaultdict(list)
-            for e in self.list(EVENTS):
-                io = e.get("involvedObject") or e.get("regarding") or {}
-                idx[(io.get("kind", ""), io.get("namespace"), io.get("name", ""))].append(e)
-            self._events = idx
-        found = self._events.get((obj.get("kind", ""), k8s.namespace(obj), k8s.name(obj)), [])
-        found = sorted(found, key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "", reverse=True)
-        return [f"event {e.get('reason')}: {e.get('message', '').strip()}" for e in found[:limit]]
+            self._events = k8s.index_events(self.list(EVENTS))
+        return [f"event {e.get('reason')}: {e.get('message', '').strip()}"
+                for e in k8s.latest_events(self._events, obj, limit)]
 
     def events_or_empty(self, obj: Obj, limit: int = 3) -> list[str]:
         """events_for, but an unreadable event list only loses the events, not the finding."""

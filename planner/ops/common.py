@@ -30,7 +30,7 @@ class Lists:
         self.unread: dict[str, str] = {}
         self._all: dict[Kind, list[Obj]] = {}
         self._by_ns: dict[Kind, dict[str | None, list[Obj]]] = {}
-        self._events: dict[tuple[str, str | None, str], list[Obj]] | None = None
+        self._events: k8s.EventIndex | None = None
 
     def get(self, kind: Kind, namespace: str | None = None) -> list[Obj]:
         """Objects of `kind` (in `namespace`, or cluster-wide); [] and an `unread` entry when it cannot be read.
@@ -53,14 +53,9 @@ class Lists:
     def events(self, obj: Obj, limit: int = MAX_EVENTS) -> list[str]:
         """The latest Warning events about `obj`: `Reason: message`."""
         if self._events is None:
-            idx: dict[tuple[str, str | None, str], list[Obj]] = defaultdict(list)
-            for e in self.get(EVENTS):
-                io = e.get("involvedObject") or e.get("regarding") or {}
-                idx[(io.get("kind", ""), io.get("namespace"), io.get("name", ""))].append(e)
-            self._events = idx
-        found = self._events.get((obj.get("kind", ""), k8s.namespace(obj), k8s.name(obj)), [])
-        found = sorted(found, key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "", reverse=True)
-        return [f"{e.get('reason')}: {(e.get('message') or '').strip()}" for e in found[:limit]]
+            self._events = k8s.index_events(self.get(EVENTS))
+        return [f"{e.get('reason')}: {(e.get('message') or '').strip()}"
+                for e in k8s.latest_events(self._events, obj, limit)]
 
     def pods(self, namespace: str | None, labels: dict[str, str] | None = None,
              selector: Obj | None = None) -> list[Obj]:

@@ -82,6 +82,22 @@ def test_mlflow_is_never_the_ephemeral_demo(catalog: Catalog) -> None:
     assert get_path(values, "postgresql.auth.existingSecret"), "database credentials come from a Secret"
 
 
+def test_mlflow_with_an_external_database_expects_no_bundled_postgresql(catalog: Catalog) -> None:
+    # community-charts/helm-charts:charts/mlflow/Chart.yaml@mlflow-1.11.5: the postgresql subchart's condition is
+    # postgresql.enabled; README.md@mlflow-1.11.5 documents an external database by existingDatabaseSecret
+    bundled = _plan(catalog, "training-team").releases["mlflow"]
+    assert ("StatefulSet", "mlflow-postgresql") in {(w.kind, w.name) for w in bundled.workloads}
+    assert any("bitnamilegacy/postgresql" in i for i in bundled.images)
+    external = {"postgresql": {"enabled": False},
+                "backendStore": {"postgres": {"enabled": True, "host": "db.internal", "database": "mlflow"},
+                                 "existingDatabaseSecret": {"name": "mlflow-database"}}}
+    plan = resolve(catalog, StackSpec(profile="training-team",
+                                      components={"mlflow": ComponentOverride(values=external)}))
+    release = plan.releases["mlflow"]
+    assert [(w.kind, w.name) for w in release.workloads] == [("Deployment", "mlflow")]
+    assert not any("postgresql" in i for i in release.images)
+
+
 def test_serving_and_platform_defaults_are_production_ones(catalog: Catalog) -> None:
     plan = _plan(catalog, "full-mlops")
     assert _value(plan, "kserve", "kserve.controller.deploymentMode") == "Standard"

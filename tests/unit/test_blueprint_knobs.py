@@ -143,3 +143,17 @@ def test_full_mlops_points_kserve_at_mlflows_artifact_store(catalog: Catalog) ->
     secret = catalog.blueprints["mlflow"].values["artifactRoot"]["s3"]["existingSecret"]
     assert secret["keyOfAccessKeyId"] == _value(plan, "kserve", "kserve.storage.s3.accessKeyIdName")
     assert secret["keyOfSecretAccessKey"] == _value(plan, "kserve", "kserve.storage.s3.secretAccessKeyName")
+
+
+def test_vllm_stack_engine_values_are_probed_with_a_model_the_chart_renders(catalog: Catalog) -> None:
+    from planner.checks.vllm_stack import engine_deployments
+    from planner.values import merge, nested
+
+    # a plan without models renders no engine Deployment, so verify-charts probes the engine values with one
+    # modelSpec entry (the 2026-12-07 run found them unread in llm-inference/vllm-stack without models)
+    bp = catalog.blueprints["vllm-stack"]
+    for path in ("servingEngineSpec.runtimeClassName", "servingEngineSpec.imagePullPolicy"):
+        values: dict[str, Any] = {}
+        for other, value in bp.probe_with[path].items():
+            values = merge(values, nested(other, value))
+        assert engine_deployments("vllm-stack", values) == ["vllm-stack-probe-deployment-vllm"]

@@ -18,18 +18,17 @@ filesystem; resolve takes it as a parameter (tests pass their own).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from planner.model import JSON, Source
+from planner.record import Record
 
 HELM = "helm"
 KUSTOMIZE = "kustomize"
 ChartFinder = Callable[[str, str, str, str], "str | None"]  # (directory, chart, version, release id) -> path
 
 
-@dataclass(frozen=True)
-class Install:
+class Install(Record):
     method: str  # helm | kustomize
     location: str
     repo: str | None = None  # helm: the repository URL of a chart given by name

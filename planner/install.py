@@ -18,7 +18,6 @@ filesystem; resolve takes it as a parameter (tests pass their own).
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from planner.model import JSON, Source
 from planner.record import Record
@@ -82,6 +81,8 @@ def local_chart_candidates(directory: str, chart: str, version: str, release_id:
 
 def find_local_chart(directory: str, chart: str, version: str, release_id: str) -> str | None:
     """The first candidate that is a chart directory (with Chart.yaml) or a .tgz file; None when none is."""
+    from pathlib import Path
+
     for cand in local_chart_candidates(directory, chart, version, release_id):
         p = Path(cand)
         if (p.is_dir() and (p / "Chart.yaml").is_file()) or (p.is_file() and p.suffix == ".tgz"):
@@ -111,4 +112,6 @@ def install_for(release_id: str, source: Source, version: str, *, local_dir: str
 
 
 def _abs(path: str) -> str:
+    from pathlib import Path
+
     return str(Path(path).expanduser().absolute()) if not path.startswith("/") else path

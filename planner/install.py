@@ -18,18 +18,16 @@ filesystem; resolve takes it as a parameter (tests pass their own).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 from planner.model import JSON, Source
+from planner.record import Record
 
 HELM = "helm"
 KUSTOMIZE = "kustomize"
 ChartFinder = Callable[[str, str, str, str], "str | None"]  # (directory, chart, version, release id) -> path
 
 
-@dataclass(frozen=True)
-class Install:
+class Install(Record):
     method: str  # helm | kustomize
     location: str
     repo: str | None = None  # helm: the repository URL of a chart given by name
@@ -83,6 +81,8 @@ def local_chart_candidates(directory: str, chart: str, version: str, release_id:
 
 def find_local_chart(directory: str, chart: str, version: str, release_id: str) -> str | None:
     """The first candidate that is a chart directory (with Chart.yaml) or a .tgz file; None when none is."""
+    from pathlib import Path
+
     for cand in local_chart_candidates(directory, chart, version, release_id):
         p = Path(cand)
         if (p.is_dir() and (p / "Chart.yaml").is_file()) or (p.is_file() and p.suffix == ".tgz"):
@@ -112,4 +112,6 @@ def install_for(release_id: str, source: Source, version: str, *, local_dir: str
 
 
 def _abs(path: str) -> str:
+    from pathlib import Path
+
     return str(Path(path).expanduser().absolute()) if not path.startswith("/") else path

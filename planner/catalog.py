@@ -142,7 +142,10 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
                                  w.get("createdBy", "chart"), w.get("enabledBy"), w.get("replicas"))
                         for w in d.get("workloads", ())),
         webhooks=tuple(w if isinstance(w, str) else w["name"] for w in d.get("webhooks", ())),
-        webhook_conditions={w["name"]: w["enabledBy"] for w in d.get("webhooks", ()) if not isinstance(w, str)},
+        webhook_conditions={w["name"]: w["enabledBy"] for w in d.get("webhooks", ())
+                            if not isinstance(w, str) and "enabledBy" in w},
+        webhook_creators={w["name"]: w["createdBy"] for w in d.get("webhooks", ())
+                          if not isinstance(w, str) and "createdBy" in w},
         renders=tuple(Render(r["when"], r["kind"], r["crd"], r["source"]) for r in d.get("renders", ())),
         admission=tuple(Gate(tuple(g["webhooks"]), tuple(g["kinds"]), g["source"],
                              tuple(g.get("excludeNamespaces", ())), g.get("when") or {})

@@ -11,7 +11,7 @@ from typing import Any
 
 from planner.desired.objects import model_values
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
-from planner.install import ChartFinder, find_local_chart, install_for
+from planner.install import ChartFinder, find_local_chart, install_for, is_kustomize_source
 from planner.mirror import mirror_image, mirror_source
 from planner.model import (
     DEFAULT_WORKLOAD_NAMESPACE,
@@ -414,6 +414,9 @@ class _Resolver:
         mirror = self.stack.mirror
         source = bp.source
         workloads, images = enabled_by_values(bp, values, model_engines(self.stack.models))
+        image_map: dict[str, str] = {}
+        if mirror and mirror.images and is_kustomize_source(bp.source):  # no values: rewrite the manifests
+            image_map = {i: mirror_image(i, mirror.images) for i in images}
         if mirror:
             source, note = mirror_source(bp, mirror)
             if note:
@@ -448,6 +451,7 @@ class _Resolver:
             images=images,
             reason=reason,
             install=install_for(bp.id, source, bp.version, local_dir=self.local_dir, find=self.find),
+            image_map=image_map,
         )
 
     def run(self) -> Plan:

@@ -108,10 +108,17 @@ def crds(release: Release, rendered: Rendered, file: str) -> list[Difference]:
     return out
 
 
-def webhooks(release: Release, rendered: Rendered, file: str) -> list[Difference]:
+def webhooks(release: Release, rendered: Rendered, file: str,
+             creators: Mapping[str, str] | None = None) -> list[Difference]:
+    """`creators`: the blueprint's `createdBy` of each webhook configuration (an operator's is not rendered)."""
     out: list[Difference] = []
     got = set(rendered.webhooks)
     for name in release.webhooks:
+        if (creators or {}).get(name) == "operator":
+            if name in got:
+                out.append(Difference(release.id, "webhook", name, "the blueprint says the component creates it at "
+                                      "run time, but the manifests render it", f"{file}: drop `createdBy: operator`"))
+            continue
         if name not in got:
             out.append(Difference(release.id, "webhook", name, "declared, but the chart renders no such webhook",
                                   f"{file}: fix webhooks"))

@@ -126,6 +126,21 @@ def _parse_embedded(text: str) -> Any:
     return data if isinstance(data, dict | list) else None
 
 
+def _image_key(key: str) -> bool:
+    """`image`, `imageName`, … and any key ending in `image` (KFP's pipeline-install-config `cacheImage`, an
+    untagged `ghcr.io/containerd/busybox` that free-text matching, which needs a tag, would miss)."""
+    k = key.lower()
+    return k in _IMAGE_KEYS or k.endswith("image")
+
+
+def _env_image(node: Mapping[str, Any]) -> str | None:
+    """An env var `{name: …_IMAGE, value: <image>}` (an untagged image in a value is found by its name only)."""
+    name, value = node.get("name"), node.get("value")
+    if isinstance(name, str) and name.upper().endswith("IMAGE") and isinstance(value, str) and looks_like_image(value):
+        return value.strip()
+    return None
+
+
 def _walk(node: Any, where: str, *, pod_keys: bool, depth: int = 0) -> Iterator[ImageRef]:
     if depth > 40:
         return
@@ -135,11 +150,16 @@ def _walk(node: Any, where: str, *, pod_keys: bool, depth: int = 0) -> Iterator[
         joined = _join_image(node)
         if joined:
             yield ImageRef(joined, where)
+        env = _env_image(node)
+        if env:
+            yield ImageRef(env, f"{where}.value")
         for k, v in node.items():
             key = str(k)
             sub = f"{where}.{key}"
+            if env and key == "value":
+                continue
             if isinstance(v, str):
-                if key.lower() in _IMAGE_KEYS and looks_like_image(v) and not joined:
+                if _image_key(key) and looks_like_image(v) and not joined:
                     yield ImageRef(v.strip(), sub, in_pod_spec=pod_keys and key == "image")
                     continue
                 if key.lower() in ("images",) and looks_like_image(v):

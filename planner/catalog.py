@@ -134,6 +134,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         rules=tuple(Rule(r["when"], r["set"], r.get("note")) for r in d.get("rules", ())),
         mirror_values=d.get("mirrorValues") or {},
         mirror_notes=d.get("mirrorNotes") or {},
+        runtime_fetches=tuple(dict(f) for f in d.get("runtimeFetches") or ()),
         probe_with=d.get("probeWith") or {},
         namespace_labels=d.get("namespaceLabels") or {},
         crds=tuple(d.get("crds", ())),

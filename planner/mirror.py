@@ -86,3 +86,17 @@ def rewrite_images_in_place(obj: dict[str, Any], image_map: Mapping[str, str]) -
 def _image_pattern(images: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(i) for i in images)
     return re.compile(rf"(?<![\w./@:-])(?:{alternatives})(?![\w./@:-])")
+
+
+def runtime_fetches(bp: Blueprint, values: Mapping[str, Any]) -> list[Mapping[str, str]]:
+    """The blueprint's `runtimeFetches` its values switch on: objects that fetch from the internet at run time."""
+    from planner.values import get_path
+
+    return [f for f in bp.runtime_fetches
+            if not f.get("enabledBy") or get_path(values, f["enabledBy"], True) not in (False, "false", None)]
+
+
+def fetch_warning(release_id: str, fetch: Mapping[str, str]) -> str:
+    """One sentence for a user mirroring the plan: what fetches, from where it comes, how to avoid it."""
+    return (f"{fetch['object']} of {release_id} runs `{fetch['command']}` at run time, which fetches from the internet "
+            f"(a mirror of images does not cover it; {fetch['source']}): {fetch['fix']}")

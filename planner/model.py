@@ -132,6 +132,7 @@ class Blueprint:
     images: tuple[str, ...] = ()
     image_conditions: Mapping[str, str] = field(default_factory=dict)  # image -> value path that enables it
     mirror_notes: Mapping[str, str] = field(default_factory=dict)  # image no value rewrites -> how to set it
+    runtime_fetches: tuple[Mapping[str, str], ...] = ()  # objects that fetch from the internet at run time
     webhook_conditions: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> enabling value
     webhook_creators: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> createdBy (operator)
     probe_with: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # verify-charts: value -> companions

@@ -12,7 +12,7 @@ from typing import Any
 from planner.desired.objects import model_values
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
 from planner.install import ChartFinder, find_local_chart, install_for, is_kustomize_source
-from planner.mirror import mirror_image, mirror_source
+from planner.mirror import fetch_warning, mirror_image, mirror_source, runtime_fetches
 from planner.model import (
     DEFAULT_WORKLOAD_NAMESPACE,
     JSON,
@@ -421,6 +421,7 @@ class _Resolver:
             source, note = mirror_source(bp, mirror)
             if note:
                 self.notes.append(Note("warning", note, bp.id))
+            self.notes += [Note("warning", fetch_warning(bp.id, f), bp.id) for f in runtime_fetches(bp, values)]
             if mirror.images:
                 images = tuple(mirror_image(i, mirror.images) for i in images)
                 for path, upstream in sorted(bp.mirror_values.items()):

@@ -52,6 +52,7 @@ def images(stack_file: str | None, profile: str | None, sets: tuple[str, ...], s
     else:
         for image in dict.fromkeys(r.image for r in rows):
             click.echo(image)
+    _fetch_warnings(stack_file, profile, sets, strict)
     stuck = [r for r in rows if not r.rewritten]
     for r in stuck:
         where = f"it is set at {'; '.join(r.where)}; " if r.where else ""
@@ -100,3 +101,17 @@ def _rendered_rows(stack_file: str | None, profile: str | None, sets: tuple[str,
         rows += [row for row in from_catalog(mirrored or plan, load_catalog().blueprints)
                  if any(rel in kustomize for rel in row.releases)]
     return rows
+
+
+def _fetch_warnings(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool) -> None:
+    """Under a mirror: the objects that fetch from the internet at run time, which no image list covers."""
+    from planner.catalog import load_catalog
+    from planner.mirror import fetch_warning, runtime_fetches
+
+    plan = load_plan(stack_file, profile, sets, strict)
+    if not plan.mirror:
+        return
+    blueprints = load_catalog().blueprints
+    for r in plan.ordered():
+        for fetch in runtime_fetches(blueprints[r.component], r.values):
+            click.echo(f"warning: {fetch_warning(r.id, fetch)}", err=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from planner.errors import StackplanError
+from planner.mirror import runtime_fetches
 from planner.model import JSON, Blueprint, Plan, Release
 from planner.resolve import enabled_by_values, model_engines
 from planner.values import merge, nested
@@ -212,6 +213,7 @@ class Verifier:
                  *compare.objects(release, [(k, n) for c, k, n in check_objects if c == bp.id], rendered,
                                   "a health check")]
         diffs += compare.known_values(release, bp.known_values, chart_keys(Path(path)), bp.file)
+        diffs += compare.runtime_fetches(release, rendered, runtime_fetches(bp, release.values), bp.file)
         result.images = rendered.image_names()
         result.refs = rendered.images
         if self.check_values:
@@ -274,6 +276,7 @@ class Verifier:
                  *compare.images(release, listed, rendered, bp.file),
                  *compare.objects(release, [(k, n) for c, k, n in check_objects if c == bp.id], rendered,
                                   "a health check")]
+        diffs += compare.runtime_fetches(release, rendered, runtime_fetches(bp, release.values), bp.file)
         result.images = rendered.image_names()
         result.refs = rendered.images
         if mirrored is not None and self.mirror_prefix:

@@ -263,3 +263,47 @@ def test_the_shipped_blueprints_name_the_kfp_webhook_and_trainer_fetches():
     assert bps["kubeflow-pipelines"].webhook_creators == {"cache-webhook-kubeflow": "operator"}
     assert {f["object"] for f in bps["kubeflow-trainer"].runtime_fetches} == {
         "Job/kubeflow-trainer-runtimes-installer", "Job/kubeflow-trainer-runtimes-installer-cleanup"}
+
+
+def test_apply_sends_kustomize_manifests_with_the_plans_image_map(tmp_path: Path):
+    """KubectlRunner.apply_kustomize over a recording stub kubectl: the applied objects name the mirror."""
+    import json
+    import stat
+
+    from planner.engine.charts import KustomizeTarget
+    from planner.engine.kubectl import KubectlRunner
+
+    log = tmp_path / "applied.jsonl"
+    stub = tmp_path / "kubectl"
+    manifest = json.dumps({"apiVersion": "apps/v1", "kind": "Deployment",
+                           "metadata": {"name": "ctl", "namespace": "sys"},
+                           "spec": {"template": {"spec": {"containers": [
+                               {"name": "c", "image": "mysql:8.4",
+                                "env": [{"name": "HELPER_IMAGE", "value": "ghcr.io/acme/helper"}]}]}}}})
+    stub.write_text(f"""#!/bin/sh
+case "$1" in
+  kustomize) printf '%s' '{manifest}' ;;
+  apply) cat >> {log}; echo >> {log} ;;
+esac
+exit 0
+""")
+    stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
+    rel, _ = kustomize_release(image_map={"mysql:8.4": "r/m/library/mysql:8.4",
+                                          "ghcr.io/acme/helper": "r/m/acme/helper"})
+    app = tmp_path / "app"
+    app.mkdir()
+    target = KustomizeTarget(str(app), local=True)
+    asyncio.run(KubectlRunner(str(stub)).apply_kustomize(rel, target, "30s"))
+    [applied] = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    container = applied["items"][0]["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "r/m/library/mysql:8.4"
+    assert container["env"][0]["value"] == "r/m/acme/helper"
+
+
+def test_the_pulumi_transformation_rewrites_in_place():
+    from planner.mirror import rewrite_images_in_place
+
+    obj = {"kind": "ConfigMap", "data": {"cacheImage": "ghcr.io/containerd/busybox"}}
+    same = obj
+    rewrite_images_in_place(obj, {"ghcr.io/containerd/busybox": "r/m/containerd/busybox"})
+    assert same is obj and obj["data"]["cacheImage"] == "r/m/containerd/busybox"

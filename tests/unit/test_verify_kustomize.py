@@ -307,3 +307,19 @@ def test_the_pulumi_transformation_rewrites_in_place():
     same = obj
     rewrite_images_in_place(obj, {"ghcr.io/containerd/busybox": "r/m/containerd/busybox"})
     assert same is obj and obj["data"]["cacheImage"] == "r/m/containerd/busybox"
+
+
+def test_a_mirror_kustomize_folder_is_verified_where_the_plan_installs_it_from(tmp_path: Path):
+    """mirror.kustomize: the plan's own `<dir>/<release>/`; its remote bases map into the same `<dir>`."""
+    mirror, app = write_fixture(tmp_path)
+    rel, bp = kustomize_release(images=("ghcr.io/acme/ctl:v1", "ghcr.io/acme/helper", "ghcr.io/acme/busybox",
+                                        "mysql:8.4", "docker.io/library/mysql:8.4"))
+    import dataclasses
+
+    local = dataclasses.replace(rel, source=Source("local", str(app)), install=None)
+    assert local.how.local and local.how.location == str(app)
+    plan = Plan(profile="p", kubernetes_version="1.35.0", cluster={}, choices={}, waves=(("app",),),
+                releases={"app": local})
+    results, _ = asyncio.run(verify_plan(plan, None, {"app": bp}, None, tmp_path / "elsewhere",
+                                         kustomizer=real_kustomize()))
+    assert results[0].status == "holds", results[0].note

@@ -143,6 +143,14 @@ def _pointer(setting: str) -> str:
     return "/" + setting.replace(".", "/")
 
 
+def _set_flag(setting: str) -> str | None:
+    """`components.mlflow.values.a.b` -> `mlflow.a.b`, the `--set` form of a component value (None otherwise)."""
+    parts = setting.split(".")
+    if len(parts) > 3 and parts[0] == "components" and parts[2] == "values":
+        return ".".join([parts[1], *parts[3:]])
+    return None
+
+
 def unset_errors(prerequisites: Iterable[Prerequisite], locate: Callable[[str], Location | None]) -> list[InputError]:
     """One error per prerequisite the user must name and has not; `locate(json_pointer)` gives file:line."""
     errors = []
@@ -150,9 +158,13 @@ def unset_errors(prerequisites: Iterable[Prerequisite], locate: Callable[[str], 
         if not p.unset:
             continue
         setting = p.setting or p.component
+        hint = p.fix
+        flag = _set_flag(setting)
+        if flag:
+            hint += f"; without a stack file, pass `--set {flag}=<name>`"
         errors.append(InputError(
             f"`{p.component}` needs a {p.kind} that only you can name ({p.why}); {setting} is not set",
-            hint=p.fix, location=locate(_pointer(setting))))
+            hint=hint, location=locate(_pointer(setting))))
     return errors
 
 

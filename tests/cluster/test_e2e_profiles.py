@@ -21,7 +21,7 @@ import pytest
 from planner.commands.options import load_plan
 from planner.report import Outcome
 from tests.cli_helpers import run_cli
-from tests.cluster.apply_helpers import CHARTS, kubectl_json, run, tool_env, uninstall
+from tests.cluster.apply_helpers import CHARTS, kubectl_json, named, run, tool_env, uninstall
 from tests.fixtures_cluster import eventually
 
 pytestmark = pytest.mark.cluster
@@ -131,7 +131,7 @@ def found(env, plan, check_id: str, name: str, what: str) -> list:
 
 def apply(capsys, env, profile: str) -> None:
     with tool_env(env):
-        r = run_cli(capsys, "apply", "--profile", profile, "--chart-dir", str(CHARTS), "--kubeconfig",
+        r = run_cli(capsys, "apply", "--profile", profile, *named(profile), "--chart-dir", str(CHARTS), "--kubeconfig",
                     env["KUBECONFIG"], "--timeout", "3m")
     assert r.code == 0, r.out + r.err
 

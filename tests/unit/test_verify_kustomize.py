@@ -311,7 +311,7 @@ def test_the_pulumi_transformation_rewrites_in_place():
 
 def test_a_mirror_kustomize_folder_is_verified_where_the_plan_installs_it_from(tmp_path: Path):
     """mirror.kustomize: the plan's own `<dir>/<release>/`; its remote bases map into the same `<dir>`."""
-    mirror, app = write_fixture(tmp_path)
+    _mirror, app = write_fixture(tmp_path)
     rel, bp = kustomize_release(images=("ghcr.io/acme/ctl:v1", "ghcr.io/acme/helper", "ghcr.io/acme/busybox",
                                         "mysql:8.4", "docker.io/library/mysql:8.4"))
     import dataclasses

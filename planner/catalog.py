@@ -164,6 +164,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         rules=tuple(Rule(r["when"], r["set"], r.get("note")) for r in d.get("rules", ())),
         mirror_values=d.get("mirrorValues") or {},
         mirror_notes=d.get("mirrorNotes") or {},
+        runtime_fetches=tuple(dict(f) for f in d.get("runtimeFetches") or ()),
         probe_with=d.get("probeWith") or {},
         namespace_labels=d.get("namespaceLabels") or {},
         crds=tuple(d.get("crds", ())),
@@ -172,7 +173,10 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
                                  w.get("createdBy", "chart"), w.get("enabledBy"), w.get("replicas"))
                         for w in d.get("workloads", ())),
         webhooks=tuple(w if isinstance(w, str) else w["name"] for w in d.get("webhooks", ())),
-        webhook_conditions={w["name"]: w["enabledBy"] for w in d.get("webhooks", ()) if not isinstance(w, str)},
+        webhook_conditions={w["name"]: w["enabledBy"] for w in d.get("webhooks", ())
+                            if not isinstance(w, str) and "enabledBy" in w},
+        webhook_creators={w["name"]: w["createdBy"] for w in d.get("webhooks", ())
+                          if not isinstance(w, str) and "createdBy" in w},
         renders=tuple(Render(r["when"], r["kind"], r["crd"], r["source"]) for r in d.get("renders", ())),
         admission=tuple(Gate(tuple(g["webhooks"]), tuple(g["kinds"]), g["source"],
                              tuple(g.get("excludeNamespaces", ())), g.get("when") or {})

@@ -126,7 +126,9 @@ class Blueprint(Record):
     images: tuple[str, ...] = ()
     image_conditions: Mapping[str, str] = field(default_factory=dict)  # image -> value path that enables it
     mirror_notes: Mapping[str, str] = field(default_factory=dict)  # image no value rewrites -> how to set it
+    runtime_fetches: tuple[Mapping[str, str], ...] = ()  # objects that fetch from the internet at run time
     webhook_conditions: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> enabling value
+    webhook_creators: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> createdBy (operator)
     probe_with: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # verify-charts: value -> companions
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
@@ -290,6 +292,9 @@ class Release(Record):
     reason: str = ""  # why it is in the plan
     need_reasons: Mapping[str, str] = field(default_factory=dict)  # need -> why, for needs resolve added
     install: Install | None = None  # how it is installed (planner/install.py); resolve always sets it
+    # kustomize releases under mirror.images: upstream image -> mirrored name, rewritten in the rendered manifests
+    # (planner.mirror.rewrite_images), since kustomize sources take no values
+    image_map: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.install is None:  # a Release built by hand (tests): the same decision, without reading the disk
@@ -324,6 +329,7 @@ class Release(Record):
             "workloads": [w.to_dict() for w in self.workloads],
             "webhooks": list(self.webhooks),
             "images": list(self.images),
+            **({"imageMap": dict(sorted(self.image_map.items()))} if self.image_map else {}),
         }
 
 

@@ -22,9 +22,13 @@ layout remote bases are mapped into (planner/engine/kustomize_build.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from planner.model import JSON, Source
 from planner.record import Record
+
+if TYPE_CHECKING:
+    from pathlib import Path  # not imported at run time: a warm `plan` loads no pathlib (tests/unit/test_layers.py)
 
 HELM = "helm"
 KUSTOMIZE = "kustomize"
@@ -115,6 +119,8 @@ def local_kustomization_candidates(directory: str, release_id: str, how: Install
 
 def find_local_kustomization(directory: str, release_id: str, how: Install) -> str | None:
     """The first candidate that holds a kustomization file; None when none does."""
+    from pathlib import Path
+
     for cand in local_kustomization_candidates(directory, release_id, how):
         if Path(cand).is_dir() and kustomization_file(Path(cand)) is not None:
             return str(Path(cand).resolve())

@@ -21,16 +21,15 @@ Nothing here reads the cluster or any Secret's data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import InputError, Location
+from planner.record import Record
 
 KINDS = ("Secret", "Bucket", "Database", "StorageClass")
 
 
-@dataclass(frozen=True)
-class Prerequisite:
+class Prerequisite(Record):
     """One thing that must exist before install (see the module docstring for the contract)."""
 
     kind: str

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from planner.errors import InputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,7 +89,7 @@ def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] =
         stack = StackSpec(profile=profile)
     else:
         path = stack_file or DEFAULT_STACK_FILE
-        if not stack_file and not Path(path).exists():  # `-f -` reads standard input
+        if not stack_file and not os.path.exists(path):  # `-f -` reads standard input
             raise InputError(f"no {DEFAULT_STACK_FILE} here and no --profile given",
                              hint="pass --profile training-team|llm-inference|full-mlops, or -f PATH, "
                                   "or create one with `stackplan init --profile <profile>`")

@@ -23,7 +23,8 @@ CHECK_OBJECTS: tuple[tuple[str, str, str], ...] = (
     # planner/conformance/checks/scheduling.py reads the custom metrics APIService (prometheus-community/helm-charts:
     # charts/prometheus-adapter/templates/custom-metrics-apiservice.yaml@prometheus-adapter-5.3.0, rules.default)
     ("prometheus-adapter", "APIService", "v1beta1.custom.metrics.k8s.io"),
-    # planner/checks/kfp_api.py (kustomize: not rendered by verify-charts)
+    # planner/checks/kfp_api.py
+    # (kubeflow/pipelines:manifests/kustomize/base/pipeline/ml-pipeline-{apiserver,ui}-service.yaml@2.17.0)
     ("kubeflow-pipelines", "Service", "ml-pipeline"),
     ("kubeflow-pipelines", "Service", "ml-pipeline-ui"),
 )

@@ -22,6 +22,13 @@ def named(profile: str) -> tuple[str, ...]:
     return set_flags(load_plan(None, profile))
 
 
+def planned(profile: str):
+    """The plan `apply --profile P *named(P)` installs."""
+    from planner.commands.options import load_plan
+
+    return load_plan(None, profile, named(profile)[1::2])
+
+
 def named_yaml(profile: str) -> str:
     """The same names as a stack file's `components:` line."""
     from planner.commands.options import load_plan

@@ -27,6 +27,7 @@ from tests.cluster.apply_helpers import (
     kubectl_json,
     named,
     named_yaml,
+    planned,
     run,
     tool_env,
     uninstall,
@@ -62,7 +63,7 @@ def kustomize_workloads(plan: Plan):
 @pytest.mark.parametrize("profile", PROFILES)
 def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, capsys, apply_env):
     env = apply_env
-    plan = load_plan(None, profile)
+    plan = planned(profile)
     try:
         first = apply_cli(capsys, env, "--profile", profile, *named(profile), "--chart-dir", str(CHARTS))
         assert first.code == 0, first.out + first.err

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.apply_helpers import named
+from tests.cluster.apply_helpers import named, planned
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -36,10 +36,9 @@ def _drift(env: dict[str, str]) -> tuple[int, dict]:
 
 
 def test_no_drift_after_applying_full_mlops_then_a_values_change_is_caught(cluster_env: dict[str, str]) -> None:
-    from planner.commands.options import load_plan
 
     env = {**cluster_env, "PYTHONPATH": str(ROOT)}
-    plan = load_plan(None, PROFILE)
+    plan = planned(PROFILE)
     apply = (sys.executable, "-m", "planner", "apply", "--profile", PROFILE, *named(PROFILE), "--chart-dir",
              str(CHARTS), "--timeout", "3m")
     try:

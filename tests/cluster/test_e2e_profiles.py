@@ -18,10 +18,9 @@ from collections.abc import Callable
 
 import pytest
 
-from planner.commands.options import load_plan
 from planner.report import Outcome
 from tests.cli_helpers import run_cli
-from tests.cluster.apply_helpers import CHARTS, kubectl_json, named, run, tool_env, uninstall
+from tests.cluster.apply_helpers import CHARTS, kubectl_json, named, planned, run, tool_env, uninstall
 from tests.fixtures_cluster import eventually
 
 pytestmark = pytest.mark.cluster
@@ -154,7 +153,7 @@ MUST_PASS = {
 
 
 def healthy_then(capsys, env, profile: str, breakages: Callable[[object], None]) -> None:
-    plan = load_plan(None, profile)
+    plan = planned(profile)
     try:
         apply(capsys, env, profile)
         operators_report_healthy(env, plan)

@@ -82,7 +82,8 @@ def test_upgrade_plans_the_previous_pins_to_the_current_ones(previous_stack, clu
     assert releases["gpu-operator"] == ("v26.3.3", "v26.7.0", "upgrade")
     assert releases["kserve-crd"] == ("v0.19.0", "v0.20.0", "upgrade")
     assert releases["kserve"] == ("v0.19.0", "v0.20.0", "upgrade")
-    assert releases["cert-manager"][2] == "unchanged"
+    # installed at its pin by a plain `helm install` (the fixture), without the plan's values: a values-only step
+    assert releases["cert-manager"][2] == "reconfigure"
 
     hazards = {(h["release"], h["code"]): h for h in up["hazards"]}
     storage = hazards[("kueue", "UP021")]
@@ -118,14 +119,66 @@ def test_upgrade_exits_3_when_the_cluster_is_unreachable(tmp_path: Path) -> None
     assert "Traceback" not in p.stderr
 
 
-def test_upgrade_apply_moves_to_the_current_pins_in_order_and_keeps_custom_resources(
+POLICY = """\
+apiVersion: nvidia.com/v1
+kind: ClusterPolicy
+metadata: {name: upgrade-test-policy}
+spec: {}
+"""
+
+
+def _inventory(env: dict[str, str], plan) -> set[str]:
+    """Every custom resource of the plan's CRDs that exist, as `crd/namespace/name`."""
+    found: set[str] = set()
+    for crd in sorted({c for r in plan.releases.values() for c in r.crds}):
+        if not run(env, "kubectl", "get", "crd", crd, "--ignore-not-found", "-o", "name").strip():
+            continue
+        for item in kubectl_json(env, "get", crd, "--all-namespaces")["items"]:
+            found.add(f"{crd}/{item['metadata'].get('namespace', '')}/{item['metadata']['name']}")
+    return found
+
+
+def _record_rv(env: dict[str, str], release: str, namespace: str) -> int:
+    """The etcd revision (resourceVersion) of the newest Helm release record: written when its upgrade ended."""
+    secrets = kubectl_json(env, "get", "secrets", "-n", namespace, "-l", f"owner=helm,name={release}")["items"]
+    newest = max(secrets, key=lambda s: int(s["metadata"]["labels"]["version"]))
+    return int(newest["metadata"]["resourceVersion"])
+
+
+def test_upgrade_apply_runs_the_printed_steps_in_order_and_keeps_custom_resources(
         previous_stack, cluster_env: dict[str, str]) -> None:
     where, plan = previous_stack
     run(cluster_env, "kubectl", "apply", "-f", "-", stdin=FLAVOR)
+    run(cluster_env, "kubectl", "apply", "-f", "-", stdin=POLICY)
+    before = _inventory(cluster_env, plan)
+    assert {"resourceflavors.kueue.x-k8s.io//upgrade-test-flavor",
+            "clusterpolicies.nvidia.com//upgrade-test-policy"} <= before
+    planned = _upgrade(cluster_env, where, "-o", "json", "--chart-dir", str(CHARTS))
+    assert planned.returncode == 0, planned.stderr
+    steps = [(s["action"], s["release"]) for s in json.loads(planned.stdout)["steps"]]
+
     p = _upgrade(cluster_env, where, "--apply", "--chart-dir", str(CHARTS), "--release-timeout", "3m")
     assert p.returncode == 0, p.stdout + p.stderr
-    progress = p.stderr
-    assert progress.index("gpu-operator: ") < progress.index("releases: ") < progress.index("kueue: ")
+    # the progress names each printed step, in the printed order
+    ran = [line.split(":")[0].split("] ", 1)[1] for line in p.stderr.splitlines() if line.startswith("[")
+           and "/" in line.split("]")[0]]
+    what = {"crds": "CRDs of {}", "migrate": "storage migration of {}"}
+    assert ran == [what.get(a, a + " {}").format(r) for a, r in steps]
+
+    # and the cluster saw them in that order (etcd revisions only grow): each release's record was written
+    # after the previous release's, and Kueue's migration (the flavor rewritten, storedVersions patched) after
+    # Kueue's upgrade and before the next release moved
+    releases = [r for a, r in steps if a in ("upgrade", "install")]  # Helm releases (kustomize has no record)
+    revs = [_record_rv(cluster_env, r, plan.releases[r].namespace) for r in releases]
+    assert revs == sorted(revs) and len(set(revs)) == len(revs), dict(zip(releases, revs, strict=True))
+    flavor = kubectl_json(cluster_env, "get", "resourceflavors.kueue.x-k8s.io", "upgrade-test-flavor")
+    crd = kubectl_json(cluster_env, "get", "crd", "resourceflavors.kueue.x-k8s.io")
+    kueue_at = steps.index(("upgrade", "kueue"))
+    after_kueue = next(r for a, r in steps[kueue_at + 1:] if a in ("upgrade", "install", "reapply"))
+    assert steps.index(("migrate", "kueue")) < steps.index(("upgrade", after_kueue))
+    kueue_rv, next_rv = (_record_rv(cluster_env, r, plan.releases[r].namespace) for r in ("kueue", after_kueue))
+    assert kueue_rv < int(flavor["metadata"]["resourceVersion"]) < int(crd["metadata"]["resourceVersion"]) < next_rv
+    assert crd["status"]["storedVersions"] == ["v1beta2"]
 
     for rel in plan.releases.values():  # every release at its current pin
         status = json.loads(run(cluster_env, "helm", "list", "-n", rel.namespace, "-o", "json"))
@@ -134,11 +187,10 @@ def test_upgrade_apply_moves_to_the_current_pins_in_order_and_keeps_custom_resou
     new_crd = kubectl_json(cluster_env, "get", "crd", "computedomains.resource.nvidia.com", "--show-managed-fields")
     assert any(m.get("manager") == "stackplan" and m.get("operation") == "Apply"
                for m in new_crd["metadata"]["managedFields"])
-    # the ResourceFlavor written at v1beta1 survived and is stored as v1beta2 now
-    crd = kubectl_json(cluster_env, "get", "crd", "resourceflavors.kueue.x-k8s.io")
-    assert crd["status"]["storedVersions"] == ["v1beta2"]
-    flavor = kubectl_json(cluster_env, "get", "resourceflavors.kueue.x-k8s.io", "upgrade-test-flavor")
-    assert flavor["metadata"]["name"] == "upgrade-test-flavor"
+    # no custom resource lost (the plan's own, applied after Kueue's step, come on top)
+    after = _inventory(cluster_env, plan)
+    assert before <= after, before - after
+    assert "clusterqueues.kueue.x-k8s.io//stackplan" in after
 
     again = _upgrade(cluster_env, where, "-o", "json")
     assert again.returncode == 0, again.stderr

@@ -95,6 +95,19 @@ def apply_crds(tools: Tools, step: Step, target: Target) -> str:
     return f"{len([line for line in out.splitlines() if line.strip()])} CRD(s) applied server-side"
 
 
+def adopt(tools: Tools, crds: Sequence[str], release: str, namespace: str) -> str:
+    """Give CRDs installed from a chart's crds/ folder the ownership Helm checks before it takes over an existing
+    object (helm/helm pkg/action/validate.go: label app.kubernetes.io/managed-by=Helm, annotations
+    meta.helm.sh/release-name and meta.helm.sh/release-namespace), so the release's templates may own them."""
+    found = [c for c in crds if tools.kubectl_("get", "crd", c, "--ignore-not-found", "-o", "name").strip()]
+    for crd in found:
+        tools.kubectl_("label", "crd", crd, "app.kubernetes.io/managed-by=Helm", "--overwrite")
+        tools.kubectl_("annotate", "crd", crd, f"meta.helm.sh/release-name={release}",
+                       f"meta.helm.sh/release-namespace={namespace}", "--overwrite")
+    return f"{len(found)} CRD(s) handed to Helm release {namespace}/{release}" + (
+        f" ({len(crds) - len(found)} not installed)" if len(found) < len(crds) else "")
+
+
 def migrate(tools: Tools, crds: Sequence[str], new: str) -> str:
     """Rewrite every object of each CRD unchanged, then drop the old versions from status.storedVersions."""
     rewritten = 0
@@ -160,6 +173,8 @@ def run_upgrade(plan: Plan, up: UpgradePlan, targets: Mapping[str, Target], *,
                                    for o in outcome.outcomes)
             elif step.action == "migrate":
                 result = migrate(tools, step.crds, step.storage)
+            elif step.action == "adopt":
+                result = adopt(tools, step.crds, step.release, plan.releases[step.release].namespace)
             else:  # pragma: no cover - the planner makes no other step
                 return fail(i, step, f"unknown step {step.action!r}")
         except (StepFailed, subprocess.TimeoutExpired, ValueError) as e:
@@ -171,7 +186,8 @@ def run_upgrade(plan: Plan, up: UpgradePlan, targets: Mapping[str, Target], *,
 
 
 def _what(step: Step) -> str:
-    return {"crds": f"CRDs of {step.release}", "migrate": f"storage migration of {step.release}"}.get(
+    return {"crds": f"CRDs of {step.release}", "migrate": f"storage migration of {step.release}",
+            "adopt": f"CRD ownership of {step.release}"}.get(
         step.action, f"{step.action} {step.release}")
 
 

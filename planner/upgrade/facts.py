@@ -16,7 +16,8 @@ from typing import Any
 from planner.errors import Location, PlanError
 from planner.model import Blueprint, Catalog
 
-KINDS = ("crds", "storageVersion", "newCrds", "before", "requires", "value", "chartRename", "note", "conversionWebhook")
+KINDS = ("crds", "storageVersion", "newCrds", "before", "requires", "value", "chartRename", "note", "conversionWebhook",
+         "crdAdoption")
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class Hazard:
 @dataclass(frozen=True)
 class Step:
     release: str
-    action: str  # crds | upgrade | install | reapply | migrate (RELEASE_ACTIONS: one release through the engine)
+    action: str  # crds | adopt | upgrade | install | reapply | migrate (RELEASE_ACTIONS: a release via the engine)
     description: str
     crds: tuple[str, ...] = ()
     storage: str = ""  # migrate: the version objects are rewritten to
@@ -164,6 +164,12 @@ def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[
             crd_steps.append(Step(rid, "crds", f"server-side apply the CRDs of {change.chart} {change.target} "
                                   f"before its upgrade (`kubectl apply --server-side --force-conflicts -f crds/`)",
                                   names))
+        adopt = tuple(dict.fromkeys(c for f in crossed if f.kind == "crdAdoption" for c in f.crds))
+        if adopt:
+            release_steps.append(Step(rid, "adopt", f"hand the CRDs the old chart installed from crds/ to Helm "
+                                      f"release {rid}: kubectl label crd NAME app.kubernetes.io/managed-by=Helm; "
+                                      f"kubectl annotate crd NAME meta.helm.sh/release-name={rid} "
+                                      f"meta.helm.sh/release-namespace={change.namespace}", adopt))
         if change.action in ("upgrade", "downgrade", "install", "reconfigure"):
             verb = "install" if change.action == "install" else "upgrade"
             what = f"{change.installed} -> {change.target}" if change.installed else change.target
@@ -295,6 +301,12 @@ def _crossed_fact(f: UpgradeFact, change: ReleaseChange, release: Release, by_co
         hazards.append(Hazard(rid, INFO, "UP019", f.note, f.source))
     elif f.kind == "before" and (other := by_component.get(f.other or "")) is not None:
         hazards.append(Hazard(rid, HANDLED, "UP032", f"upgraded before {other.id} ({f.other}): {f.note}", f.source))
+    elif f.kind == "crdAdoption":
+        hazards.append(Hazard(rid, HANDLED, "UP015", f"{', '.join(f.crds)}: installed from the old chart's crds/ "
+                              f"folder, so they carry no Helm ownership, and from {f.since} the chart renders them "
+                              "as templates; `helm upgrade` refuses to take over a resource another release or no "
+                              "release owns (\"invalid ownership metadata\"), so an adopt step labels and annotates "
+                              f"them for this release first: {f.note}", f.source))
     elif f.kind == "conversionWebhook":
         hazards.append(Hazard(rid, HANDLED, "UP022", f"{', '.join(f.crds)} convert between versions through the "
                               f"webhook of Service {f.service}: while it is not ready, reads and writes of those "

@@ -23,6 +23,7 @@ choices: {serving: kserve-vllm}
 cluster: {kubernetesVersion: "1.35", flavor: sandbox, gpu: {nodes: 1, perNode: 1}}
 components:
   kueue: {enabled: true}
+  kubeflow-trainer: {enabled: true}
 """
 FLAVOR = """\
 apiVersion: kueue.x-k8s.io/v1beta1
@@ -82,6 +83,7 @@ def test_upgrade_plans_the_previous_pins_to_the_current_ones(previous_stack, clu
     assert releases["gpu-operator"] == ("v26.3.3", "v26.7.0", "upgrade")
     assert releases["kserve-crd"] == ("v0.19.0", "v0.20.0", "upgrade")
     assert releases["kserve"] == ("v0.19.0", "v0.20.0", "upgrade")
+    assert releases["kubeflow-trainer"] == ("2.2.1", "2.3.0", "upgrade")
     # installed at its pin by a plain `helm install` (the fixture), without the plan's values: a values-only step
     assert releases["cert-manager"][2] == "reconfigure"
 
@@ -91,12 +93,17 @@ def test_upgrade_plans_the_previous_pins_to_the_current_ones(previous_stack, clu
     assert "CHANGELOG-0.16.md" in storage["source"]
     assert "crds/@v26.7.0" in hazards[("gpu-operator", "UP010")]["source"]
     assert "gpuclusters.nvidia.com" in hazards[("gpu-operator", "UP012")]["message"]
+    # Kueue >= 0.17 with Trainer >= 2.2 (kueue#10127), and the Trainer CRDs leaving crds/ at 2.3.0
+    assert "kubeflow-trainer >= 2.2.0" in hazards[("kueue", "UP033")]["message"]
+    assert "CHANGELOG-0.17.md" in hazards[("kueue", "UP033")]["source"]
+    assert "pkg/action/validate.go" in hazards[("kubeflow-trainer", "UP015")]["source"]
 
     steps = [(s["action"], s["release"]) for s in up["steps"]]
     assert steps[0] == ("crds", "gpu-operator")  # CRDs Helm would not upgrade, before any chart
     upgrades = [r for a, r in steps if a == "upgrade"]
     assert upgrades.index("kserve-crd") < upgrades.index("kserve")
     assert steps.index(("upgrade", "kueue")) < steps.index(("migrate", "kueue"))
+    assert steps.index(("adopt", "kubeflow-trainer")) + 1 == steps.index(("upgrade", "kubeflow-trainer"))
     migrate = next(s for s in up["steps"] if s["action"] == "migrate")
     assert "resourceflavors.kueue.x-k8s.io" in migrate["crds"]
 
@@ -162,7 +169,7 @@ def test_upgrade_apply_runs_the_printed_steps_in_order_and_keeps_custom_resource
     # the progress names each printed step, in the printed order
     ran = [line.split(":")[0].split("] ", 1)[1] for line in p.stderr.splitlines() if line.startswith("[")
            and "/" in line.split("]")[0]]
-    what = {"crds": "CRDs of {}", "migrate": "storage migration of {}"}
+    what = {"crds": "CRDs of {}", "migrate": "storage migration of {}", "adopt": "CRD ownership of {}"}
     assert ran == [what.get(a, a + " {}").format(r) for a, r in steps]
 
     # and the cluster saw them in that order (etcd revisions only grow): each release's record was written
@@ -187,6 +194,11 @@ def test_upgrade_apply_runs_the_printed_steps_in_order_and_keeps_custom_resource
     new_crd = kubectl_json(cluster_env, "get", "crd", "computedomains.resource.nvidia.com", "--show-managed-fields")
     assert any(m.get("manager") == "stackplan" and m.get("operation") == "Apply"
                for m in new_crd["metadata"]["managedFields"])
+    # the Trainer CRDs its old chart installed from crds/ now belong to the release (the adopt step), so helm
+    # upgraded them from templates
+    trainjobs = kubectl_json(cluster_env, "get", "crd", "trainjobs.trainer.kubeflow.org")
+    assert trainjobs["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm"
+    assert trainjobs["metadata"]["annotations"]["meta.helm.sh/release-name"] == "kubeflow-trainer"
     # no custom resource lost (the plan's own, applied after Kueue's step, come on top)
     after = _inventory(cluster_env, plan)
     assert before <= after, before - after
@@ -200,3 +212,34 @@ def test_upgrade_apply_runs_the_printed_steps_in_order_and_keeps_custom_resource
                            timeout=120)
     findings = [f for f in json.loads(drift.stdout).get("findings", []) if f.get("outcome") != "PASSED"]
     assert drift.returncode == 0, findings
+
+
+def test_without_the_adopt_step_helm_refuses_the_trainer_crds_moved_to_templates(
+        cluster_env: dict[str, str], tmp_path: Path) -> None:
+    """The crdAdoption fact of kubeflow-trainer, against the real helm: CRDs a crds/ folder installed carry no Helm
+    ownership, so `helm upgrade` to a chart templating them fails; after the adopt step's label and annotations
+    it goes through."""
+    from planner.catalog import load_catalog
+    from planner.upgrade.execute import Tools, adopt
+
+    bp = load_catalog().blueprints["kubeflow-trainer"]
+    old = _previous_module().write_previous(bp, tmp_path / "previous")
+    ns, crds = bp.namespace, [c for c in bp.crds if c.endswith("trainer.kubeflow.org")]
+    try:
+        run(cluster_env, "helm", "install", "kubeflow-trainer", str(old), "-n", ns, "--create-namespace")
+        refused = subprocess.run(["helm", "upgrade", "kubeflow-trainer", str(CHARTS / "kubeflow-trainer"), "-n", ns],
+                                 env=cluster_env, capture_output=True, text=True, timeout=120)
+        assert refused.returncode != 0 and "invalid ownership metadata" in refused.stderr, refused.stderr
+        import shutil
+
+        path = cluster_env["PATH"]
+        tools = Tools(str(shutil.which("helm", path=path)), str(shutil.which("kubectl", path=path)),
+                      ("--kubeconfig", cluster_env["KUBECONFIG"]))
+        assert adopt(tools, crds, "kubeflow-trainer", ns) == f"3 CRD(s) handed to Helm release {ns}/kubeflow-trainer"
+        run(cluster_env, "helm", "upgrade", "kubeflow-trainer", str(CHARTS / "kubeflow-trainer"), "-n", ns)
+        crd = kubectl_json(cluster_env, "get", "crd", "trainjobs.trainer.kubeflow.org")
+        assert crd["metadata"]["annotations"]["meta.helm.sh/release-name"] == "kubeflow-trainer"
+    finally:
+        run(cluster_env, "helm", "uninstall", "kubeflow-trainer", "-n", ns, "--wait", "--timeout", "120s",
+            "--ignore-not-found", check=False)
+        run(cluster_env, "kubectl", "delete", "crd", *bp.crds, "--ignore-not-found", "--wait=true", check=False)

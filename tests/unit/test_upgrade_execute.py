@@ -11,6 +11,7 @@ from planner.engine.state import ApplyResult, ReleaseOutcome, ReleaseState
 from planner.model import Plan
 from planner.upgrade.execute import StepFailed, Tools, run_upgrade
 from planner.upgrade.plan import DECISION, Hazard, Step, UpgradePlan
+from tests.unit.engine_fakes import release
 
 PLAN = Plan(profile="p", kubernetes_version="1.35", cluster={}, choices={}, waves=(), releases={})
 CRDS = Step("op", "crds", "apply crds", ("a.example.com",))
@@ -108,3 +109,26 @@ def test_a_migration_refuses_a_crd_not_yet_storing_the_new_version() -> None:
     code, lines, calls = _run(UpgradePlan((), (), (step,), ()), tools)
     assert code == 1 and "stores v2, not v3" in lines[0]
     assert "patch" not in calls
+
+
+def test_adopt_labels_and_annotates_the_crds_that_exist_for_the_release() -> None:
+    class Adopting(FakeTools):
+        def run(self, argv, stdin=None, timeout=600):
+            self.calls.append(list(argv))
+            if argv[1:3] == ["get", "crd"]:
+                return "" if argv[3] == "gone.example.com" else f"customresourcedefinition/{argv[3]}\n"
+            return "ok\n"
+
+    tools = Adopting("helm", "kubectl", ())
+    plan = Plan(profile="p", kubernetes_version="1.35", cluster={}, choices={}, waves=(("op",),),
+                releases={"op": release("op", ns="op-system")})
+    step = Step("op", "adopt", "adopt", ("a.example.com", "gone.example.com"))
+    lines: list[str] = []
+    code = run_upgrade(plan, UpgradePlan((), (), (step,), ()), {}, kubeconfig=None, context=None, timeout="1m",
+                       echo=lines.append, tools=tools)
+    assert code == 0, lines
+    writes = [c[1:] for c in tools.calls if c[1] in ("label", "annotate")]
+    assert writes == [["label", "crd", "a.example.com", "app.kubernetes.io/managed-by=Helm", "--overwrite"],
+                      ["annotate", "crd", "a.example.com", "meta.helm.sh/release-name=op",
+                       "meta.helm.sh/release-namespace=op-system", "--overwrite"]]
+    assert "1 CRD(s) handed to Helm release op-system/op (1 not installed)" in lines[0]

@@ -84,6 +84,7 @@ def _fact_line(f: Any) -> str:
         "value": (f"value: `{f.path}`" + (f" renamed to `{f.renamed_to}`" if f.renamed_to else "")
                   + (f" `{f.old_value}` -> `{f.new_value}`" if f.new_value is not None else "")),
         "chartRename": f"chart renamed from `{f.old}`",
+        "via": f"stop at {f.since} on the way from an older release to a later one",
         "crdAdoption": f"CRD handling: {crds} move from `crds/` to templates — an adopt step hands them to Helm first",
         "note": "read first",
     }.get(f.kind, f.kind)

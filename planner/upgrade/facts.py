@@ -17,7 +17,7 @@ from planner.errors import Location, PlanError
 from planner.model import Blueprint, Catalog
 
 KINDS = ("crds", "storageVersion", "newCrds", "before", "requires", "value", "chartRename", "note", "conversionWebhook",
-         "crdAdoption")
+         "crdAdoption", "via")
 
 
 @dataclass(frozen=True)

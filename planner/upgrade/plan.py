@@ -301,6 +301,10 @@ def _crossed_fact(f: UpgradeFact, change: ReleaseChange, release: Release, by_co
         hazards.append(Hazard(rid, INFO, "UP019", f.note, f.source))
     elif f.kind == "before" and (other := by_component.get(f.other or "")) is not None:
         hazards.append(Hazard(rid, HANDLED, "UP032", f"upgraded before {other.id} ({f.other}): {f.note}", f.source))
+    elif f.kind == "via" and compare(change.target, f.since or "") > 0:
+        hazards.append(Hazard(rid, DECISION, "UP016", f"{change.installed} -> {change.target} skips {f.since}, "
+                              f"which every upgrade from before it must stop at: pin {release.component} at "
+                              f"{f.since}, upgrade, then move to {change.target}: {f.note}", f.source))
     elif f.kind == "crdAdoption":
         hazards.append(Hazard(rid, HANDLED, "UP015", f"{', '.join(f.crds)}: installed from the old chart's crds/ "
                               f"folder, so they carry no Helm ownership, and from {f.since} the chart renders them "

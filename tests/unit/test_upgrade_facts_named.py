@@ -57,6 +57,9 @@ def _set(values: Any, path: str, value: Any) -> dict:
 def _crossing(fact: UpgradeFact) -> tuple[Plan, Installed]:
     plan = _plan_with(*([fact.component, fact.other] if fact.other else [fact.component]))
     me = next(r for r in plan.releases.values() if r.component == fact.component)
+    if fact.kind == "via":  # named when an upgrade goes past the release it must stop at
+        me = replace(me, version="99.0.0")
+        plan = replace(plan, releases={**plan.releases, me.id: me})
     if fact.kind == "value":
         value = fact.old_value if fact.old_value is not None else "set-by-the-test"
         plan = replace(plan, releases={**plan.releases, me.id: replace(me, values=_set(me.values, fact.path or "",

@@ -249,3 +249,29 @@ def test_kubernetes_below_the_new_minimum_is_a_decision() -> None:
     assert ("gpu-operator", "UP005") in _codes(up, "info") and up.safe
     unchanged = replace(_installed({}), kubernetes_version="v1.20.0")  # nothing moves: no range hazard
     assert plan_upgrade(plan, unchanged, _facts(plan), ranges).hazards == ()
+
+
+@pytest.mark.parametrize(("installed", "pin", "stops"), [("2.2.1", "2.4.0", True), ("2.2.1", "2.3.0", False),
+                                                         ("2.3.0", "2.4.0", False)])
+def test_an_upgrade_past_a_release_it_must_stop_at_is_a_decision(installed: str, pin: str, stops: bool) -> None:
+    plan = _plan()
+    trainer = plan.releases["kubeflow-trainer"]
+    plan = replace(plan, releases={**plan.releases, trainer.id: replace(trainer, version=pin)})
+    up = plan_upgrade(plan, _installed({"kubeflow-trainer": installed}, plan=plan), _facts(plan))
+    assert (("kubeflow-trainer", "UP016") in _codes(up, DECISION)) is stops
+    if stops:
+        assert "pin kubeflow-trainer at 2.3.0" in next(h.message for h in up.hazards if h.code == "UP016")
+
+
+def test_crd_adoption_comes_right_before_the_release_it_hands_the_crds_to() -> None:
+    plan = _plan()
+    up = plan_upgrade(plan, _installed({"kubeflow-trainer": "2.2.1"}), _facts(plan))
+    kinds = [(s.action, s.release) for s in up.steps]
+    at = kinds.index(("adopt", "kubeflow-trainer"))
+    assert kinds[at + 1] == ("upgrade", "kubeflow-trainer")
+    assert set(up.steps[at].crds) == {"trainjobs.trainer.kubeflow.org", "trainingruntimes.trainer.kubeflow.org",
+                                      "clustertrainingruntimes.trainer.kubeflow.org"}
+    assert ("kubeflow-trainer", "UP015") in _codes(up, HANDLED)
+    # already past 2.3.0: the chart owns them, nothing to adopt
+    up = plan_upgrade(plan, _installed({"kubeflow-trainer": "2.3.0"}), _facts(plan))
+    assert "adopt" not in {s.action for s in up.steps}

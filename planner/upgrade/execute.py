@@ -169,8 +169,9 @@ def run_upgrade(plan: Plan, up: UpgradePlan, targets: Mapping[str, Target], *,
                 if outcome.exit_code():
                     why = "; ".join(f"{o.release}: {o.detail}" for o in outcome.failed) or "not ready"
                     return fail(i, step, why)
-                result = "; ".join(f"{o.release} {o.state.value}" + (f" ({o.detail})" if o.detail else "")
-                                   for o in outcome.outcomes)
+                main, *objs = outcome.outcomes
+                result = f"{main.state.value}" + (f": {main.detail}" if main.detail else "")
+                result += f"; {len(objs)} custom resource(s) applied" if objs else ""
             elif step.action == "migrate":
                 result = migrate(tools, step.crds, step.storage)
             elif step.action == "adopt":

@@ -243,3 +243,45 @@ def test_without_the_adopt_step_helm_refuses_the_trainer_crds_moved_to_templates
         run(cluster_env, "helm", "uninstall", "kubeflow-trainer", "-n", ns, "--wait", "--timeout", "120s",
             "--ignore-not-found", check=False)
         run(cluster_env, "kubectl", "delete", "crd", *bp.crds, "--ignore-not-found", "--wait=true", check=False)
+
+
+def test_upgrade_apply_stops_at_a_failed_release_and_the_printed_command_continues(
+        previous_stack, cluster_env: dict[str, str], tmp_path: Path) -> None:
+    """A release that cannot be upgraded (its chart fails to render) stops the run after the steps before it; the
+    command it prints, run once the chart is fixed, does the rest and nothing twice."""
+    import shlex
+    import shutil
+
+    where, plan = previous_stack
+    charts = tmp_path / "charts"
+    shutil.copytree(CHARTS, charts, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    broken = charts / "kserve" / "templates" / "broken.yaml"
+    broken.write_text('{{ fail "broken on purpose by the test" }}\n')
+    planned = _upgrade(cluster_env, where, "-o", "json", "--chart-dir", str(charts))
+    steps = [(s["action"], s["release"]) for s in json.loads(planned.stdout)["steps"]]
+    at = steps.index(("upgrade", "kserve"))
+
+    first = _upgrade(cluster_env, where, "--apply", "--chart-dir", str(charts), "--release-timeout", "3m")
+    assert first.returncode == 1, first.stderr
+    err = first.stderr.splitlines()
+    failed = next(line for line in err if line.startswith("upgrade --apply: step"))
+    assert failed.startswith(f"upgrade --apply: step {at + 1}/{len(steps)} (upgrade kserve) failed: ")
+    assert "broken on purpose by the test" in failed
+    done = next(line for line in err if line.startswith("  done: "))
+    assert done.count(". ") == at  # every step before kserve's finished
+    assert next(line for line in err if line.startswith("  not started: ")).count(". ") == len(steps) - at - 1
+    command = next(line for line in err if line.startswith("  to continue")).split("run: ", 1)[1]
+    argv = shlex.split(command)
+    assert argv[:2] == ["stackplan", "upgrade"] and "--apply" in argv
+    status = json.loads(run(cluster_env, "helm", "list", "-n", plan.releases["kserve"].namespace, "-o", "json"))
+    assert {r["name"]: r["chart"] for r in status}["kserve"].endswith("v0.19.0")  # not moved
+
+    broken.unlink()
+    left = _upgrade(cluster_env, where, "-o", "json", "--chart-dir", str(charts))
+    assert [(s["action"], s["release"]) for s in json.loads(left.stdout)["steps"]] == steps[at:]
+    second = subprocess.run([sys.executable, "-m", "planner", *argv[1:]], cwd=where,
+                            env={**cluster_env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert f"upgrade --apply: {len(steps) - at} step(s) done" in second.stderr
+    again = _upgrade(cluster_env, where, "-o", "json", "--chart-dir", str(charts))
+    assert json.loads(again.stdout)["steps"] == []

@@ -6,18 +6,20 @@ temporary file is left behind).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from pathlib import Path
 
 
-def write_cache_file(path: Path, text: str) -> None:
+def write_cache_file(path: str | os.PathLike[str], text: str) -> None:
     """Write `text` to `path` via a temp file in the same directory and a rename; ignore OSError."""
     import tempfile  # only when writing: reading a warm cache is the common case (benchmarks/plan_speed.py)
 
+    directory, name = os.path.split(os.fspath(path))
+    directory = directory or "."
     tmp: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+        os.makedirs(directory, mode=0o700, exist_ok=True)  # the mode applies to the last directory only
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")  # mode 0600
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
@@ -26,4 +28,5 @@ def write_cache_file(path: Path, text: str) -> None:
         pass
     finally:
         if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)

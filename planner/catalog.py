@@ -7,16 +7,14 @@ planning commands import neither ruamel.yaml nor jsonschema for the catalog.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner import __version__
 from planner.cachefile import write_cache_file
-from planner.data import data_root
+from planner.data import data_dir, data_root
 from planner.errors import InputError, Location, PlanError
 from planner.model import (
     Blueprint,
@@ -31,69 +29,101 @@ from planner.model import (
     Substitution,
     Workload,
 )
+from planner.values import sha256
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def catalog_root() -> Path:
     """The catalog directory: $STACKPLAN_CATALOG_DIR (a folder with blueprints/ and stacks/) or the shipped one.
     Read on every call (never cached): tests and long-lived processes (`stackplan mcp`) may change it."""
-    override = os.environ.get("STACKPLAN_CATALOG_DIR")
-    return Path(override) if override else data_root()
+    from pathlib import Path
+
+    return Path(_catalog_dir())
+
+
+def _catalog_dir() -> str:
+    return os.environ.get("STACKPLAN_CATALOG_DIR") or data_dir()
 
 
 def cache_dir() -> Path:
+    from pathlib import Path
+
+    return Path(_cache_dir())
+
+
+def _cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "stackplan"
+    return os.path.join(base, "stackplan")
 
 
-def _catalog_files(root: Path) -> tuple[list[Path], list[Path]]:
-    blueprints = sorted((root / "blueprints").glob("*.yaml"))
-    stacks = sorted((root / "stacks").glob("*.yaml"))
+def _listed(directory: str, suffix: str) -> list[str]:
+    """`sorted(Path(directory).glob("*" + suffix))` as strings, without importing pathlib."""
+    try:
+        names = os.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(os.path.join(directory, n) for n in names if n.endswith(suffix))
+
+
+def _catalog_files(root: str) -> tuple[list[str], list[str]]:
+    blueprints = _listed(os.path.join(root, "blueprints"), ".yaml")
+    stacks = _listed(os.path.join(root, "stacks"), ".yaml")
     if not blueprints:
-        raise InputError(f"no blueprints found in {root / 'blueprints'}",
+        from pathlib import Path
+
+        raise InputError(f"no blueprints found in {Path(root) / 'blueprints'}",
                          hint="set STACKPLAN_CATALOG_DIR to a folder with blueprints/ and stacks/, or reinstall")
     return blueprints, stacks
 
 
-def _digest(files: list[Path]) -> str:
-    h = hashlib.sha256(__version__.encode())
-    for schema in sorted((data_root() / "schemas").glob("*.json")):
-        h.update(schema.read_bytes())
+def _digest(files: list[str]) -> str:
+    h = sha256(__version__.encode())
+    for schema in _listed(os.path.join(data_dir(), "schemas"), ".json"):
+        with open(schema, "rb") as fh:
+            h.update(fh.read())
     for f in files:
-        h.update(f"{f.parent.name}/{f.name}\0".encode())
-        h.update(f.read_bytes())
+        h.update(f"{os.path.basename(os.path.dirname(f))}/{os.path.basename(f)}\0".encode())
+        with open(f, "rb") as fh:
+            h.update(fh.read())
     return h.hexdigest()[:32]
 
 
-def load_catalog(root: Path | None = None, *, use_cache: bool = True) -> Catalog:
+def load_catalog(root: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Catalog:
     """The catalog under `root` (default: catalog_root()), validated; cached by content digest."""
-    root = root or catalog_root()
-    blueprint_files, stack_files = _catalog_files(root)
+    root_dir = os.fspath(root) if root is not None else _catalog_dir()
+    blueprint_files, stack_files = _catalog_files(root_dir)
     key = _digest(blueprint_files + stack_files)
-    cached = cache_dir() / f"catalog-{key}.json"
+    cached = os.path.join(_cache_dir(), f"catalog-{key}.json")
     raw: dict[str, Any] | None = None
     if use_cache:
         try:
-            raw = json.loads(cached.read_text(encoding="utf-8"))
+            with open(cached, encoding="utf-8") as fh:
+                raw = json.loads(fh.read())
         except (OSError, ValueError):
             raw = None
     if raw is None:
-        raw = _read_and_validate(root, blueprint_files, stack_files)
+        raw = _read_and_validate(root_dir, blueprint_files, stack_files)
         if use_cache:
             write_cache_file(cached, json.dumps(raw))  # key order kept: cached and fresh reads agree
     return _build(raw)
 
 
-def _read_and_validate(root: Path, blueprint_files: list[Path], stack_files: list[Path]) -> dict[str, Any]:
+def _read_and_validate(root_dir: str, blueprint_files: list[str], stack_files: list[str]) -> dict[str, Any]:
+    from pathlib import Path
+
     from planner.load import read_yaml, validate
 
+    root = Path(root_dir)
     out: dict[str, Any] = {"blueprints": {}, "profiles": {}}
-    for f in blueprint_files:
+    for f in map(Path, blueprint_files):
         display = f"{f.parent.name}/{f.name}" if root == data_root() else str(f)
         data, origin = read_yaml(f, display)
         validate(data, "blueprint", origin)
         data["file"] = display
         out["blueprints"][f.stem] = data
-    for f in stack_files:
+    for f in map(Path, stack_files):
         display = f"{f.parent.name}/{f.name}" if root == data_root() else str(f)
         data, origin = read_yaml(f, display)
         validate(data, "profile", origin)
@@ -134,6 +164,7 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
         rules=tuple(Rule(r["when"], r["set"], r.get("note")) for r in d.get("rules", ())),
         mirror_values=d.get("mirrorValues") or {},
         mirror_notes=d.get("mirrorNotes") or {},
+        runtime_fetches=tuple(dict(f) for f in d.get("runtimeFetches") or ()),
         probe_with=d.get("probeWith") or {},
         namespace_labels=d.get("namespaceLabels") or {},
         crds=tuple(d.get("crds", ())),
@@ -142,7 +173,10 @@ def blueprint_from_dict(bid: str, d: Mapping[str, Any]) -> Blueprint:
                                  w.get("createdBy", "chart"), w.get("enabledBy"), w.get("replicas"))
                         for w in d.get("workloads", ())),
         webhooks=tuple(w if isinstance(w, str) else w["name"] for w in d.get("webhooks", ())),
-        webhook_conditions={w["name"]: w["enabledBy"] for w in d.get("webhooks", ()) if not isinstance(w, str)},
+        webhook_conditions={w["name"]: w["enabledBy"] for w in d.get("webhooks", ())
+                            if not isinstance(w, str) and "enabledBy" in w},
+        webhook_creators={w["name"]: w["createdBy"] for w in d.get("webhooks", ())
+                          if not isinstance(w, str) and "createdBy" in w},
         renders=tuple(Render(r["when"], r["kind"], r["crd"], r["source"]) for r in d.get("renders", ())),
         admission=tuple(Gate(tuple(g["webhooks"]), tuple(g["kinds"]), g["source"],
                              tuple(g.get("excludeNamespaces", ())), g.get("when") or {})

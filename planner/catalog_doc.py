@@ -131,7 +131,10 @@ def verification_markdown(record: Mapping[str, Any]) -> str:
         f"`stackplan verify-charts` rendered every release of every profile and choice with the real helm "
         f"({record.get('helm', '?')}) from the upstream charts at the pinned versions, on {record.get('date', '?')} "
         f"({record.get('stacks', '?')} stack files, with and without `mirror.images`). Record: "
-        "`docs/verified-charts.json`.",
+        "`docs/verified-charts.json`."
+        + (f" Kustomize sources were rendered with the real kustomize ({record['kustomize']}) from copies of the "
+           "upstream repositories at their refs, remote bases mapped to the local copies (docs/apply.md, "
+           "Verifying kustomize sources offline)." if record.get("kustomize") else ""),
         "",
         "| release | chart | version | result | note |",
         "|---|---|---|---|---|",

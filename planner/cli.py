@@ -6,6 +6,7 @@ keeps planning commands free of pulumi, the Kubernetes client, anthropic and hel
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -82,8 +83,23 @@ def cli() -> None:
     """
 
 
+_heap_frozen = False
+
+
+def _freeze_import_heap() -> None:
+    """Move the objects alive now (the interpreter's, click's, this module's: made by imports, kept to the end)
+    out of the cyclic garbage collector's sight, once per process. A planning run otherwise walks all of them in
+    each full collection and at exit: 3 ms of its ~40 (benchmarks/plan_speed.py). Nothing is lost: they would
+    never be collected anyway."""
+    global _heap_frozen
+    if not _heap_frozen:
+        gc.freeze()
+        _heap_frozen = True
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns every StackplanError into a message and an exit code."""
+    _freeze_import_heap()
     try:
         # with standalone_mode=False click returns ctx.exit(n)'s code instead of exiting
         code = cli.main(args=argv, prog_name="stackplan", auto_envvar_prefix="STACKPLAN", standalone_mode=False)

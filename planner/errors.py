@@ -7,11 +7,11 @@ Exit codes follow the linters' convention (see design.md): 2 for bad input or us
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from planner.record import Record
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Record):
     """Where in a file a problem is: path, 1-based line and column, and the key path (JSON pointer)."""
 
     file: str

@@ -11,25 +11,31 @@ none of them looks at `Release.source` to work out how a release is installed.
 
 A local chart directory (a `mirror.charts` directory, or `apply --chart-dir`) is searched once, here, for
 `<chart>/`, `<chart>-<version>.tgz`, `<release>/`, `<release>-<version>.tgz` (the first that exists wins);
-kustomize manifests in a local directory are `<dir>/<release>/`. Only `find_local_chart` reads the
-filesystem; resolve takes it as a parameter (tests pass their own).
+kustomize manifests in a local directory are `<dir>/<release>/`. Only `find_local_chart` and
+`find_local_kustomization` read the filesystem; resolve takes the first as a parameter (tests pass their own).
+
+verify-charts also finds a remote kustomize target in a local directory without a `<release>/` folder: a copy
+of its repository at its ref, `<dir>/<host>/<owner>/<repo>@<ref>/<path>` (planner/kustomize_remote.py), the
+layout remote bases are mapped into (planner/engine/kustomize_build.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.model import JSON, Source
+from planner.record import Record
+
+if TYPE_CHECKING:
+    from pathlib import Path  # not imported at run time: a warm `plan` loads no pathlib (tests/unit/test_layers.py)
 
 HELM = "helm"
 KUSTOMIZE = "kustomize"
 ChartFinder = Callable[[str, str, str, str], "str | None"]  # (directory, chart, version, release id) -> path
 
 
-@dataclass(frozen=True)
-class Install:
+class Install(Record):
     method: str  # helm | kustomize
     location: str
     repo: str | None = None  # helm: the repository URL of a chart given by name
@@ -83,10 +89,41 @@ def local_chart_candidates(directory: str, chart: str, version: str, release_id:
 
 def find_local_chart(directory: str, chart: str, version: str, release_id: str) -> str | None:
     """The first candidate that is a chart directory (with Chart.yaml) or a .tgz file; None when none is."""
+    from pathlib import Path
+
     for cand in local_chart_candidates(directory, chart, version, release_id):
         p = Path(cand)
         if (p.is_dir() and (p / "Chart.yaml").is_file()) or (p.is_file() and p.suffix == ".tgz"):
             return str(p.resolve())
+    return None
+
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # the names kustomize reads
+
+
+def kustomization_file(directory: Path) -> Path | None:
+    return next((directory / n for n in KUSTOMIZATION_FILES if (directory / n).is_file()), None)
+
+
+def local_kustomization_candidates(directory: str, release_id: str, how: Install) -> list[str]:
+    """The directories looked at for a kustomize release in a local directory, in order: the release's own folder
+    (as `apply --chart-dir` and `mirror.kustomize` read it), then the upstream target in a copy of its repository."""
+    from planner.kustomize_remote import parse_remote
+
+    base = directory.rstrip("/") or "/"
+    out = [f"{base}/{release_id}"]
+    if how.kustomize and not how.local:
+        out.append(f"{base}/{parse_remote(how.location, how.ref).local_path()}")
+    return out
+
+
+def find_local_kustomization(directory: str, release_id: str, how: Install) -> str | None:
+    """The first candidate that holds a kustomization file; None when none does."""
+    from pathlib import Path
+
+    for cand in local_kustomization_candidates(directory, release_id, how):
+        if Path(cand).is_dir() and kustomization_file(Path(cand)) is not None:
+            return str(Path(cand).resolve())
     return None
 
 
@@ -112,4 +149,6 @@ def install_for(release_id: str, source: Source, version: str, *, local_dir: str
 
 
 def _abs(path: str) -> str:
+    from pathlib import Path
+
     return str(Path(path).expanduser().absolute()) if not path.startswith("/") else path

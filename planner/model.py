@@ -6,11 +6,11 @@ All frozen. `Plan.to_dict()` is the stable JSON form (`stackplan plan --output j
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import Location
 from planner.prerequisites import Prerequisite
+from planner.record import Record, field
 
 if TYPE_CHECKING:
     from planner.install import Install
@@ -19,8 +19,7 @@ JSON = Any  # a JSON-compatible value (dict/list/str/int/float/bool/None)
 DEFAULT_WORKLOAD_NAMESPACE = "ml-workloads"  # the stack file's `workloadNamespace` when it has none
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Record):
     """Where a release's manifests come from.
 
     kind: `helm` (repo URL + chart), `oci` (location is the full oci:// chart reference),
@@ -42,8 +41,7 @@ class Source:
         return out
 
 
-@dataclass(frozen=True)
-class Workload:
+class Workload(Record):
     """A workload a component runs when healthy (used by checks and drift)."""
 
     kind: str  # Deployment | DaemonSet | StatefulSet | Job
@@ -74,8 +72,7 @@ class Workload:
         return self.created_by == "chart"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """A knob: when every fact in `when` equals its value, `set` these dotted value paths."""
 
     when: Mapping[str, JSON]
@@ -83,8 +80,7 @@ class Rule:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Render:
+class Render(Record):
     """The chart renders a `kind` (whose CRD `crd` another component may install) when its values match `when`."""
 
     when: Mapping[str, JSON]
@@ -93,8 +89,7 @@ class Render:
     source: str
 
 
-@dataclass(frozen=True)
-class Gate:
+class Gate(Record):
     """Admission webhooks (failurePolicy Fail) that intercept `kinds` other releases create outside `exclude`."""
 
     webhooks: tuple[str, ...]
@@ -104,8 +99,7 @@ class Gate:
     when: Mapping[str, JSON] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Blueprint:
+class Blueprint(Record):
     """One component of the catalog, as data (blueprints/<id>.yaml)."""
 
     id: str
@@ -132,7 +126,9 @@ class Blueprint:
     images: tuple[str, ...] = ()
     image_conditions: Mapping[str, str] = field(default_factory=dict)  # image -> value path that enables it
     mirror_notes: Mapping[str, str] = field(default_factory=dict)  # image no value rewrites -> how to set it
+    runtime_fetches: tuple[Mapping[str, str], ...] = ()  # objects that fetch from the internet at run time
     webhook_conditions: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> enabling value
+    webhook_creators: Mapping[str, str] = field(default_factory=dict)  # webhook configuration -> createdBy (operator)
     probe_with: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)  # verify-charts: value -> companions
     health: tuple[str, ...] = ()
     serves: tuple[str, ...] = ()  # model engines it serves (stack file `models:`)
@@ -144,8 +140,7 @@ class Blueprint:
     upgrades_unconfirmed: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Record):
     """One answer to a profile choice: the components it adds and values it sets."""
 
     name: str
@@ -154,16 +149,14 @@ class Option:
     values: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(Record):
     name: str
     description: str
     default: str
     options: Mapping[str, Option]
 
 
-@dataclass(frozen=True)
-class Substitution:
+class Substitution(Record):
     """Replace component `replace` by `with_` when the facts in `when` hold (e.g. no GPUs)."""
 
     when: Mapping[str, JSON]
@@ -172,8 +165,7 @@ class Substitution:
     note: str
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Record):
     """A use-case profile (stacks/<name>.yaml)."""
 
     name: str
@@ -185,14 +177,12 @@ class Profile:
     file: str = ""
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(Record):
     blueprints: Mapping[str, Blueprint]
     profiles: Mapping[str, Profile]
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(Record):
     """A model the stack serves (from the stack file's `models:`)."""
 
     name: str
@@ -213,8 +203,7 @@ class Model:
         }
 
 
-@dataclass(frozen=True)
-class Mirror:
+class Mirror(Record):
     """Air-gapped installs: where charts, kustomize manifests and images come from instead."""
 
     charts: str | None = None  # oci://host/path | https://host/path | a local directory
@@ -226,14 +215,12 @@ class Mirror:
                                   ("kustomize", self.kustomize)) if v is not None}
 
 
-@dataclass(frozen=True)
-class ComponentOverride:
+class ComponentOverride(Record):
     enabled: bool | None = None
     values: Mapping[str, JSON] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class StackSpec:
+class StackSpec(Record):
     """The user's stackplan.yaml, validated. `origin` maps JSON pointers to file positions."""
 
     profile: str
@@ -247,8 +234,7 @@ class StackSpec:
     origin: Origin | None = None
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(Record):
     """A loaded file and the positions of its keys, for file:line:col errors."""
 
     file: str
@@ -273,8 +259,7 @@ class Origin:
             p = p.rsplit("/", 1)[0]
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(Record):
     level: str  # info | warning
     message: str
     release: str | None = None
@@ -286,8 +271,7 @@ class Note:
         return out
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(Record):
     """One install step of the plan: a Helm release or a kustomize apply."""
 
     id: str
@@ -308,6 +292,9 @@ class Release:
     reason: str = ""  # why it is in the plan
     need_reasons: Mapping[str, str] = field(default_factory=dict)  # need -> why, for needs resolve added
     install: Install | None = None  # how it is installed (planner/install.py); resolve always sets it
+    # kustomize releases under mirror.images: upstream image -> mirrored name, rewritten in the rendered manifests
+    # (planner.mirror.rewrite_images), since kustomize sources take no values
+    image_map: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.install is None:  # a Release built by hand (tests): the same decision, without reading the disk
@@ -342,11 +329,11 @@ class Release:
             "workloads": [w.to_dict() for w in self.workloads],
             "webhooks": list(self.webhooks),
             "images": list(self.images),
+            **({"imageMap": dict(sorted(self.image_map.items()))} if self.image_map else {}),
         }
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Record):
     """The resolved stack: releases in waves (each wave's needs are all in earlier waves)."""
 
     profile: str

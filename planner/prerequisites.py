@@ -21,16 +21,15 @@ Nothing here reads the cluster or any Secret's data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import InputError, Location
+from planner.record import Record
 
 KINDS = ("Secret", "Bucket", "StorageClass")
 
 
-@dataclass(frozen=True)
-class Prerequisite:
+class Prerequisite(Record):
     """One thing that must exist before install (see the module docstring for the contract)."""
 
     kind: str
@@ -143,6 +142,14 @@ def _pointer(setting: str) -> str:
     return "/" + setting.replace(".", "/")
 
 
+def _set_flag(setting: str) -> str | None:
+    """`components.mlflow.values.a.b` -> `mlflow.a.b`, the `--set` form of a component value (None otherwise)."""
+    parts = setting.split(".")
+    if len(parts) > 3 and parts[0] == "components" and parts[2] == "values":
+        return ".".join([parts[1], *parts[3:]])
+    return None
+
+
 def unset_errors(prerequisites: Iterable[Prerequisite], locate: Callable[[str], Location | None]) -> list[InputError]:
     """One error per prerequisite the user must name and has not; `locate(json_pointer)` gives file:line."""
     errors = []
@@ -150,9 +157,13 @@ def unset_errors(prerequisites: Iterable[Prerequisite], locate: Callable[[str], 
         if not p.unset:
             continue
         setting = p.setting or p.component
+        hint = p.fix
+        flag = _set_flag(setting)
+        if flag:
+            hint += f"; without a stack file, pass `--set {flag}=<name>`"
         errors.append(InputError(
             f"`{p.component}` needs a {p.kind} that only you can name ({p.why}); {setting} is not set",
-            hint=p.fix, location=locate(_pointer(setting))))
+            hint=hint, location=locate(_pointer(setting))))
     return errors
 
 

@@ -27,8 +27,12 @@ def program(project_dir: str | Path | None = None) -> Plan:
 
     base = Path(project_dir) if project_dir is not None else Path.cwd()
     stack_file = base / (pulumi.Config("stackplan").get("stackFile") or "stackplan.yaml")
+    from planner.prerequisites import require_named
+
     try:
-        plan = resolve(load_catalog(), load_stack(stack_file))
+        stack = load_stack(stack_file)
+        plan = resolve(load_catalog(), stack)
+        require_named(plan.prerequisites, stack.origin)  # an unnamed bucket would install a broken MLflow
     except StackplanError as e:
         raise pulumi.RunError(e.render()) from None
     build(plan)

@@ -11,8 +11,8 @@ from typing import Any
 
 from planner.desired.objects import model_values
 from planner.errors import InputError, Location, MultipleErrors, PlanError, StackplanError, closest
-from planner.install import ChartFinder, find_local_chart, install_for
-from planner.mirror import mirror_image, mirror_source
+from planner.install import ChartFinder, find_local_chart, install_for, is_kustomize_source
+from planner.mirror import fetch_warning, mirror_image, mirror_source, runtime_fetches
 from planner.model import (
     DEFAULT_WORKLOAD_NAMESPACE,
     JSON,
@@ -414,10 +414,14 @@ class _Resolver:
         mirror = self.stack.mirror
         source = bp.source
         workloads, images = enabled_by_values(bp, values, model_engines(self.stack.models))
+        image_map: dict[str, str] = {}
+        if mirror and mirror.images and is_kustomize_source(bp.source):  # no values: rewrite the manifests
+            image_map = {i: mirror_image(i, mirror.images) for i in images}
         if mirror:
             source, note = mirror_source(bp, mirror)
             if note:
                 self.notes.append(Note("warning", note, bp.id))
+            self.notes += [Note("warning", fetch_warning(bp.id, f), bp.id) for f in runtime_fetches(bp, values)]
             if mirror.images:
                 images = tuple(mirror_image(i, mirror.images) for i in images)
                 for path, upstream in sorted(bp.mirror_values.items()):
@@ -448,6 +452,7 @@ class _Resolver:
             images=images,
             reason=reason,
             install=install_for(bp.id, source, bp.version, local_dir=self.local_dir, find=self.find),
+            image_map=image_map,
         )
 
     def run(self) -> Plan:

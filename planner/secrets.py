@@ -17,8 +17,6 @@ credentials wherever they occur.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import re
 from collections import Counter
@@ -264,6 +262,9 @@ def _redact_assignments(text: str, marker: str, counts: Counter[str]) -> str:
 
 
 def _decodes_to_secret(run: str) -> bool:
+    import base64  # only for a base64-looking run: most values have none
+    import binascii
+
     core = run.rstrip("=")
     core = core[: len(core) - 1] if len(core) % 4 == 1 else core  # a truncated run: decode what is whole
     try:

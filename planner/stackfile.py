@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import InputError
 from planner.model import ComponentOverride, Mirror, Model, Origin, StackSpec
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 def load_stack(path: str | Path) -> StackSpec:
     """Load and validate a stack file (`-` reads standard input); errors carry file:line:col."""
+    from pathlib import Path
+
     from planner.load import parse_yaml, read_yaml
 
     if str(path) == "-":

@@ -41,7 +41,8 @@ def apply(stack_file: str | None, profile: str | None, sets: tuple[str, ...], st
         timeout = normalise(timeout)
     except ValueError as e:
         raise InputError(f"--timeout {timeout!r}: not a duration", hint="use e.g. 90s, 10m or 1h30m") from e
-    plan = load_plan(stack_file, profile, sets, strict, chart_dir=chart_dir)  # --chart-dir: part of the plan
+    plan = load_plan(stack_file, profile, sets, strict, chart_dir=chart_dir,  # --chart-dir: part of the plan
+                     installing=not dry_run)
     targets = resolve_targets(plan)
     from planner.prerequisites import section
 

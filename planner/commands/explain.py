@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from planner.commands.options import output_option
 from planner.errors import InputError, Location, MultipleErrors, StackplanError
-
-if TYPE_CHECKING:
-    from planner.model import Origin
 
 OUTPUTS = ("table", "json", "junit", "sarif", "github")
 MAX_REPORT_BYTES = 64 << 20  # reports grow with the cluster; stack files stay small (planner/load.MAX_BYTES)
@@ -68,27 +64,11 @@ def _validate(text: str, data: dict, path: str) -> None:
     try:
         validate(data, "report", origin)
     except MultipleErrors as e:
-        raise _distinct(e.errors, data, origin) from None
+        raise _distinct(e.errors) from None
 
 
-def _missing_keys(data: dict, origin: Origin) -> list[StackplanError]:
-    """Every missing required key, each named (one error per key and object)."""
-    from jsonschema import Draft202012Validator
-
-    from planner.load import pointer, schema
-
-    out: list[StackplanError] = []
-    for err in Draft202012Validator(schema("report")).iter_errors(data):
-        if err.validator == "required" and isinstance(err.instance, dict):
-            where = pointer(err.absolute_path)
-            out += [InputError(f"missing required key `{key}`", location=origin.locate(where))
-                    for key in err.validator_value if key not in err.instance]
-    return list({(x.message, x.location.pointer if x.location else ""): x for x in out}.values())
-
-
-def _distinct(errors: list[StackplanError], data: dict, origin: Origin) -> StackplanError:
+def _distinct(errors: list[StackplanError]) -> StackplanError:
     """One error per distinct (message, hint): the first occurrence's location and `(N times)` for repeats."""
-    errors = [e for e in errors if not e.message.startswith("missing required key")] + _missing_keys(data, origin)
     groups: dict[tuple[str, str | None], list[StackplanError]] = {}
     for err in errors:
         groups.setdefault((err.message, err.hint), []).append(err)

@@ -18,9 +18,12 @@ from planner.commands.options import load_plan, output_option, stack_options
 @click.option("--chart-dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="Read the images from the real charts in DIR rendered with the plan's values (the truth), "
                    "not from the catalog.")
+@click.option("--kustomize-dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="With --chart-dir: where the kustomize releases' manifests are (<release id>/ folders, or "
+                   "<host>/<owner>/<repo>@<ref>/ copies of the upstream repositories). Default: --chart-dir.")
 @output_option(["text", "table", "json", "mapping"], default="text")
 def images(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool, chart_dir: Path | None,
-           output: str) -> None:
+           kustomize_dir: Path | None, output: str) -> None:
     """Every container image the plan pulls, for mirroring (one per line by default).
 
     With a mirror in the stack file the images are the mirrored names; `-o mapping` prints
@@ -37,7 +40,7 @@ def images(stack_file: str | None, profile: str | None, sets: tuple[str, ...], s
         resolved = load_plan(stack_file, profile, sets, strict)
         rows = from_catalog(resolved, catalog.blueprints)
     else:
-        rows = _rendered_rows(stack_file, profile, sets, strict, chart_dir)
+        rows = _rendered_rows(stack_file, profile, sets, strict, chart_dir, kustomize_dir)
     if output == "json":
         emit_json([r.to_dict() for r in rows])
     elif output == "table":
@@ -49,6 +52,7 @@ def images(stack_file: str | None, profile: str | None, sets: tuple[str, ...], s
     else:
         for image in dict.fromkeys(r.image for r in rows):
             click.echo(image)
+    _fetch_warnings(stack_file, profile, sets, strict)
     stuck = [r for r in rows if not r.rewritten]
     for r in stuck:
         where = f"it is set at {'; '.join(r.where)}; " if r.where else ""
@@ -59,11 +63,11 @@ def images(stack_file: str | None, profile: str | None, sets: tuple[str, ...], s
 
 
 def _rendered_rows(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool,
-                   chart_dir: Path):
+                   chart_dir: Path, kustomize_dir: Path | None = None):
     import asyncio
 
     from planner.catalog import load_catalog
-    from planner.commands.verify import load_plans
+    from planner.commands.verify import kustomizer, load_plans
     from planner.errors import InputError
     from planner.verify.images import from_renders
     from planner.verify.render import HelmTemplate, find_helm_or_fail
@@ -73,13 +77,15 @@ def _rendered_rows(stack_file: str | None, profile: str | None, sets: tuple[str,
         raise InputError(f"--chart-dir {chart_dir}: not a directory")
     plan, mirrored = load_plans(stack_file, profile, sets, strict)
     results, _ = asyncio.run(verify_plan(plan, mirrored, load_catalog().blueprints,
-                                         HelmTemplate(find_helm_or_fail()), chart_dir, check_values=False))
-    failed = [r for r in results if r.status == "not verified" and r.chart != "(kustomize)"]
+                                         HelmTemplate(find_helm_or_fail()), chart_dir, check_values=False,
+                                         kustomizer=kustomizer(), kustomize_dir=kustomize_dir))
+    unrendered = {r.release for r in results if r.status == "not verified"}
+    failed = [r for r in results if r.release in unrendered and r.chart != "(kustomize)"]
     if failed:
         raise InputError("; ".join(f"{r.release}: {r.note}" for r in failed),
                          hint="--chart-dir must hold every chart of the plan at its pinned version")
     prefix = mirrored.mirror.images if mirrored and mirrored.mirror else None
-    plain = {r.release: r.refs for r in results if r.chart != "(kustomize)"}
+    plain = {r.release: r.refs for r in results if r.release not in unrendered}
     mirrored_refs = {r.release: r.mirrored_refs or () for r in results} if prefix else None
     rows = from_renders(plain, mirrored_refs, prefix)
     from planner.verify.images import add_notes
@@ -87,8 +93,25 @@ def _rendered_rows(stack_file: str | None, profile: str | None, sets: tuple[str,
     add_notes(rows, mirrored or plan, load_catalog().blueprints)
     from planner.verify.images import from_catalog
 
-    kustomize = [r.release for r in results if r.chart == "(kustomize)"]
-    if kustomize:  # no chart to render: the catalog's list stands
+    kustomize = [r.release for r in results if r.chart == "(kustomize)" and r.release in unrendered]
+    for r in results:
+        if r.release in kustomize:
+            click.echo(f"warning: {r.release}: images from the catalog, not rendered: {r.note}", err=True)
+    if kustomize:  # manifests not found locally: the catalog's list stands
         rows += [row for row in from_catalog(mirrored or plan, load_catalog().blueprints)
                  if any(rel in kustomize for rel in row.releases)]
     return rows
+
+
+def _fetch_warnings(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool) -> None:
+    """Under a mirror: the objects that fetch from the internet at run time, which no image list covers."""
+    from planner.catalog import load_catalog
+    from planner.mirror import fetch_warning, runtime_fetches
+
+    plan = load_plan(stack_file, profile, sets, strict)
+    if not plan.mirror:
+        return
+    blueprints = load_catalog().blueprints
+    for r in plan.ordered():
+        for fetch in runtime_fetches(blueprints[r.component], r.values):
+            click.echo(f"warning: {fetch_warning(r.id, fetch)}", err=True)

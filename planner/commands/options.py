@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from planner.errors import InputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,9 +70,10 @@ def output_option(choices: Sequence[str], default: str = "table") -> Callable[[F
 
 
 def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] = (), strict: bool = False,
-              chart_dir: Path | None = None):
+              chart_dir: Path | None = None, installing: bool = False):
     """Resolve the plan from `-f`/`--profile`/`--set` (raises StackplanError on bad input); `chart_dir`
-    (apply --chart-dir) makes every release come from that local directory."""
+    (apply --chart-dir) makes every release come from that local directory. `installing`: the plan is about to
+    be installed, so a name only the user can give (MLflow's bucket) must be set, as `stackplan validate` says."""
     from planner.catalog import load_catalog
     from planner.model import StackSpec
     from planner.resolve import resolve
@@ -85,12 +89,17 @@ def load_plan(stack_file: str | None, profile: str | None, sets: Sequence[str] =
         stack = StackSpec(profile=profile)
     else:
         path = stack_file or DEFAULT_STACK_FILE
-        if not stack_file and not Path(path).exists():  # `-f -` reads standard input
+        if not stack_file and not os.path.exists(path):  # `-f -` reads standard input
             raise InputError(f"no {DEFAULT_STACK_FILE} here and no --profile given",
                              hint="pass --profile training-team|llm-inference|full-mlops, or -f PATH, "
                                   "or create one with `stackplan init --profile <profile>`")
         stack = load_stack(path)
     if chart_dir is not None and not chart_dir.is_dir():
         raise InputError(f"--chart-dir {chart_dir}: not a directory")
-    return resolve(catalog, stack, parsed_sets, strict=strict,
+    plan = resolve(catalog, stack, parsed_sets, strict=strict,
                    local_dir=str(chart_dir.resolve()) if chart_dir is not None else None)
+    if installing:
+        from planner.prerequisites import require_named
+
+        require_named(plan.prerequisites, stack.origin)
+    return plan

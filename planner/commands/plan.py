@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import click
 
@@ -56,7 +56,7 @@ def validate(stack_file: str, strict: bool) -> None:
     from planner.resolve import resolve
     from planner.stackfile import load_stack
 
-    if stack_file != "-" and not Path(stack_file).exists():
+    if stack_file != "-" and not os.path.exists(stack_file):
         load_plan(stack_file, None, (), strict)  # the same "no such file" message as every command
     stack = load_stack(stack_file)
     resolved = resolve(load_catalog(), stack, strict=strict)

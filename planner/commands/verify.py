@@ -34,23 +34,36 @@ def load_plans(stack_file: str | None, profile: str | None, sets: tuple[str, ...
     return plain, plan
 
 
+def kustomizer():
+    """The kustomize renderer (`kubectl kustomize`), or None when this machine has neither kubectl nor kustomize."""
+    from planner.engine.kustomize_build import KustomizeBuild, kustomize_command
+
+    command = kustomize_command()
+    return KustomizeBuild(command) if command else None
+
+
 @click.command("verify-charts")
 @stack_options
 @click.option("--chart-dir", required=True, metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="A directory of real charts: <chart>/ folders (with their charts/ dependencies) or "
                    "<chart>-<version>.tgz archives, as `apply --chart-dir` reads them.")
+@click.option("--kustomize-dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the kustomize releases' manifests are: <release id>/ folders (as mirror.kustomize), or "
+                   "copies of the upstream repositories at their refs as <host>/<owner>/<repo>@<ref>/, into which "
+                   "remote bases are mapped too. Default: --chart-dir.")
 @click.option("--no-values-check", "skip_values", is_flag=True,
               help="Skip the check that every value stackplan sets is read by a template (one render per value).")
 @output_option(["table", "json"])
 def verify_charts(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool,
-                  chart_dir: Path, skip_values: bool, output: str) -> None:
+                  chart_dir: Path, kustomize_dir: Path | None, skip_values: bool, output: str) -> None:
     """Check the catalog against real charts: render every release with helm and the plan's values.
 
     \b
     Compares workloads, CRDs (served/storage versions), webhooks, objects the checks read, every image the
     manifests reference (pod specs, operator CRs, ConfigMaps, env, args) with `stackplan images`, that every
     value stackplan sets is read by a template, that a mirrored plan pulls nothing upstream, and validates the
-    plan's custom resources against the rendered CRDs' schemas. Nothing touches a cluster.
+    plan's custom resources against the rendered CRDs' schemas. Kustomize releases are rendered with the real
+    kustomize (`kubectl kustomize`), remote bases mapped to local copies; nothing touches a cluster or the network.
     Exit 0 the catalog holds, 1 differences, 2 bad input.
     """
     from planner.catalog import load_catalog
@@ -63,16 +76,20 @@ def verify_charts(stack_file: str | None, profile: str | None, sets: tuple[str, 
     if not chart_dir.is_dir():
         raise InputError(f"--chart-dir {chart_dir}: not a directory",
                          hint="point it at a folder holding the plan's charts (e.g. from `helm pull --untar`)")
+    if kustomize_dir is not None and not kustomize_dir.is_dir():
+        raise InputError(f"--kustomize-dir {kustomize_dir}: not a directory",
+                         hint="point it at the folder holding <release id>/ or <host>/<owner>/<repo>@<ref>/ copies")
     plan, mirrored = load_plans(stack_file, profile, sets, strict)
     renderer = HelmTemplate(find_helm_or_fail())
     results, schema = asyncio.run(verify_plan(plan, mirrored, load_catalog().blueprints, renderer, chart_dir,
-                                              check_values=not skip_values, check_objects=CHECK_OBJECTS))
+                                              check_values=not skip_values, check_objects=CHECK_OBJECTS,
+                                              kustomizer=kustomizer(), kustomize_dir=kustomize_dir))
     unvalidated = [d for d in schema if d.topic == "unvalidated"]
     schema = [d for d in schema if d.topic != "unvalidated"]
     differences = [d for r in results for d in r.differences] + schema
-    unrendered = [r for r in results if r.status == "not verified" and r.chart != "(kustomize)"]
+    unrendered = [r for r in results if r.status == "not verified"]
     if output == "json":
-        emit_json({"profile": plan.profile, "chartDir": str(chart_dir),
+        emit_json({"profile": plan.profile, "chartDir": str(chart_dir), "kustomizeDir": str(kustomize_dir or chart_dir),
                    "releases": [r.to_dict() for r in results], "schema": [d.to_dict() for d in schema],
                    "unvalidated": [d.to_dict() for d in unvalidated]})
     else:

@@ -22,11 +22,11 @@ Upstream shapes (read at the versions the catalog pins):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from planner.desired.labels import SPEC_DIGEST, stamp
 from planner.model import JSON, Model, Plan
+from planner.record import Record, field
 from planner.values import digest
 
 # kind -> (apiVersion, CRD name, the releases that must run first: the CRD's and the operator's)
@@ -54,8 +54,7 @@ MODELS_SERVICE_ACCOUNT = "stackplan-models"  # InferenceServices of s3:// models
 VLLM_DEFAULT_IMAGE = ("lmcache/vllm-openai", "latest")  # the vLLM production-stack chart's default engine image
 
 
-@dataclass(frozen=True)
-class CustomObject:
+class CustomObject(Record):
     """One custom resource stackplan creates, and the releases that must be installed before it."""
 
     kind: str

@@ -22,6 +22,7 @@ from planner.emit.settings import PLAIN_KEYS, SECRET_KEYS, EmitConfig, config_fr
 from planner.emit.sources import helm_chart, is_kustomize, kustomize_directory
 from planner.emit.wiring import SecretSpec, wiring
 from planner.errors import StackplanError
+from planner.mirror import rewrite_images_in_place
 from planner.model import Plan, Release
 
 HELM_MAX_HISTORY = 10
@@ -190,6 +191,7 @@ class _Builder:
             if kind == "CustomResourceDefinition" or (kind == "Namespace" and name in managed):
                 _omit(obj)  # CRDs come from the first directory; stackplan owns these namespaces
                 return
+            rewrite_images_in_place(obj, rel.image_map)  # mirror.images: kustomize manifests take no values
             stamp_in_place(obj, rel.id, rel.values_digest)
             opts.depends_on = after_crds
 

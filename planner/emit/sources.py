@@ -50,22 +50,9 @@ def kustomize_directory(release: Release) -> str:
 
 def git_tree_url(target: str, ref: str) -> str:
     """A kustomize remote target (`github.com/o/r/path`, `https://github.com/o/r.git/path`, `…//path`)
-    as `https://<host>/<owner>/<repo>/tree/<ref>/<path>`."""
-    url = target.removeprefix("git::")
-    for scheme in ("https://", "http://", "ssh://"):
-        url = url.removeprefix(scheme)
-    url = url.split("?", 1)[0].rstrip("/")
-    host, _, rest = url.partition("/")
-    if "//" in rest:
-        repo_part, _, path = rest.partition("//")
-    elif ".git/" in rest:
-        repo_part, _, path = rest.partition(".git/")
-    else:
-        parts = rest.split("/")
-        repo_part, path = "/".join(parts[:2]), "/".join(parts[2:])
-    owner, _, repo = repo_part.removesuffix(".git").partition("/")
-    if not host or not owner or not repo:
-        raise PlanError(f"cannot read kustomize target {target!r}",
-                        hint="use host/owner/repo/path, e.g. github.com/kubeflow/katib/manifests/v1beta1/installs/x")
-    tail = f"/{path.strip('/')}" if path.strip("/") else ""
-    return f"https://{host}/{owner}/{repo}/tree/{ref}{tail}"
+    as `https://<host>/<owner>/<repo>/tree/<ref>/<path>` (the URL forms: planner/kustomize_remote.py)."""
+    from planner.kustomize_remote import parse_remote
+
+    t = parse_remote(target.split("?", 1)[0])
+    tail = f"/{t.path}" if t.path else ""
+    return f"https://{t.host}/{t.owner}/{t.repo}/tree/{ref}{tail}"

@@ -68,9 +68,11 @@ on:
 permissions:
   contents: read
   pull-requests: write   # pulumi preview comments on the pull request
+# One run per event and branch: a newer push to a pull request replaces its run, but a push to the default
+# branch never cancels the scheduled check and drift (nor they it).
 concurrency:
-  group: stackplan-{_e("github.ref")}
-  cancel-in-progress: true
+  group: stackplan-{_e("github.event_name")}-{_e("github.ref")}
+  cancel-in-progress: {_e("github.event_name == 'pull_request'")}
 env:
   PULUMI_ACCESS_TOKEN: {_e("secrets.PULUMI_ACCESS_TOKEN")}
   KUBECONFIG: {_e("github.workspace")}/.kube/config

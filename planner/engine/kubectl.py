@@ -108,7 +108,9 @@ class KubectlRunner:
         return load_all(text)
 
     async def apply_kustomize(self, release: Release, target: KustomizeTarget, timeout: str) -> str:
-        docs = await self.render(release, target, timeout)
+        from planner.mirror import rewrite_images
+
+        docs = rewrite_images(await self.render(release, target, timeout), release.image_map)
         first, rest = partition(docs)
         manager = f"{FIELD_MANAGER}-{release.id}"
         if first:

@@ -108,10 +108,17 @@ def crds(release: Release, rendered: Rendered, file: str) -> list[Difference]:
     return out
 
 
-def webhooks(release: Release, rendered: Rendered, file: str) -> list[Difference]:
+def webhooks(release: Release, rendered: Rendered, file: str,
+             creators: Mapping[str, str] | None = None) -> list[Difference]:
+    """`creators`: the blueprint's `createdBy` of each webhook configuration (an operator's is not rendered)."""
     out: list[Difference] = []
     got = set(rendered.webhooks)
     for name in release.webhooks:
+        if (creators or {}).get(name) == "operator":
+            if name in got:
+                out.append(Difference(release.id, "webhook", name, "the blueprint says the component creates it at "
+                                      "run time, but the manifests render it", f"{file}: drop `createdBy: operator`"))
+            continue
         if name not in got:
             out.append(Difference(release.id, "webhook", name, "declared, but the chart renders no such webhook",
                                   f"{file}: fix webhooks"))
@@ -215,3 +222,18 @@ def _strip_k8s(node: Any) -> Any:
     if isinstance(node, list):
         return [_strip_k8s(v) for v in node]
     return node
+
+
+def runtime_fetches(release: Release, rendered: Rendered, declared: Sequence[Mapping[str, str]],
+                    file: str) -> list[Difference]:
+    """Containers that fetch from the internet at run time against the blueprint's `runtimeFetches`."""
+    listed = {f["object"] for f in declared}
+    found = {obj for obj, _ in rendered.fetches}
+    out = [Difference(release.id, "fetch", obj, f"runs `{cmd}` at run time (fetches from the internet, which an "
+                      "air-gapped cluster cannot serve); the blueprint does not say so",
+                      f"{file}: add it to runtimeFetches with how to avoid it")
+           for obj, cmd in sorted(set(rendered.fetches)) if obj not in listed]
+    out += [Difference(release.id, "fetch", obj, "listed in runtimeFetches, but no rendered container runs it",
+                       f"{file}: remove it from runtimeFetches, or give it enabledBy")
+            for obj in sorted(listed - found)]
+    return out

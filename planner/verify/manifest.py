@@ -57,6 +57,7 @@ class Rendered:
     webhooks: tuple[str, ...]  # Validating/MutatingWebhookConfiguration names
     images: tuple[ImageRef, ...]
     objects: tuple[tuple[str, str, str | None], ...]  # kind, name, namespace of every object
+    fetches: tuple[tuple[str, str], ...] = ()  # (Kind/name, command) of containers that fetch at run time
 
     def image_names(self) -> tuple[str, ...]:
         return tuple(sorted({i.image for i in self.images}))
@@ -126,6 +127,21 @@ def _parse_embedded(text: str) -> Any:
     return data if isinstance(data, dict | list) else None
 
 
+def _image_key(key: str) -> bool:
+    """`image`, `imageName`, … and any key ending in `image` (KFP's pipeline-install-config `cacheImage`, an
+    untagged `ghcr.io/containerd/busybox` that free-text matching, which needs a tag, would miss)."""
+    k = key.lower()
+    return k in _IMAGE_KEYS or k.endswith("image")
+
+
+def _env_image(node: Mapping[str, Any]) -> str | None:
+    """An env var `{name: …_IMAGE, value: <image>}` (an untagged image in a value is found by its name only)."""
+    name, value = node.get("name"), node.get("value")
+    if isinstance(name, str) and name.upper().endswith("IMAGE") and isinstance(value, str) and looks_like_image(value):
+        return value.strip()
+    return None
+
+
 def _walk(node: Any, where: str, *, pod_keys: bool, depth: int = 0) -> Iterator[ImageRef]:
     if depth > 40:
         return
@@ -135,11 +151,16 @@ def _walk(node: Any, where: str, *, pod_keys: bool, depth: int = 0) -> Iterator[
         joined = _join_image(node)
         if joined:
             yield ImageRef(joined, where)
+        env = _env_image(node)
+        if env:
+            yield ImageRef(env, f"{where}.value")
         for k, v in node.items():
             key = str(k)
             sub = f"{where}.{key}"
+            if env and key == "value":
+                continue
             if isinstance(v, str):
-                if key.lower() in _IMAGE_KEYS and looks_like_image(v) and not joined:
+                if _image_key(key) and looks_like_image(v) and not joined:
                     yield ImageRef(v.strip(), sub, in_pod_spec=pod_keys and key == "image")
                     continue
                 if key.lower() in ("images",) and looks_like_image(v):
@@ -202,6 +223,31 @@ def images_of(doc: Mapping[str, Any]) -> list[ImageRef]:
     return out
 
 
+# package managers in a container's command/args: the pod fetches packages from the internet at run time
+_FETCH = re.compile(r"\b(apk add|apt-get install|apt install|yum install|dnf install|pip3? install)\b[^\n;&|]*")
+
+
+def _pod_specs(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    spec = doc.get("spec") or {}
+    if doc.get("kind") == "Pod":
+        return [spec]
+    if doc.get("kind") == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    pod = ((spec.get("template") or {}).get("spec")) if isinstance(spec, dict) else None
+    return [pod] if isinstance(pod, dict) else []
+
+
+def fetches_of(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(Kind/name, command) for each container whose command or args run a package manager or a download."""
+    out: list[tuple[str, str]] = []
+    for pod in _pod_specs(doc):
+        for c in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
+            text = "\n".join(str(x) for x in [*(c.get("command") or []), *(c.get("args") or [])])
+            for m in _FETCH.finditer(text):
+                out.append((f"{doc.get('kind')}/{_meta(doc).get('name', '')}", m.group(0).strip()))
+    return out
+
+
 def crd_facts(doc: Mapping[str, Any]) -> CrdFacts:
     spec = doc.get("spec") or {}
     versions = [v for v in spec.get("versions") or [] if isinstance(v, dict)]
@@ -220,6 +266,7 @@ def analyse(docs: Iterable[Any]) -> Rendered:
     webhooks: list[str] = []
     images: list[ImageRef] = []
     objects = []
+    fetches: list[tuple[str, str]] = []
     for doc in docs_of(docs):
         kind = str(doc.get("kind", ""))
         meta = _meta(doc)
@@ -239,4 +286,5 @@ def analyse(docs: Iterable[Any]) -> Rendered:
         elif kind in WEBHOOK_KINDS:
             webhooks.append(name)  # blueprints name the configurations (checks read them by name)
         images.extend(images_of(doc))
-    return Rendered(tuple(workloads), crds, tuple(webhooks), tuple(images), tuple(objects))
+        fetches.extend(fetches_of(doc))
+    return Rendered(tuple(workloads), crds, tuple(webhooks), tuple(images), tuple(objects), tuple(fetches))

@@ -20,7 +20,8 @@ CHECK_OBJECTS: tuple[tuple[str, str, str], ...] = (
     # planner/conformance/checks/networking.py reads GatewayClasses (nginx-gateway-fabric templates/gatewayclass.yaml,
     # values.yaml@v2.6.7; not verified here: the chart was added after the 2026-12-07 run)
     ("nginx-gateway-fabric", "GatewayClass", "nginx"),
-    # planner/checks/kfp_api.py (kustomize: not rendered by verify-charts)
+    # planner/checks/kfp_api.py
+    # (kubeflow/pipelines:manifests/kustomize/base/pipeline/ml-pipeline-{apiserver,ui}-service.yaml@2.17.0)
     ("kubeflow-pipelines", "Service", "ml-pipeline"),
     ("kubeflow-pipelines", "Service", "ml-pipeline-ui"),
 )

@@ -1,7 +1,9 @@
 """verify-charts: render every release of a plan from a chart directory and compare it with the catalog.
 
 `verify_plan` does the I/O (helm template through `HelmTemplate`); the comparisons are in `compare.py` and the
-extraction in `manifest.py`, both pure. Kustomize releases are reported as not verified (no chart to render).
+extraction in `manifest.py`, both pure. Kustomize releases are rendered with the real kustomize (`kubectl
+kustomize`, planner/engine/kustomize_build.py) from a local directory, remote bases mapped to local copies of their
+repositories, and compared the same way (they take no values: no values checks).
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from planner.errors import StackplanError
+from planner.mirror import runtime_fetches
 from planner.model import JSON, Blueprint, Plan, Release
 from planner.resolve import enabled_by_values, model_engines
 from planner.values import merge, nested
 from planner.verify import compare
 from planner.verify.manifest import ImageRef, Rendered, analyse, docs_of
+
+
+class KustomizeRenderer(Protocol):
+    async def render(self, release_id: str, directory: str, mirror: str) -> list[Any]: ...
 
 
 class Renderer(Protocol):
@@ -122,9 +129,12 @@ def chart_keys(chart: Path) -> list[str]:
 
 class Verifier:
     def __init__(self, renderer: Renderer, chart_dir: Path, *, check_values: bool = True,
-                 concurrency: int = 2) -> None:
+                 concurrency: int = 2, kustomizer: KustomizeRenderer | None = None,
+                 kustomize_dir: Path | None = None) -> None:
         self.renderer = renderer
         self.chart_dir = chart_dir
+        self.kustomizer = kustomizer  # None: no kustomize on this machine (kustomize releases not verified)
+        self.kustomize_dir = kustomize_dir or chart_dir
         self.check_values = check_values
         self._sem = asyncio.Semaphore(concurrency)
         self.mirror_prefix: str | None = None  # mirror.images of the mirrored plan, when there is one
@@ -175,9 +185,7 @@ class Verifier:
         result = ReleaseResult(release.id, chart_name if not release.how.kustomize else "(kustomize)",
                                release.version, "holds")
         if release.how.kustomize:  # the plan's decision (planner/install.py), as every consumer reads it
-            result.status = "not verified"
-            result.note = "a kustomize source: verify-charts renders Helm charts only"
-            return result
+            return await self.kustomize_release(plan, release, bp, mirrored, check_objects, result)
         path = find_local_chart(str(self.chart_dir), chart_name, release.version, release.id)
         if path is None:
             result.status = "not verified"
@@ -200,10 +208,12 @@ class Verifier:
 
             per_model = [("Deployment", n) for n in engine_deployments(release.id, release.values)]
         diffs = [*compare.workloads(release, rendered, bp.file, per_model), *compare.crds(release, rendered, bp.file),
-                 *compare.webhooks(release, rendered, bp.file), *compare.images(release, listed, rendered, bp.file),
+                 *compare.webhooks(release, rendered, bp.file, bp.webhook_creators),
+                 *compare.images(release, listed, rendered, bp.file),
                  *compare.objects(release, [(k, n) for c, k, n in check_objects if c == bp.id], rendered,
                                   "a health check")]
         diffs += compare.known_values(release, bp.known_values, chart_keys(Path(path)), bp.file)
+        diffs += compare.runtime_fetches(release, rendered, runtime_fetches(bp, release.values), bp.file)
         result.images = rendered.image_names()
         result.refs = rendered.images
         if self.check_values:
@@ -224,6 +234,67 @@ class Verifier:
         result.differences = diffs
         result.status = "differs" if diffs else "holds"
         return result
+
+
+    async def kustomize_release(self, plan: Plan, release: Release, bp: Blueprint, mirrored: Release | None,
+                                check_objects: Sequence[tuple[str, str, str]], result: ReleaseResult) -> ReleaseResult:
+        """A kustomize release: its manifests from a local directory (the mirror's `<release>/` folder, or the
+        upstream target in a copy of its repository), remote bases mapped into the same directory."""
+        from planner.engine.kustomize_build import KUSTOMIZE_HINT
+        from planner.install import find_local_kustomization, local_kustomization_candidates
+
+        how = release.how
+        if how.local:  # mirror.kustomize or --chart-dir: the plan's own folder; its remote bases map beside it
+            directory: str | None = how.location if Path(how.location).is_dir() else None
+            mirror = Path(how.location).parent
+            looked = [how.location]
+        else:
+            mirror = self.kustomize_dir
+            directory = find_local_kustomization(str(mirror), release.id, how)
+            looked = local_kustomization_candidates(str(mirror), release.id, how)
+        if directory is None:
+            result.status = "not verified"
+            result.note = (f"no kustomization for {how.describe()} (looked in {', '.join(looked)}; copy the "
+                           "repository at its ref there as <host>/<owner>/<repo>@<ref>/)")
+            return result
+        if self.kustomizer is None:
+            result.status = "not verified"
+            result.note = f"kustomize was not found: {KUSTOMIZE_HINT}"
+            return result
+        try:
+            async with self._sem:
+                docs = await self.kustomizer.render(release.id, directory, str(mirror))
+        except StackplanError as e:
+            result.status = "not verified"
+            result.note = str(getattr(e, "message", e)) + (f" ({e.hint})" if getattr(e, "hint", None) else "")
+            return result
+        rendered = analyse(docs)
+        self.crds.update(rendered.crds)
+        _, listed = enabled_by_values(bp, release.values, model_engines(plan.models))
+        diffs = [*compare.workloads(release, rendered, bp.file), *compare.crds(release, rendered, bp.file),
+                 *compare.webhooks(release, rendered, bp.file, bp.webhook_creators),
+                 *compare.images(release, listed, rendered, bp.file),
+                 *compare.objects(release, [(k, n) for c, k, n in check_objects if c == bp.id], rendered,
+                                  "a health check")]
+        diffs += compare.runtime_fetches(release, rendered, runtime_fetches(bp, release.values), bp.file)
+        result.images = rendered.image_names()
+        result.refs = rendered.images
+        if mirrored is not None and self.mirror_prefix:
+            mrendered = analyse(mirror_kustomize_docs(docs, mirrored))
+            diffs += compare.mirrored(mirrored, self.mirror_prefix, mrendered, bp.mirror_notes)
+            result.images = mrendered.image_names()
+            result.mirrored_refs = mrendered.images
+        result.differences = diffs
+        result.status = "differs" if diffs else "holds"
+        return result
+
+
+def mirror_kustomize_docs(docs: list[Any], mirrored: Release) -> list[Any]:
+    """The manifests of a kustomize release as `apply` and the Pulumi program install them under the mirror: no
+    values to set, the plan's `image_map` rewritten into them (planner.mirror.rewrite_images)."""
+    from planner.mirror import rewrite_images
+
+    return rewrite_images(docs, mirrored.image_map)
 
 
 def schema_differences(plan: Plan, rendered_crds: Mapping[str, Any]) -> list[compare.Difference]:
@@ -264,11 +335,13 @@ def wired(plan: Plan) -> Plan:
 
 async def verify_plan(plan: Plan, mirrored: Plan | None, blueprints: Mapping[str, Blueprint], renderer: Renderer,
                       chart_dir: Path, *, check_values: bool = True,
-                      check_objects: Sequence[tuple[str, str, str]] = ()) -> tuple[list[ReleaseResult],
-                                                                                      list[compare.Difference]]:
+                      check_objects: Sequence[tuple[str, str, str]] = (),
+                      kustomizer: KustomizeRenderer | None = None,
+                      kustomize_dir: Path | None = None) -> tuple[list[ReleaseResult], list[compare.Difference]]:
     """Every release of `plan` (wave by wave, so later releases see earlier CRDs' API versions)."""
     plan, mirrored = wired(plan), wired(mirrored) if mirrored is not None else None
-    verifier = Verifier(renderer, chart_dir, check_values=check_values)
+    verifier = Verifier(renderer, chart_dir, check_values=check_values, kustomizer=kustomizer,
+                        kustomize_dir=kustomize_dir)
     if mirrored is not None and mirrored.mirror:
         verifier.mirror_prefix = mirrored.mirror.images
     apis: list[str] = []

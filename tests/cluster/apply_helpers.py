@@ -14,6 +14,29 @@ CHARTS = ROOT / "tests" / "charts"
 PROFILES = ("training-team", "llm-inference", "full-mlops")
 
 
+def named(profile: str) -> tuple[str, ...]:
+    """The `--set`s a user adds to install a profile by `--profile` alone: the buckets only they can name."""
+    from planner.commands.options import load_plan
+    from tests.user_names import set_flags
+
+    return set_flags(load_plan(None, profile))
+
+
+def planned(profile: str):
+    """The plan `apply --profile P *named(P)` installs."""
+    from planner.commands.options import load_plan
+
+    return load_plan(None, profile, named(profile)[1::2])
+
+
+def named_yaml(profile: str) -> str:
+    """The same names as a stack file's `components:` line."""
+    from planner.commands.options import load_plan
+    from tests.user_names import components_yaml
+
+    return components_yaml(load_plan(None, profile))
+
+
 @contextmanager
 def tool_env(env: Mapping[str, str]) -> Iterator[None]:
     """Make helm/kubectl of the testbin (and private helm homes) what stackplan finds, for in-process runs."""

@@ -20,7 +20,18 @@ from planner.engine.state import ReleaseState
 from planner.model import Plan, Release, Source
 from planner.values import digest
 from tests.cli_helpers import run_cli
-from tests.cluster.apply_helpers import CHARTS, PROFILES, helm_revision, kubectl_json, run, tool_env, uninstall
+from tests.cluster.apply_helpers import (
+    CHARTS,
+    PROFILES,
+    helm_revision,
+    kubectl_json,
+    named,
+    named_yaml,
+    planned,
+    run,
+    tool_env,
+    uninstall,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -52,9 +63,9 @@ def kustomize_workloads(plan: Plan):
 @pytest.mark.parametrize("profile", PROFILES)
 def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, capsys, apply_env):
     env = apply_env
-    plan = load_plan(None, profile)
+    plan = planned(profile)
     try:
-        first = apply_cli(capsys, env, "--profile", profile, "--chart-dir", str(CHARTS))
+        first = apply_cli(capsys, env, "--profile", profile, *named(profile), "--chart-dir", str(CHARTS))
         assert first.code == 0, first.out + first.err
         summary = (rf"applied {plural(len(plan.releases), 'release')}( and \d+ custom resources?)? in "
                    rf"{plural(len(plan.waves), 'wave')}:")
@@ -86,7 +97,7 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
             assert (obj["status"].get("availableReplicas") or 0) >= 1
             versions[(rel.id, w.name)] = obj["metadata"]["resourceVersion"]
 
-        again = apply_cli(capsys, env, "--profile", profile, "--chart-dir", str(CHARTS))
+        again = apply_cli(capsys, env, "--profile", profile, *named(profile), "--chart-dir", str(CHARTS))
         assert again.code == 0, again.out + again.err
         for rel in plan.ordered():
             if rel.how.kustomize:
@@ -98,7 +109,8 @@ def test_profile_installs_from_local_charts_and_reapply_is_a_no_op(profile, caps
             obj = kubectl_json(env, "get", w.kind.lower(), "-n", w.namespace or rel.namespace, w.name)
             assert obj["metadata"]["resourceVersion"] == versions[(rel.id, w.name)]
         with tool_env(env):  # what apply installed is what the plan says: drift finds nothing
-            drift = run_cli(capsys, "drift", "--profile", profile, "--kubeconfig", env["KUBECONFIG"])
+            drift = run_cli(capsys, "drift", "--profile", profile, *named(profile), "--kubeconfig",
+                            env["KUBECONFIG"])
         assert drift.code == 0, drift.out + drift.err
     finally:
         uninstall(plan, env)
@@ -238,7 +250,8 @@ def test_air_gapped_stack_file_with_a_local_mirror_installs_without_chart_dir(ca
     """mirror.charts / mirror.kustomize pointing at local folders: no repo, no OCI registry, no git."""
     stack = tmp_path / "stackplan.yaml"
     stack.write_text(f"profile: training-team\nchoices: {{scheduling: kueue}}\n"
-                     f"mirror:\n  charts: {CHARTS}\n  kustomize: {CHARTS}\n  images: registry.internal:5000/mirror\n")
+                     f"mirror:\n  charts: {CHARTS}\n  kustomize: {CHARTS}\n  images: registry.internal:5000/mirror\n"
+                     + named_yaml("training-team"))
     plan = load_plan(str(stack), None)
     assert {r.source.kind for r in plan.releases.values()} == {"local"}
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.apply_helpers import CHARTS, PROFILES, uninstall
+from tests.cluster.apply_helpers import CHARTS, PROFILES, named_yaml, uninstall
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -47,7 +47,7 @@ def test_drift_is_clean_after_apply_with_every_mirror_style(profile: str, cluste
     try:
         for style, (mirror, chart_dir) in STYLES.items():
             stack = tmp_path / f"{style}.yaml"
-            stack.write_text(f"profile: {profile}\n{mirror}")
+            stack.write_text(f"profile: {profile}\n{mirror}" + named_yaml(profile))
             plan = load_plan(str(stack), None, chart_dir=CHARTS if chart_dir else None)
             apply = (*cli, "apply", "-f", str(stack), "--timeout", "3m",
                      *(("--chart-dir", str(CHARTS)) if chart_dir else ()))

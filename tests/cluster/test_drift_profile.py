@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cluster.apply_helpers import named, planned
+
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,18 +29,18 @@ def _run(env: dict[str, str], *argv: str, check: bool = True) -> subprocess.Comp
 
 
 def _drift(env: dict[str, str]) -> tuple[int, dict]:
-    p = _run(env, sys.executable, "-m", "planner", "drift", "--profile", PROFILE, "-o", "json", check=False)
+    p = _run(env, sys.executable, "-m", "planner", "drift", "--profile", PROFILE, *named(PROFILE), "-o", "json",
+             check=False)
     assert p.returncode in (0, 1), p.stderr
     return p.returncode, json.loads(p.stdout)
 
 
 def test_no_drift_after_applying_full_mlops_then_a_values_change_is_caught(cluster_env: dict[str, str]) -> None:
-    from planner.commands.options import load_plan
 
     env = {**cluster_env, "PYTHONPATH": str(ROOT)}
-    plan = load_plan(None, PROFILE)
-    apply = (sys.executable, "-m", "planner", "apply", "--profile", PROFILE, "--chart-dir", str(CHARTS),
-             "--timeout", "3m")
+    plan = planned(PROFILE)
+    apply = (sys.executable, "-m", "planner", "apply", "--profile", PROFILE, *named(PROFILE), "--chart-dir",
+             str(CHARTS), "--timeout", "3m")
     try:
         if _run(env, *apply, check=False).returncode != 0:
             _run(env, *apply)  # re-running is safe; a fresh object can race `kubectl wait` once

@@ -18,10 +18,9 @@ from collections.abc import Callable
 
 import pytest
 
-from planner.commands.options import load_plan
 from planner.report import Outcome
 from tests.cli_helpers import run_cli
-from tests.cluster.apply_helpers import CHARTS, kubectl_json, run, tool_env, uninstall
+from tests.cluster.apply_helpers import CHARTS, kubectl_json, named, planned, run, tool_env, uninstall
 from tests.fixtures_cluster import eventually
 
 pytestmark = pytest.mark.cluster
@@ -131,7 +130,7 @@ def found(env, plan, check_id: str, name: str, what: str) -> list:
 
 def apply(capsys, env, profile: str) -> None:
     with tool_env(env):
-        r = run_cli(capsys, "apply", "--profile", profile, "--chart-dir", str(CHARTS), "--kubeconfig",
+        r = run_cli(capsys, "apply", "--profile", profile, *named(profile), "--chart-dir", str(CHARTS), "--kubeconfig",
                     env["KUBECONFIG"], "--timeout", "3m")
     assert r.code == 0, r.out + r.err
 
@@ -154,7 +153,7 @@ MUST_PASS = {
 
 
 def healthy_then(capsys, env, profile: str, breakages: Callable[[object], None]) -> None:
-    plan = load_plan(None, profile)
+    plan = planned(profile)
     try:
         apply(capsys, env, profile)
         operators_report_healthy(env, plan)

@@ -31,6 +31,7 @@ from tests.cluster.apply_helpers import CHARTS, ROOT, kubectl_json, run, tool_en
 from tests.cluster.engine_helpers import Project, cli_shim, engine_env, find_engine
 from tests.cluster.test_e2e_profiles import cleanup_objects, operators_report_healthy, set_status
 from tests.fixtures_cluster import _unavailable
+from tests.user_names import fill_init_blanks
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(1800)]
 
@@ -102,6 +103,8 @@ def init_project(capsys, directory: Path, profile: str, *, serving: str | None =
         assert "\nmodels: []\n" in text
         text = text.replace("\nmodels: []\n", "\n" + models)
     stack.write_text(text)
+    fill_init_blanks(stack)  # the bucket init marks REQUIRED
+    text = stack.read_text()
     if charts is None:
         charts = chart_mirror(load_plan(str(stack), None), directory.parent / "charts")
     stack.write_text(text + f"mirror:\n  charts: {charts}\n  kustomize: {CHARTS}\n")

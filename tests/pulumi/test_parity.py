@@ -20,10 +20,12 @@ import pytest
 
 from planner.catalog import load_catalog
 from planner.emit.sources import git_tree_url
-from planner.model import Plan
+from planner.model import Plan, StackSpec
+from planner.resolve import resolve
 from tests.chart_files import chart_dir, chart_tgz
 from tests.cli_helpers import run_cli
 from tests.pulumi.harness import Recorder, install_mocks, run
+from tests.user_names import components_yaml
 
 MIRRORS = ("none", "charts", "kustomize", "local")
 CHART_MIRROR = "oci://registry.example.invalid/charts"
@@ -55,6 +57,9 @@ def _stack_text(profile: str, choices: dict[str, str], mirror: str, root: Path) 
     lines = [f"profile: {profile}"]
     if choices:
         lines.append("choices: " + json.dumps(choices))
+    named = components_yaml(resolve(load_catalog(), StackSpec(profile=profile, choices=choices)))
+    if named:  # buckets only a user can name: nothing installs without them
+        lines.append(named.rstrip("\n"))
     if profile != "training-team":  # a serving layer: one hf:// and one s3:// model
         lines += ["models:", "  - {name: qwen, source: 'hf://Qwen/Qwen2.5-0.5B-Instruct', gpusPerReplica: 1}",
                   "  - {name: tri, source: 's3://bucket/tri', gpusPerReplica: 0}"]

@@ -14,6 +14,7 @@ from planner.resolve import resolve
 from planner.stackfile import load_stack
 from tests.cli_helpers import run_cli
 from tests.pulumi.harness import install_mocks, run, secret_values, unwrapped_strings
+from tests.user_names import fill_init_blanks
 
 TOKEN = "hf_program_test_token_42"
 
@@ -28,6 +29,7 @@ def _clean_config() -> Iterator[None]:
 def make_project(tmp_path: Path, capsys: pytest.CaptureFixture[str], profile: str) -> Path:
     project = tmp_path / profile
     assert run_cli(capsys, "init", "-p", profile, "--dir", str(project)).code == 0
+    fill_init_blanks(project / "stackplan.yaml")
     return project
 
 
@@ -148,3 +150,15 @@ def test_the_deprecated_workload_namespace_config_must_match_the_stack_file(
     stack.write_text(stack.read_text().replace("workloadNamespace: ml-workloads", "workloadNamespace: team-b"))
     rec, _ = run_program(project, {})
     assert rec.named("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue", "localqueue-team-b-default")
+
+
+def test_the_program_refuses_a_bucket_init_left_blank(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pulumi up` of a freshly initialised training-team project stops with validate's message (file:line and
+    the fix), instead of installing an MLflow that cannot store an artifact."""
+    project = tmp_path / "training-team"
+    assert run_cli(capsys, "init", "-p", "training-team", "--dir", str(project)).code == 0
+    with pytest.raises(pulumi.RunError) as err:
+        run_program(project, {"stackplan:stackFile": "stackplan.yaml"})
+    stack = project / "stackplan.yaml"
+    line = next(i for i, text in enumerate(stack.read_text().splitlines(), 1) if text.strip().startswith("bucket:"))
+    assert f"{stack}:{line}:" in str(err.value) and "bucket is not set" in str(err.value)

@@ -63,6 +63,25 @@ def test_workflow_is_valid_against_githubs_schema(tmp_path: Path, capsys: pytest
     assert steps.index("Preflight") < steps.index("Preview"), "preflight gates the preview"
 
 
+def test_a_push_never_cancels_the_scheduled_cluster_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """GitHub cancels a run whose concurrency group (evaluated per run) matches a newer one with cancel-in-progress:
+    only a pull request's newer push may replace its run; a push to main and the daily schedule do not collide."""
+    assert run_cli(capsys, "init", "-p", "llm-inference", "--dir", str(tmp_path)).code == 0
+    conc = load(tmp_path / WORKFLOW)["concurrency"]
+
+    def group(event: str, ref: str) -> str:
+        names = {"github.event_name": event, "github.ref": ref}
+        return re.sub(r"\$\{\{\s*(github\.[a-z_]+)\s*\}\}", lambda m: names[m.group(1)], conc["group"])
+
+    main = "refs/heads/main"
+    assert group("push", main) != group("schedule", main) != group("workflow_dispatch", main)
+    assert group("pull_request", "refs/pull/7/merge") != group("pull_request", "refs/pull/8/merge")
+    ctx = Context(event="pull_request", ref="refs/pull/7/merge", workspace=tmp_path)
+    assert evaluate(conc["cancel-in-progress"], ctx)
+    for event in ("push", "schedule", "workflow_dispatch"):
+        assert not evaluate(conc["cancel-in-progress"], Context(event=event, ref=main, workspace=tmp_path))
+
+
 # --- a tiny runner ----------------------------------------------------------------------------------------
 
 @dataclass

@@ -213,3 +213,21 @@ def test_dry_run_json(capsys, two_waves, bin_dir):
     assert data["dryRun"] is True and [[s["release"] for s in w] for w in data["waves"]] == [["gpu-operator"],
                                                                                                 ["kueue"]]
     assert data["waves"][0][0]["namespaceLabels"] == {"pod-security.kubernetes.io/enforce": "privileged"}
+
+
+def test_a_name_only_the_user_can_give_must_be_set_before_anything_installs(capsys, bin_dir, tmp_path):
+    """Issue 11's gap: validate refused an unnamed MLflow bucket but apply installed a broken MLflow. Now apply
+    refuses too (exit 2, the file's line and the fix), before helm is called; --dry-run still shows the plan."""
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: training-team\ncomponents:\n  mlflow:\n    values: {replicaCount: 1}\n")
+    r = run_cli(capsys, "apply", "-f", str(stack), "--kubeconfig", str(tmp_path / "kc"))
+    assert r.code == 2 and "Traceback" not in r.err
+    assert f"{stack}:" in r.err and "components.mlflow.values.artifactRoot.s3.bucket is not set" in r.err
+    assert calls(bin_dir, "helm") == [] and calls(bin_dir, "kubectl") == []
+    by_profile = run_cli(capsys, "apply", "--profile", "training-team", "--kubeconfig", str(tmp_path / "kc"))
+    assert by_profile.code == 2 and "pass `--set mlflow.artifactRoot.s3.bucket=<name>`" in by_profile.err
+    dry = run_cli(capsys, "apply", "-f", str(stack), "--dry-run")
+    assert dry.code == 0 and "REQUIRED, set components.mlflow.values.artifactRoot.s3.bucket" in dry.err
+    named = run_cli(capsys, "apply", "--profile", "training-team", "--set", "mlflow.artifactRoot.s3.bucket=acme",
+                    "--dry-run")
+    assert named.code == 0

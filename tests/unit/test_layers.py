@@ -5,6 +5,9 @@ docs/architecture.md ("Layers") explains each contract.
 
 from __future__ import annotations
 
+import json
+import os
+import site
 import subprocess
 import sys
 import tomllib
@@ -60,3 +63,26 @@ def test_planning_loads_no_client_library(args: tuple[str, ...]) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
                          check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-500:]
+
+
+# What `plan` from a warm catalog cache has no use for (benchmarks/plan_speed.py measures the time): the YAML and
+# schema stack (the cache replaces them), pathlib (+urllib, ipaddress), OpenSSL through hashlib (planner.values
+# takes CPython's own SHA-256), dataclasses' code generation (planner.record), base64, tempfile, rich.
+NOT_ON_THE_WARM_PLAN_PATH = ("ruamel", "yaml", "jsonschema", "pathlib", "_hashlib", "dataclasses", "base64",
+                             "tempfile", "rich")
+
+
+def test_a_warm_plan_imports_only_what_it_needs(tmp_path: Path) -> None:
+    code = ("import sys\nbefore = set(sys.modules)\nfrom planner.cli import main\n"
+            "try:\n    main(['plan', '--profile', 'full-mlops', '-o', 'json'])\nexcept SystemExit as e:\n"
+            "    assert not e.code, e.code\n"
+            "import json\nprint(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - before})))")
+    # -S: no .pth hooks, which import some of these (pathlib among them) before any code of ours runs
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages()])}
+    env.pop("STACKPLAN_CATALOG_DIR", None)
+    runs = [subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                           check=True, env=env) for _ in range(2)]  # the first one fills the cache
+    cold, warm = (set(json.loads(r.stdout.splitlines()[-1])) for r in runs)
+    assert {"ruamel", "jsonschema"} <= cold  # the check can see an import at all
+    assert warm & set(NOT_ON_THE_WARM_PLAN_PATH) == set(), sorted(warm)

@@ -276,3 +276,20 @@ def test_each_missing_required_key_is_named(tmp_path: Path):
         load_catalog(write_catalog(tmp_path, bps), use_cache=False)
     text = e.value.render()
     assert "missing required key `version`" in text and "missing required key `namespace`" in text
+
+
+@pytest.mark.parametrize("ref", ["alpine:3.23", "docker.io/alpine:3.23", "docker.io/library/alpine:3.23",
+                                 "index.docker.io/library/alpine:3.23", "registry-1.docker.io/alpine:3.23"])
+def test_one_docker_hub_image_has_one_mirror_path_however_it_is_spelled(ref: str) -> None:
+    from planner.mirror import mirror_image
+
+    assert mirror_image(ref, "registry.internal:5000/m/") == "registry.internal:5000/m/library/alpine:3.23"
+
+
+def test_other_registries_keep_their_path_below_the_mirror() -> None:
+    from planner.mirror import mirror_image
+
+    assert mirror_image("nvcr.io/nvidia/driver:595", "m.io") == "m.io/nvidia/driver:595"
+    assert mirror_image("docker.io/bitnamilegacy/postgresql:16", "m.io") == "m.io/bitnamilegacy/postgresql:16"
+    assert mirror_image("ghcr.io/x:1", "m.io") == "m.io/x:1"
+    assert mirror_image("localhost:5000/a/b:1", "m.io") == "m.io/a/b:1"

@@ -56,6 +56,9 @@ class Installed:
     crds: Mapping[str, InstalledCrd] = field(default_factory=dict)
     unread: Mapping[str, str] = field(default_factory=dict)  # label -> reason
     kubernetes_version: str | None = None
+    # kustomize releases (no Helm record): release id -> the values-digest annotations of the objects stackplan
+    # labelled as its (CRDs, and workloads in the plan's namespaces); None when they could not all be read
+    stamped: Mapping[str, tuple[str, ...]] | None = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,10 @@ def _with_objects(plan: Plan, steps: list[Step]) -> list[Step]:
 
 def _change(r: Release, installed: Installed, hazards: list[Hazard]) -> ReleaseChange:
     chart = r.source.chart or r.id
-    if r.how.kustomize:  # how the plan installs it (planner/install.py)
+    if r.how.kustomize:  # how the plan installs it (planner/install.py): no Helm record, its objects' stamps
+        digests = set((installed.stamped or {}).get(r.id, ()))
+        if installed.stamped is not None and digests == {r.values_digest}:  # the digest covers version and images
+            return ReleaseChange(r.id, r.component, r.namespace, chart, r.version, r.version, "unchanged")
         return ReleaseChange(r.id, r.component, r.namespace, chart, None, r.version, "reapply")
     key = (r.namespace, r.id)
     if key in installed.record_errors:

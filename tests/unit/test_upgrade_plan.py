@@ -71,6 +71,22 @@ def test_nothing_to_do_when_everything_is_at_its_pin() -> None:
     assert {c.action for c in up.changes} == {"unchanged", "reapply"}
 
 
+def test_a_kustomize_release_whose_objects_carry_the_planned_digest_is_unchanged() -> None:
+    """Kustomize releases have no Helm record: their objects' digest stamps (which cover version and image
+    rewrites) say whether they are current. All current: no step at all. One stale object or an unreadable
+    LIST: re-applied."""
+    plan = _plan()
+    kustomize = {r.id: r.values_digest for r in plan.releases.values() if r.how.kustomize}
+    current = replace(_installed({}), stamped={rid: (d, d) for rid, d in kustomize.items()})
+    up = plan_upgrade(plan, current, _facts(plan))
+    assert up.steps == () and {c.action for c in up.changes} == {"unchanged"}
+    rid = sorted(kustomize)[0]
+    stale = replace(current, stamped={**current.stamped, rid: (kustomize[rid], "sha256:older")})
+    assert [(s.release, s.action) for s in plan_upgrade(plan, stale, _facts(plan)).steps] == [(rid, "reapply")]
+    unread = replace(current, stamped=None)
+    assert {s.release for s in plan_upgrade(plan, unread, _facts(plan)).steps} == set(kustomize)
+
+
 def test_previous_pins_to_current_names_every_crossed_hazard_with_its_source() -> None:
     plan = _plan()
     up = plan_upgrade(plan, _installed(PREVIOUS, stored={n: ("v1beta1",) for n in KUEUE_CRDS}), _facts(plan))

@@ -8,13 +8,16 @@ from typing import Any
 
 from planner.model import Blueprint, Mirror, Source
 
+DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")  # where a short name like `alpine` lives
+
 
 def _looks_like_registry(part: str) -> bool:
     return "." in part or ":" in part or part == "localhost"
 
 
 def mirror_image(ref: str, prefix: str) -> str:
-    """`nvcr.io/nvidia/driver:595` -> `<prefix>/nvidia/driver:595`; `busybox:1` -> `<prefix>/library/busybox:1`.
+    """`nvcr.io/nvidia/driver:595` -> `<prefix>/nvidia/driver:595`; `busybox:1` and `docker.io/busybox:1` ->
+    `<prefix>/library/busybox:1` (Docker Hub's official images live under `library/`, however they are spelled).
 
     A bare registry (`docker.io`, `nvcr.io`) becomes the prefix itself. The registry host is dropped
     and the rest of the path kept, the layout `crane`/`skopeo sync` mirrors produce.
@@ -23,7 +26,9 @@ def mirror_image(ref: str, prefix: str) -> str:
     if "/" not in ref and _looks_like_registry(ref.split(":")[0]) and "." in ref.split(":")[0]:
         return prefix
     first, _, rest = ref.partition("/")
-    if rest and _looks_like_registry(first):
+    if rest and first in DOCKER_HUB and "/" not in rest:
+        path = f"library/{rest}"  # `docker.io/alpine` is `alpine`: one image, one mirror path
+    elif rest and _looks_like_registry(first):
         path = rest
     elif rest:
         path = ref

@@ -443,7 +443,7 @@ class _Resolver:
             needs=tuple(sorted(self.needs(bp.id, members))),
             need_reasons=dict(self.added.get(bp.id, {})),
             values=values,
-            values_digest=values_digest(values),
+            values_digest=values_digest(release_identity(bp, values, image_map)),
             namespace_labels=dict(bp.namespace_labels),
             crds=bp.crds,
             crd_versions=bp.crd_versions,
@@ -537,3 +537,13 @@ def resolve(catalog: Catalog, stack: StackSpec, sets: Sequence[tuple[str, str, A
     for _, path, _ in sets:
         split_path(path)
     return _Resolver(catalog, stack, sets, strict, local_dir, find).run()
+
+
+def release_identity(bp: Blueprint, values: Mapping[str, JSON], image_map: Mapping[str, str]) -> JSON:
+    """What a release's digest (`Release.values_digest`, stamped on what it installs) covers: a chart's values;
+    for a kustomize release, which takes none, what decides its manifests — its version and image rewrites — so a
+    new pin or mirror shows as drift (DR003) and as an upgrade step. Not its location: a mirror folder's path
+    differs between machines."""
+    if is_kustomize_source(bp.source):
+        return {"kustomize": {"version": bp.version, "imageMap": dict(image_map)}}
+    return dict(values)

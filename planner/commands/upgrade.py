@@ -38,8 +38,9 @@ def upgrade(stack_file: str | None, profile: str | None, sets: tuple[str, ...], 
     prints per release from -> to, the hazards with their upstream sources, what to back up, and the
     steps in order: CRDs Helm would not upgrade first, then each release after what it needs, each
     followed by its storage-version migrations. See docs/upgrade.md.
-    With --apply it then runs them: CRD applies (server-side), the releases through the engine of
-    `stackplan apply`, then the migrations; a failure stops it with how to resume (run it again).
+    With --apply it then runs them in that printed order, one at a time: CRD applies (server-side), each
+    release through the engine of `stackplan apply` followed by its migrations; a failure stops it and prints
+    what was done and the command that continues.
     Exit 0 safe (or done), 1 hazards that need a decision (or a failed step), 2 bad input, 3 unreachable.
     """
     from planner.catalog import load_catalog
@@ -75,5 +76,22 @@ def upgrade(stack_file: str | None, profile: str | None, sets: tuple[str, ...], 
     from planner.upgrade.execute import run_upgrade
 
     targets = resolve_targets(plan)
+    command = resume_command(stack_file, profile, sets, kubeconfig, context, release_timeout, chart_dir)
     sys.exit(run_upgrade(plan, up, targets, kubeconfig=kubeconfig, context=context, timeout=release_timeout,
-                         echo=lambda line: click.echo(line, err=True), output=output))
+                         echo=lambda line: click.echo(line, err=True), command=command))
+
+
+def resume_command(stack_file: str | None, profile: str | None, sets: tuple[str, ...], kubeconfig: str | None,
+                   context: str | None, release_timeout: str, chart_dir: Path | None) -> str:
+    """The command line that continues an interrupted `upgrade --apply`: the same one (`-o` left out)."""
+    import shlex
+
+    argv = ["stackplan", "upgrade"]
+    argv += ["-f", stack_file] if stack_file else ["--profile", profile] if profile else []
+    for s in sets:
+        argv += ["--set", s]
+    argv += ["--kubeconfig", kubeconfig] if kubeconfig else []
+    argv += ["--context", context] if context else []
+    argv += ["--apply", "--release-timeout", release_timeout]
+    argv += ["--chart-dir", str(chart_dir)] if chart_dir else []
+    return shlex.join(argv)

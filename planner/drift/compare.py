@@ -132,12 +132,9 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
         out.add("DR002", Outcome.PASSED, f"{rec.chart} {rec.chart_version}")
 
     changes = [] if values_equal(r.values, rec.config, r.values_digest) else diff_values(r.values, rec.config)
-    # a revision stackplan wrote from the planned digest (planner/desired/revision.py): the Pulumi program's secret
-    # wiring (tokens, S3 credentials) on top of the plan's values is not values drift
-    mark = parse_revision(rec.description)
     if not changes:
         out.add("DR003", Outcome.PASSED, f"values digest {_short(r.values_digest)}")
-    elif mark and mark.digest == r.values_digest and mark.release in (None, r.id):
+    elif written_from_plan(r, rec):
         out.add("DR003", Outcome.PASSED, f"installed by stackplan from the planned values "
                 f"({_short(r.values_digest)}); its wiring set {len(changes)} more key(s)",
                 evidence=[f"{_where(rec)} .info.description={redact_text(rec.description)}", *map(str, changes)])
@@ -160,6 +157,18 @@ def _helm(r: Release, live: LiveFacts, out: _Findings) -> bool:
     else:
         out.add("DR004", Outcome.PASSED, f"status {rec.status}")
     return True
+
+
+def written_from_plan(r: Release, rec: HelmRelease) -> bool:
+    """A revision stackplan wrote from the planned digest (planner/desired/revision.py): the Pulumi program's secret
+    wiring (tokens, S3 credentials) on top of the plan's values is not values drift."""
+    mark = parse_revision(rec.description)
+    return bool(mark and mark.digest == r.values_digest and mark.release in (None, r.id))
+
+
+def values_current(r: Release, rec: HelmRelease) -> bool:
+    """Does the release record hold the plan's values (DR003 passes)? Used by drift and by `stackplan upgrade`."""
+    return values_equal(r.values, rec.config, r.values_digest) or written_from_plan(r, rec)
 
 
 def _kustomize(r: Release, live: LiveFacts, out: _Findings) -> bool:

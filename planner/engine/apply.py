@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from planner.engine.charts import ChartTarget, KustomizeTarget, Target
 from planner.engine.resources import ResourceStep, cluster_objects
@@ -145,6 +145,31 @@ class _Run:
     def result(self, waves_run: int, failed_wave: int | None = None) -> ApplyResult:
         order = [rid for i, wave in enumerate(self.plan.waves, start=1) for rid in (*wave, *self.resources.rows(i))]
         return ApplyResult(tuple(self.outcomes[rid] for rid in order), waves_run, len(self.plan.waves), failed_wave)
+
+
+async def apply_release(plan: Plan, rid: str, targets: Mapping[str, Target], *, helm: HelmRunner | None,
+                        kube: KubeRunner | None, timeout: str = "10m", observer: Observer | None = None,
+                        objects: Collection[str] = ()) -> ApplyResult:
+    """One release of `plan` through the same steps as `apply_plan` (its namespace, CRDs of a chart's crds/ folder
+    that are missing, `helm upgrade --install --wait` or kustomize; skipped when already at its pin and values),
+    then the plan's custom resources named in `objects` (rows `Kind/namespace/name`). Nothing else of the plan is
+    touched: `stackplan upgrade --apply` moves a stack one release at a time, in its own order."""
+    run = _Run(plan, targets, helm, kube, timeout, observer or _NullObserver(), 1)
+    wave = next(i for i, w in enumerate(plan.waves, start=1) if rid in w)
+    run.record(rid, wave, ReleaseState.PENDING, "")
+    rows = [r for w in sorted(run.resources.waves) for r in run.resources.rows(w) if r in set(objects)]
+    for r in rows:
+        run.record(r, wave, ReleaseState.PENDING, "")
+    if not await run.namespaces(wave, (rid,)):
+        await run.one(wave, rid)
+    failed = run.outcomes[rid].state is ReleaseState.FAILED
+    if rows and not failed:
+        failed = bool(await run.resources.apply(wave, only=rows))
+    elif rows:
+        for r in rows:
+            run.record(r, wave, ReleaseState.PENDING, f"not started: {rid} failed")
+    outcomes = tuple(run.outcomes[r] for r in (rid, *rows))
+    return ApplyResult(outcomes, 1, 1, wave if failed else None)
 
 
 async def apply_plan(plan: Plan, targets: Mapping[str, Target], *, helm: HelmRunner | None,

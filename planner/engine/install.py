@@ -131,3 +131,30 @@ def install(plan: Plan, targets: Mapping[str, Target], *, kubeconfig: str | None
         result = run(LineProgress(waves))
         print(summary_text(result), flush=True)
     return result
+
+
+class ReleaseEngine:
+    """`stackplan apply`'s engine, one release at a time (`stackplan upgrade --apply`): helm and kubectl are found
+    and the cluster is checked once, then `release()` upgrades one release (`apply_release`) with line progress on
+    stderr and returns its result."""
+
+    def __init__(self, plan: Plan, targets: Mapping[str, Target], *, kubeconfig: str | None, context: str | None,
+                 timeout: str) -> None:
+        given = kubeconfig
+        kubeconfig, context = kube_flags(kubeconfig, context)
+        check_kubeconfig(given, context)
+        self.helm, self.kube = make_runners(plan, targets, kubeconfig, context)
+        check_reachable(given, context)
+        self.plan, self.targets, self.timeout = plan, targets, timeout
+
+    def release(self, rid: str, objects: tuple[str, ...] = ()) -> ApplyResult:
+        from planner.engine.apply import apply_release
+        from planner.engine.progress import LineProgress
+        from planner.engine.waiting import ObservedHelm, ObservedKube
+
+        wave = next(i for i, w in enumerate(self.plan.waves, start=1) if rid in w)
+        progress = LineProgress({rid: wave, **{r: wave for r in objects}}, stream=sys.stderr)
+        kube = ObservedKube(self.kube, progress) if self.kube is not None else None
+        work = apply_release(self.plan, rid, self.targets, helm=ObservedHelm(self.helm, self.kube, progress),
+                             kube=kube, timeout=self.timeout, observer=progress, objects=objects)
+        return asyncio.run(_with_ticks(work, progress))

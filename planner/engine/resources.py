@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
 from planner.desired.labels import identity_labels
@@ -236,9 +236,10 @@ class ResourceStep:
         names = await self.client.restore_crds(release, target, self.timeout)
         return f"; CRD(s) {', '.join(names)} applied from the chart's crds/" if names else ""
 
-    async def apply(self, wave: int) -> list[str]:
-        """Apply the objects due after `wave`; returns the rows that failed."""
-        objs = self.waves.get(wave, [])
+    async def apply(self, wave: int, only: Collection[str] | None = None) -> list[str]:
+        """Apply the objects due after `wave` (with `only`: those of these rows, whatever their wave); returns the
+        rows that failed."""
+        objs = self.waves.get(wave, []) if only is None else [o for o in objects(self.plan) if row(o) in only]
         if not objs:
             return []
         started = time.monotonic()

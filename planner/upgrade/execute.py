@@ -1,14 +1,19 @@
-"""`stackplan upgrade --apply`: carry out an UpgradePlan, step by step, stopping at the first failure.
+"""`stackplan upgrade --apply`: carry out an UpgradePlan exactly in its printed order, one step at a time,
+stopping at the first failure.
 
-1. CRDs Helm would not upgrade: `helm show crds <chart> --version <pin>` (the new chart's crds/ folder)
-   piped to `kubectl apply --server-side --force-conflicts`.
-2. The releases: the same engine as `stackplan apply` (planner.engine.install), which upgrades wave by
-   wave and skips releases already at their pin and values.
-3. Storage-version migrations: every object of the CRD rewritten unchanged (`kubectl get -o json` then
-   `kubectl replace`, so the API server stores it at the new storage version), then the old version
-   dropped from the CRD's status.storedVersions (only when the live CRD stores the new version).
+- `crds`: CRDs Helm would not upgrade, from the new chart's crds/ folder (read through pyhelm3) piped to
+  `kubectl apply --server-side --force-conflicts`.
+- `upgrade` / `install` / `reapply`: one release through the engine of `stackplan apply`
+  (planner.engine.install.ReleaseEngine -> planner.engine.apply.apply_release: `helm upgrade --install --wait`
+  or kustomize, skipped when already at its pin and values), then the plan's custom resources that wait for it.
+- `migrate`: every object of the CRDs rewritten unchanged (`kubectl get -o json` then `kubectl replace`, so the
+  API server stores it at the new storage version), then the old version dropped from each CRD's
+  status.storedVersions (only when the live CRD stores the new version) — right after its release, before the
+  next release moves.
 
-Every step is idempotent, so resuming after a failure is running the same command again.
+A failure prints what was done, what was not started, and the command that continues: the plan is read again
+from the cluster, so finished steps drop out (releases at their pin, CRDs no longer storing the old version)
+and the failed step is the first one run.
 """
 
 from __future__ import annotations
@@ -17,14 +22,13 @@ import json
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from planner.engine.charts import ChartTarget, Target
+from planner.engine.state import ApplyResult
 from planner.errors import ServiceUnavailableError
 from planner.model import Plan
-from planner.upgrade.plan import Step, UpgradePlan
-
-RESUME = "fix the cause, then run the same `stackplan upgrade --apply` again: finished steps are skipped or redone " \
-         "harmlessly (CRD applies and migrations are idempotent; releases at their pin are skipped)"
+from planner.upgrade.plan import RELEASE_ACTIONS, Step, UpgradePlan
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,19 @@ def apply_crds(tools: Tools, step: Step, target: Target) -> str:
     return f"{len([line for line in out.splitlines() if line.strip()])} CRD(s) applied server-side"
 
 
+def adopt(tools: Tools, crds: Sequence[str], release: str, namespace: str) -> str:
+    """Give CRDs installed from a chart's crds/ folder the ownership Helm checks before it takes over an existing
+    object (helm/helm pkg/action/validate.go: label app.kubernetes.io/managed-by=Helm, annotations
+    meta.helm.sh/release-name and meta.helm.sh/release-namespace), so the release's templates may own them."""
+    found = [c for c in crds if tools.kubectl_("get", "crd", c, "--ignore-not-found", "-o", "name").strip()]
+    for crd in found:
+        tools.kubectl_("label", "crd", crd, "app.kubernetes.io/managed-by=Helm", "--overwrite")
+        tools.kubectl_("annotate", "crd", crd, f"meta.helm.sh/release-name={release}",
+                       f"meta.helm.sh/release-namespace={namespace}", "--overwrite")
+    return f"{len(found)} CRD(s) handed to Helm release {namespace}/{release}" + (
+        f" ({len(crds) - len(found)} not installed)" if len(found) < len(crds) else "")
+
+
 def migrate(tools: Tools, crds: Sequence[str], new: str) -> str:
     """Rewrite every object of each CRD unchanged, then drop the old versions from status.storedVersions."""
     rewritten = 0
@@ -108,50 +125,72 @@ def migrate(tools: Tools, crds: Sequence[str], new: str) -> str:
     return f"{rewritten} object(s) rewritten as {new}; storedVersions = [{new}] on {len(crds)} CRD(s)"
 
 
+class ReleaseStep(Protocol):
+    """One release through the engine of `stackplan apply` (planner.engine.install.ReleaseEngine.release)."""
+
+    def __call__(self, rid: str, objects: tuple[str, ...]) -> ApplyResult: ...
+
+
 def run_upgrade(plan: Plan, up: UpgradePlan, targets: Mapping[str, Target], *,
                 kubeconfig: str | None, context: str | None, timeout: str, echo: Callable[[str], None],
-                output: str = "table", install: Callable[..., object] | None = None, tools: Tools | None = None) -> int:
-    """Run the steps; returns the exit code (0 done, 1 a step failed or the plan is not safe)."""
+                command: str = "stackplan upgrade --apply", release: ReleaseStep | None = None,
+                tools: Tools | None = None) -> int:
+    """Run the steps in `up.steps`' order; returns the exit code (0 done, 1 a step failed or the plan is not safe).
+    `command` is the command line that continues after a failure (the same one)."""
     if not up.safe:
         echo("upgrade --apply: the plan has hazards marked DECIDE; nothing was changed")
         return 1
+    steps = up.steps
+    total = len(steps)
+    done: list[str] = []
     tools = tools or find_tools(kubeconfig, context)
-    crd_steps = [s for s in up.steps if s.action == "crds"]
-    release_steps = [s for s in up.steps if s.action in ("upgrade", "install")]
-    migrations = [s for s in up.steps if s.action == "migrate"]
-    total = len(crd_steps) + (1 if release_steps else 0) + len(migrations)
-    done = 0
+    if release is None and any(s.action in RELEASE_ACTIONS for s in steps):
+        from planner.engine.install import ReleaseEngine
 
-    def fail(what: str, why: str) -> int:
-        echo(f"upgrade --apply: step {done + 1}/{total} ({what}) failed: {why}")
-        echo(f"  resume: {RESUME}")
+        release = ReleaseEngine(plan, targets, kubeconfig=kubeconfig, context=context, timeout=timeout).release
+
+    def fail(i: int, step: Step, why: str) -> int:
+        echo(f"upgrade --apply: step {i}/{total} ({_what(step)}) failed: {why}")
+        echo("  done: " + ("; ".join(done) if done else "nothing (no step finished)"))
+        later = [f"{j}. {_what(s)}" for j, s in enumerate(steps[i:], start=i + 1)]
+        echo("  not started: " + ("; ".join(later) if later else "nothing"))
+        echo(f"  to continue, fix the cause and run: {command}")
+        echo("  (the plan is read again from the cluster: finished steps drop out and the failed step runs first; "
+             f"`{_plan_only(command)}` shows what is left)")
         return 1
 
-    for step in crd_steps:
+    for i, step in enumerate(steps, start=1):
         try:
-            echo(f"[{done + 1}/{total}] {step.release}: {apply_crds(tools, step, targets[step.release])}")
-        except (StepFailed, subprocess.TimeoutExpired) as e:
-            return fail(f"CRDs of {step.release}", str(e))
-        done += 1
-    if release_steps:
-        if install is None:
-            from planner.engine.install import install as engine_install
-
-            install = engine_install
-        echo(f"[{done + 1}/{total}] releases: " + ", ".join(s.release for s in release_steps) + " (stackplan apply)")
-        result = install(plan, targets, kubeconfig=kubeconfig, context=context, timeout=timeout, output=output)
-        code = result.exit_code()  # type: ignore[attr-defined]
-        if code:
-            echo(f"upgrade --apply: step {done + 1}/{total} (releases) failed; later steps were not started")
-            echo(f"  resume: {RESUME}")
-            return int(code)
-        done += 1
-    for step in migrations:
-        try:
-            echo(f"[{done + 1}/{total}] {step.release}: "
-                 f"{migrate(tools, step.crds, step.storage)}")
+            if step.action == "crds":
+                result = apply_crds(tools, step, targets[step.release])
+            elif step.action in RELEASE_ACTIONS:
+                assert release is not None
+                outcome = release(step.release, step.objects)
+                if outcome.exit_code():
+                    why = "; ".join(f"{o.release}: {o.detail}" for o in outcome.failed) or "not ready"
+                    return fail(i, step, why)
+                main, *objs = outcome.outcomes
+                result = f"{main.state.value}" + (f": {main.detail}" if main.detail else "")
+                result += f"; {len(objs)} custom resource(s) applied" if objs else ""
+            elif step.action == "migrate":
+                result = migrate(tools, step.crds, step.storage)
+            elif step.action == "adopt":
+                result = adopt(tools, step.crds, step.release, plan.releases[step.release].namespace)
+            else:  # pragma: no cover - the planner makes no other step
+                return fail(i, step, f"unknown step {step.action!r}")
         except (StepFailed, subprocess.TimeoutExpired, ValueError) as e:
-            return fail(f"storage migration of {step.release}", str(e))
-        done += 1
+            return fail(i, step, str(e))
+        echo(f"[{i}/{total}] {_what(step)}: {result}")
+        done.append(f"{i}. {_what(step)}")
     echo(f"upgrade --apply: {total} step(s) done")
     return 0
+
+
+def _what(step: Step) -> str:
+    return {"crds": f"CRDs of {step.release}", "migrate": f"storage migration of {step.release}",
+            "adopt": f"CRD ownership of {step.release}"}.get(
+        step.action, f"{step.action} {step.release}")
+
+
+def _plan_only(command: str) -> str:
+    return " ".join(part for part in command.split(" ") if part != "--apply")

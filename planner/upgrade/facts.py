@@ -16,7 +16,8 @@ from typing import Any
 from planner.errors import Location, PlanError
 from planner.model import Blueprint, Catalog
 
-KINDS = ("crds", "storageVersion", "newCrds", "before", "requires", "value", "chartRename", "note")
+KINDS = ("crds", "storageVersion", "newCrds", "before", "requires", "value", "chartRename", "note", "conversionWebhook",
+         "crdAdoption", "via")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class UpgradeFact:
     migration: str | None = None
     other: str | None = None  # before/requires `component`
     version: str | None = None
+    if_present: bool = False  # requires: only when the plan has the other component
+    upgrade_first: bool = True  # requires: the other component is upgraded first
+    service: str | None = None  # conversionWebhook: the Service serving /convert
     path: str | None = None
     renamed_to: str | None = None
     old_value: Any = None
@@ -51,6 +55,10 @@ class UpgradeFact:
         if self.since is None:
             return True
         return compare(installed, self.since) < 0 <= compare(target, self.since)
+
+    def holds_at(self, version: str) -> bool:
+        """Does the fact hold for this (pinned) version? A constraint such as `requires` holds from `since` on."""
+        return self.since is None or compare(version, self.since) >= 0
 
 
 def fact_from_dict(component: str, index: int, d: Mapping[str, Any]) -> UpgradeFact:
@@ -71,6 +79,9 @@ def fact_from_dict(component: str, index: int, d: Mapping[str, Any]) -> UpgradeF
         migration=_opt(d.get("migration")),
         other=_opt(d.get("component")),
         version=_opt(d.get("version")),
+        if_present=bool(d.get("ifPresent", False)),
+        upgrade_first=bool(d.get("upgradeFirst", True)),
+        service=_opt(d.get("service")),
         path=_opt(d.get("path")),
         renamed_to=_opt(d.get("renamedTo")),
         old_value=d.get("oldValue"),

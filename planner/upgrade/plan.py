@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.drift.compare import values_current
 from planner.drift.helm_records import HelmRelease
 from planner.model import JSON, Plan, Release
 from planner.upgrade.facts import UpgradeFact, compare
@@ -55,6 +56,9 @@ class Installed:
     crds: Mapping[str, InstalledCrd] = field(default_factory=dict)
     unread: Mapping[str, str] = field(default_factory=dict)  # label -> reason
     kubernetes_version: str | None = None
+    # kustomize releases (no Helm record): release id -> the values-digest annotations of the objects stackplan
+    # labelled as its (CRDs, and workloads in the plan's namespaces); None when they could not all be read
+    stamped: Mapping[str, tuple[str, ...]] | None = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,11 @@ class Hazard:
 @dataclass(frozen=True)
 class Step:
     release: str
-    action: str  # crds | upgrade | install | migrate
+    action: str  # crds | adopt | upgrade | install | reapply | migrate (RELEASE_ACTIONS: a release via the engine)
     description: str
     crds: tuple[str, ...] = ()
     storage: str = ""  # migrate: the version objects are rewritten to
+    objects: tuple[str, ...] = ()  # release steps: the plan's custom resources applied right after (Kind/ns/name)
 
     def to_dict(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {"release": self.release, "action": self.action, "description": self.description}
@@ -84,7 +89,12 @@ class Step:
             out["crds"] = list(self.crds)
         if self.storage:
             out["storage"] = self.storage
+        if self.objects:
+            out["objects"] = list(self.objects)
         return out
+
+
+RELEASE_ACTIONS = ("upgrade", "install", "reapply")
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,8 @@ class ReleaseChange:
     chart: str
     installed: str | None  # None: not installed
     target: str
-    action: str  # upgrade | install | unchanged | downgrade | reapply (kustomize: no Helm record) | unknown
+    action: str  # upgrade | install | reconfigure (same version, other values) | unchanged | downgrade | reapply
+    # (kustomize: no Helm record) | unknown
 
     def to_dict(self) -> dict[str, JSON]:
         return {"release": self.release, "component": self.component, "namespace": self.namespace,
@@ -137,6 +148,7 @@ def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[
     by_release = {c.release: c for c in changes}
     by_component = {r.component: r for r in plan.releases.values()}
     order = _order(plan, facts, by_component, hazards)
+    _requires(facts, by_component, by_release, hazards)
 
     crd_steps: list[Step] = []
     release_steps: list[Step] = []
@@ -155,11 +167,21 @@ def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[
             crd_steps.append(Step(rid, "crds", f"server-side apply the CRDs of {change.chart} {change.target} "
                                   f"before its upgrade (`kubectl apply --server-side --force-conflicts -f crds/`)",
                                   names))
-        if change.action in ("upgrade", "downgrade", "install"):
+        adopt = tuple(dict.fromkeys(c for f in crossed if f.kind == "crdAdoption" for c in f.crds))
+        if adopt:
+            release_steps.append(Step(rid, "adopt", f"hand the CRDs the old chart installed from crds/ to Helm "
+                                      f"release {rid}: kubectl label crd NAME app.kubernetes.io/managed-by=Helm; "
+                                      f"kubectl annotate crd NAME meta.helm.sh/release-name={rid} "
+                                      f"meta.helm.sh/release-namespace={change.namespace}", adopt))
+        if change.action in ("upgrade", "downgrade", "install", "reconfigure"):
             verb = "install" if change.action == "install" else "upgrade"
             what = f"{change.installed} -> {change.target}" if change.installed else change.target
-            release_steps.append(Step(rid, verb, f"helm {verb} {rid} ({change.chart} {what}) in {change.namespace}, "
-                                      "and wait until it is ready"))
+            why = ", to the plan's values" if change.action == "reconfigure" else ""
+            release_steps.append(Step(rid, verb, f"helm {verb} {rid} ({change.chart} {what}{why}) in "
+                                      f"{change.namespace}, and wait until it is ready"))
+        elif change.action == "reapply":
+            release_steps.append(Step(rid, "reapply", f"kubectl apply -k {release.how.describe()} (kustomize: Helm "
+                                      "keeps no record of its version, so it is re-applied; unchanged objects stay)"))
         if moving:
             backups.append(f"helm -n {change.namespace} get values {rid} -o yaml > {rid}-values.yaml "
                            f"(rollback: helm -n {change.namespace} rollback {rid})")
@@ -169,12 +191,40 @@ def plan_upgrade(plan: Plan, installed: Installed, facts: Mapping[str, Sequence[
         release_steps += migrations
     for rid in sorted(set(by_release) - set(order)):  # not reached by the ordering (never, but never lost)
         hazards.append(Hazard(rid, DECISION, "UP999", "release left out of the upgrade order", "stackplan"))
-    return UpgradePlan(tuple(changes), tuple(hazards), tuple(crd_steps + release_steps), tuple(backups))
+    steps = _with_objects(plan, crd_steps + release_steps)
+    return UpgradePlan(tuple(changes), tuple(hazards), tuple(steps), tuple(backups))
+
+
+def _with_objects(plan: Plan, steps: list[Step]) -> list[Step]:
+    """Give each release step the plan's custom resources (planner/desired/objects.py, as `stackplan apply` makes
+    them) due once it is done: those waiting for it whose other releases are at their pin by then. Objects that
+    wait only for releases that do not move are left alone."""
+    from dataclasses import replace
+
+    from planner.engine.resources import objects, row
+
+    stepped = {s.release for s in steps if s.action in RELEASE_ACTIONS}
+    settled = set(plan.releases) - stepped
+    due = list(objects(plan))
+    out: list[Step] = []
+    for s in steps:
+        if s.action in RELEASE_ACTIONS:
+            settled.add(s.release)
+            now = [o for o in due if s.release in o.after and set(o.after) <= settled]
+            due = [o for o in due if o not in now]
+            if now:
+                s = replace(s, objects=tuple(row(o) for o in now),
+                            description=f"{s.description}; then apply the plan's custom resources that wait for it")
+        out.append(s)
+    return out
 
 
 def _change(r: Release, installed: Installed, hazards: list[Hazard]) -> ReleaseChange:
     chart = r.source.chart or r.id
-    if r.how.kustomize:  # how the plan installs it (planner/install.py)
+    if r.how.kustomize:  # how the plan installs it (planner/install.py): no Helm record, its objects' stamps
+        digests = set((installed.stamped or {}).get(r.id, ()))
+        if installed.stamped is not None and digests == {r.values_digest}:  # the digest covers version and images
+            return ReleaseChange(r.id, r.component, r.namespace, chart, r.version, r.version, "unchanged")
         return ReleaseChange(r.id, r.component, r.namespace, chart, None, r.version, "reapply")
     key = (r.namespace, r.id)
     if key in installed.record_errors:
@@ -198,6 +248,8 @@ def _change(r: Release, installed: Installed, hazards: list[Hazard]) -> ReleaseC
                               f"`{chart}`", "stackplan plan"))
     cmp = compare(rec.chart_version, r.version)
     action = "unchanged" if cmp == 0 else "upgrade" if cmp < 0 else "downgrade"
+    if action == "unchanged" and not values_current(r, rec):
+        action = "reconfigure"
     if action == "downgrade":
         hazards.append(Hazard(r.id, DECISION, "UP004", f"installed {rec.chart_version} is newer than the pinned "
                               f"{r.version}: this would be a downgrade", "stackplan plan"))
@@ -253,6 +305,23 @@ def _crossed_fact(f: UpgradeFact, change: ReleaseChange, release: Release, by_co
         _value(f, change, release, hazards)
     elif f.kind == "note":
         hazards.append(Hazard(rid, INFO, "UP019", f.note, f.source))
+    elif f.kind == "before" and (other := by_component.get(f.other or "")) is not None:
+        hazards.append(Hazard(rid, HANDLED, "UP032", f"upgraded before {other.id} ({f.other}): {f.note}", f.source))
+    elif f.kind == "via" and compare(change.target, f.since or "") > 0:
+        hazards.append(Hazard(rid, DECISION, "UP016", f"{change.installed} -> {change.target} skips {f.since}, "
+                              f"which every upgrade from before it must stop at: pin {release.component} at "
+                              f"{f.since}, upgrade, then move to {change.target}: {f.note}", f.source))
+    elif f.kind == "crdAdoption":
+        hazards.append(Hazard(rid, HANDLED, "UP015", f"{', '.join(f.crds)}: installed from the old chart's crds/ "
+                              f"folder, so they carry no Helm ownership, and from {f.since} the chart renders them "
+                              "as templates; `helm upgrade` refuses to take over a resource another release or no "
+                              "release owns (\"invalid ownership metadata\"), so an adopt step labels and annotates "
+                              f"them for this release first: {f.note}", f.source))
+    elif f.kind == "conversionWebhook":
+        hazards.append(Hazard(rid, HANDLED, "UP022", f"{', '.join(f.crds)} convert between versions through the "
+                              f"webhook of Service {f.service}: while it is not ready, reads and writes of those "
+                              f"objects fail, so each migration runs only after its release is upgraded and ready "
+                              f"(helm --wait): {f.note}", f.source))
     return []
 
 
@@ -309,6 +378,38 @@ def _storage(own: Iterable[UpgradeFact], change: ReleaseChange, installed: Insta
     return steps
 
 
+def _requires(facts: Mapping[str, Sequence[UpgradeFact]], by_component: Mapping[str, Release],
+              by_release: Mapping[str, ReleaseChange], hazards: list[Hazard]) -> None:
+    """`requires` facts of the pinned versions: unmet -> UP030 (decide); met and crossed by this upgrade (either
+    side moves past the version that matters) -> UP033, named with its source."""
+    for comp, own in sorted(facts.items()):
+        me = by_component.get(comp)
+        if me is None:
+            continue
+        for f in own:
+            if f.kind != "requires" or not f.other or not f.holds_at(me.version):
+                continue
+            other = by_component.get(f.other)
+            if other is None:
+                if not f.if_present:
+                    hazards.append(Hazard(me.id, DECISION, "UP030", f"needs {f.other} >= {f.version}, which is "
+                                          f"not in the plan: {f.note}", f.source))
+                continue
+            if compare(other.version, f.version or "") < 0:
+                hazards.append(Hazard(me.id, DECISION, "UP030", f"{me.component} {me.version} needs {f.other} >= "
+                                      f"{f.version}; the plan pins {other.version}: {f.note}", f.source))
+                continue
+            mine, theirs = by_release[me.id], by_release[other.id]
+            crossed = (mine.installed is not None and f.crosses(mine.installed, mine.target)) or (
+                theirs.installed is not None and compare(theirs.installed, f.version or "") < 0
+                and theirs.action == "upgrade")
+            if crossed:
+                order = (f"; {other.id} is upgraded first" if f.upgrade_first else
+                         "; both move in this upgrade, in the plan's dependency order")
+                hazards.append(Hazard(me.id, HANDLED, "UP033", f"{me.component} {me.version} needs {f.other} >= "
+                                      f"{f.version} (the plan pins {other.version}){order}: {f.note}", f.source))
+
+
 def _order(plan: Plan, facts: Mapping[str, Sequence[UpgradeFact]], by_component: Mapping[str, Release],
            hazards: list[Hazard]) -> list[str]:
     """Release ids in upgrade order: the plan's install order, moved only as far as before/requires need."""
@@ -322,14 +423,7 @@ def _order(plan: Plan, facts: Mapping[str, Sequence[UpgradeFact]], by_component:
             other = by_component.get(f.other or "")
             if f.kind == "before" and other is not None:
                 after[other.id].add(me.id)
-            elif f.kind == "requires" and f.other:
-                if other is None:
-                    hazards.append(Hazard(me.id, DECISION, "UP030", f"needs {f.other} >= {f.version}, which is "
-                                          f"not in the plan: {f.note}", f.source))
-                    continue
-                if compare(other.version, f.version or "") < 0:
-                    hazards.append(Hazard(me.id, DECISION, "UP030", f"needs {f.other} >= {f.version}; the plan "
-                                          f"pins {other.version}: {f.note}", f.source))
+            elif f.kind == "requires" and other is not None and f.upgrade_first and f.holds_at(me.version):
                 after[me.id].add(other.id)
     out: list[str] = []
     done: set[str] = set()

@@ -31,6 +31,8 @@ def render(up: UpgradePlan, output: str) -> str:
         lines.append(f"  {i}. [{s.action}] {s.description}")
         if s.crds:
             lines.append(f"      CRDs: {', '.join(s.crds)}")
+        if s.objects:
+            lines.append(f"      custom resources: {', '.join(s.objects)}")
     decisions = sum(h.severity == DECISION for h in up.hazards)
     lines += ["", "Safe: yes — every hazard has a step above." if up.safe else
               f"Safe: no — {decisions} hazard(s) marked DECIDE need a decision before upgrading."]

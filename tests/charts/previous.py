@@ -25,6 +25,11 @@ PREVIOUS: dict[str, dict[str, Any]] = {
     # same six CRDs, InferenceService still only v1beta1: kserve/kserve:charts/kserve-crd/templates/@v0.19.0
     "kserve-crd": {"version": "v0.19.0"},
     "kserve": {"version": "v0.19.0"},  # kserve/kserve:charts/kserve-resources/Chart.yaml@v0.19.0
+    # the three Trainer CRDs sat in crds/ (templates/crd/ from v2.3.0):
+    # kubeflow/trainer:charts/kubeflow-trainer/crds/@v2.2.1; the JobSet subchart's stay templates
+    "kubeflow-trainer": {"version": "2.2.1", "crds_folder": ("trainjobs.trainer.kubeflow.org",
+                                                            "trainingruntimes.trainer.kubeflow.org",
+                                                            "clustertrainingruntimes.trainer.kubeflow.org")},
 }
 
 
@@ -48,4 +53,11 @@ def write_previous(bp, out: Path) -> Path:
     spec.loader.exec_module(build)
     folder = out / bp.id
     build.write_chart(previous_blueprint(bp), folder)
+    moved = PREVIOUS[bp.id].get("crds_folder", ())
+    if moved:  # these CRDs in crds/ (Helm installs them once, without ownership), the rest stays in templates
+        crds, _ = build.objects(previous_blueprint(bp))
+        (folder / "crds").mkdir(exist_ok=True)
+        (folder / "crds" / "crds.yaml").write_text(build._dump([d for d in crds if d["metadata"]["name"] in moved]))
+        rest = [d for d in crds if d["metadata"]["name"] not in moved]
+        (folder / "templates" / "crds.yaml").write_text(build._dump(rest) if rest else "")
     return folder

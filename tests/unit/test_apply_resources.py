@@ -222,3 +222,36 @@ def test_no_custom_resources_without_their_operators() -> None:
     p = plan((release("a"),))
     assert resources.objects(replace(p, models=(Model("m", "hf://x/y"),))) == []
     assert resources.describe(p) == []
+
+
+def test_apply_release_moves_one_release_and_only_the_objects_it_is_given() -> None:
+    from planner.engine.apply import apply_release
+
+    p = serving_plan()
+    cluster = FakeCluster()
+    kube = FakeObjects(cluster, secrets={"ml-workloads/stackplan-huggingface"})
+    helm = FakeHelm(cluster)
+    rows = ("ClusterQueue/stackplan", "LocalQueue/ml-workloads/default")
+    result = asyncio.run(apply_release(p, "kueue", targets(p), helm=helm, kube=kube, timeout="1m", objects=rows))
+    assert result.ok and [o.release for o in result.outcomes] == ["kueue", *rows]
+    assert helm.upgrades == ["kueue"]  # kserve and kubeai are not touched
+    assert set(docs_by_row(kube)) == set(rows)
+    ev = cluster.events
+    assert ev.index(("end", "kueue")) < next(i for i, e in enumerate(ev) if e[0] == "crs")
+    # at its pin and values: skipped, as `stackplan apply` skips it
+    again = asyncio.run(apply_release(p, "kueue", targets(p), helm=helm, kube=kube, timeout="1m"))
+    assert again.outcomes[0].state is ReleaseState.SKIPPED and helm.upgrades == ["kueue"]
+
+
+def test_apply_release_failing_leaves_its_objects_unapplied() -> None:
+    from planner.engine.apply import apply_release
+
+    p = serving_plan()
+    cluster = FakeCluster()
+    kube = FakeObjects(cluster)
+    result = asyncio.run(apply_release(p, "kueue", targets(p), helm=FakeHelm(cluster, fail={"kueue": "boom"}),
+                                       kube=kube, timeout="1m", objects=("ClusterQueue/stackplan",)))
+    assert result.exit_code() == 1 and not kube.applied
+    assert [(o.release, o.state) for o in result.outcomes] == [("kueue", ReleaseState.FAILED),
+                                                             ("ClusterQueue/stackplan", ReleaseState.PENDING)]
+    assert result.failed[0].detail == "boom"

@@ -14,7 +14,7 @@ from planner.errors import InputError, MultipleErrors, PlanError, StackplanError
 from planner.load import parse_yaml, validate
 from planner.resolve import default_kubernetes_version, resolve
 from planner.stackfile import stack_from_dict
-from planner.values import parse_set
+from planner.values import digest, parse_set
 from tests.unit.minicatalog import BLUEPRINTS, PROFILES, bp, write_catalog
 
 
@@ -276,3 +276,44 @@ def test_each_missing_required_key_is_named(tmp_path: Path):
         load_catalog(write_catalog(tmp_path, bps), use_cache=False)
     text = e.value.render()
     assert "missing required key `version`" in text and "missing required key `namespace`" in text
+
+
+@pytest.mark.parametrize("ref", ["alpine:3.23", "docker.io/alpine:3.23", "docker.io/library/alpine:3.23",
+                                 "index.docker.io/library/alpine:3.23", "registry-1.docker.io/alpine:3.23"])
+def test_one_docker_hub_image_has_one_mirror_path_however_it_is_spelled(ref: str) -> None:
+    from planner.mirror import mirror_image
+
+    assert mirror_image(ref, "registry.internal:5000/m/") == "registry.internal:5000/m/library/alpine:3.23"
+
+
+def test_other_registries_keep_their_path_below_the_mirror() -> None:
+    from planner.mirror import mirror_image
+
+    assert mirror_image("nvcr.io/nvidia/driver:595", "m.io") == "m.io/nvidia/driver:595"
+    assert mirror_image("docker.io/bitnamilegacy/postgresql:16", "m.io") == "m.io/bitnamilegacy/postgresql:16"
+    assert mirror_image("ghcr.io/x:1", "m.io") == "m.io/x:1"
+    assert mirror_image("localhost:5000/a/b:1", "m.io") == "m.io/a/b:1"
+
+
+def test_a_kustomize_releases_digest_follows_its_version_and_image_rewrites_not_its_folder() -> None:
+    """Kustomize takes no values, so its digest (stamped on every object it applies; drift's DR003 and `upgrade`
+    compare it) covers what decides the manifests: a new pin or `mirror.images` must change it; where the
+    manifests are read from (upstream or a mirror folder) must not."""
+    from dataclasses import replace
+
+    from planner.catalog import load_catalog
+    from planner.model import Mirror, StackSpec
+
+    real = load_catalog()
+    stack = StackSpec(profile="full-mlops")
+    base = resolve(real, stack).releases["kubeflow-pipelines"]
+    assert base.how.kustomize
+    bumped_bp = replace(real.blueprints["kubeflow-pipelines"], version="9.9.9")
+    bumped = resolve(replace(real, blueprints={**real.blueprints, "kubeflow-pipelines": bumped_bp}), stack)
+    assert bumped.releases["kubeflow-pipelines"].values_digest != base.values_digest
+    folder = resolve(real, replace(stack, mirror=Mirror(kustomize="/srv/mirror/kustomize")))
+    assert folder.releases["kubeflow-pipelines"].values_digest == base.values_digest
+    images = resolve(real, replace(stack, mirror=Mirror(images="registry.internal:5000/m")))
+    assert images.releases["kubeflow-pipelines"].values_digest != base.values_digest
+    mlflow = resolve(real, StackSpec(profile="full-mlops")).releases["mlflow"]
+    assert mlflow.values_digest == digest(mlflow.values)  # a chart's digest is its values' (Helm's record)

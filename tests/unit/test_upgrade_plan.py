@@ -47,9 +47,14 @@ def _installed(versions: Mapping[str, str], *, stored: Mapping[str, tuple[str, .
             continue
         releases[(r.namespace, r.id)] = HelmRelease(
             name=r.id, namespace=r.namespace, revision=1, status=status if r.id in versions else "deployed",
-            chart=r.source.chart or r.id, chart_version=versions.get(r.id, r.version))
+            chart=r.source.chart or r.id, chart_version=versions.get(r.id, r.version), config=r.values)
     crds = {name: InstalledCrd(name, ("v1beta1", "v1beta2"), "v1beta2", sv) for name, sv in (stored or {}).items()}
     return Installed(releases=releases, crds=crds)
+
+
+def _steps(up) -> list:
+    """The steps other than re-applying kustomize releases (which every upgrade plan holds)."""
+    return [s for s in up.steps if s.action != "reapply"]
 
 
 def _codes(up, severity: str | None = None) -> list[tuple[str, str]]:
@@ -59,8 +64,27 @@ def _codes(up, severity: str | None = None) -> list[tuple[str, str]]:
 def test_nothing_to_do_when_everything_is_at_its_pin() -> None:
     up = plan_upgrade(_plan(), _installed({}), _facts(_plan()))
     assert up.safe and up.exit_code() == 0
-    assert up.steps == () and up.hazards == ()
+    assert up.hazards == ()
+    # kustomize releases have no Helm record to compare: they are re-applied, nothing else is touched
+    kustomize = {r.id for r in _plan().releases.values() if r.how.kustomize}
+    assert kustomize and {(s.release, s.action) for s in up.steps} == {(rid, "reapply") for rid in kustomize}
     assert {c.action for c in up.changes} == {"unchanged", "reapply"}
+
+
+def test_a_kustomize_release_whose_objects_carry_the_planned_digest_is_unchanged() -> None:
+    """Kustomize releases have no Helm record: their objects' digest stamps (which cover version and image
+    rewrites) say whether they are current. All current: no step at all. One stale object or an unreadable
+    LIST: re-applied."""
+    plan = _plan()
+    kustomize = {r.id: r.values_digest for r in plan.releases.values() if r.how.kustomize}
+    current = replace(_installed({}), stamped={rid: (d, d) for rid, d in kustomize.items()})
+    up = plan_upgrade(plan, current, _facts(plan))
+    assert up.steps == () and {c.action for c in up.changes} == {"unchanged"}
+    rid = sorted(kustomize)[0]
+    stale = replace(current, stamped={**current.stamped, rid: (kustomize[rid], "sha256:older")})
+    assert [(s.release, s.action) for s in plan_upgrade(plan, stale, _facts(plan)).steps] == [(rid, "reapply")]
+    unread = replace(current, stamped=None)
+    assert {s.release for s in plan_upgrade(plan, unread, _facts(plan)).steps} == set(kustomize)
 
 
 def test_previous_pins_to_current_names_every_crossed_hazard_with_its_source() -> None:
@@ -108,10 +132,10 @@ def test_a_storage_migration_still_pending_shows_even_when_the_version_is_unchan
     up = plan_upgrade(plan, _installed({}, stored={"workloads.kueue.x-k8s.io": ("v1beta1", "v1beta2")}),
                       _facts(plan))
     assert ("kueue", "UP021") in _codes(up, HANDLED)
-    assert [s.action for s in up.steps] == ["migrate"]
+    assert [s.action for s in _steps(up)] == ["migrate"]
     # migrated already: storedVersions holds only the new version
     up = plan_upgrade(plan, _installed({}, stored={"workloads.kueue.x-k8s.io": ("v1beta2",)}), _facts(plan))
-    assert up.hazards == () and up.steps == ()
+    assert up.hazards == () and _steps(up) == []
 
 
 def test_a_removed_storage_version_is_a_decision() -> None:
@@ -151,7 +175,7 @@ def test_missing_release_is_an_install_after_what_it_needs() -> None:
     installed = _installed({})
     releases = {k: v for k, v in installed.releases.items() if k[1] not in ("kserve", "kserve-runtimes")}
     up = plan_upgrade(plan, replace(installed, releases=releases), _facts(plan))
-    assert [(s.action, s.release) for s in up.steps] == [("install", "kserve"), ("install", "kserve-runtimes")]
+    assert [(s.action, s.release) for s in _steps(up)] == [("install", "kserve"), ("install", "kserve-runtimes")]
     assert up.safe
 
 
@@ -241,3 +265,29 @@ def test_kubernetes_below_the_new_minimum_is_a_decision() -> None:
     assert ("gpu-operator", "UP005") in _codes(up, "info") and up.safe
     unchanged = replace(_installed({}), kubernetes_version="v1.20.0")  # nothing moves: no range hazard
     assert plan_upgrade(plan, unchanged, _facts(plan), ranges).hazards == ()
+
+
+@pytest.mark.parametrize(("installed", "pin", "stops"), [("2.2.1", "2.4.0", True), ("2.2.1", "2.3.0", False),
+                                                         ("2.3.0", "2.4.0", False)])
+def test_an_upgrade_past_a_release_it_must_stop_at_is_a_decision(installed: str, pin: str, stops: bool) -> None:
+    plan = _plan()
+    trainer = plan.releases["kubeflow-trainer"]
+    plan = replace(plan, releases={**plan.releases, trainer.id: replace(trainer, version=pin)})
+    up = plan_upgrade(plan, _installed({"kubeflow-trainer": installed}, plan=plan), _facts(plan))
+    assert (("kubeflow-trainer", "UP016") in _codes(up, DECISION)) is stops
+    if stops:
+        assert "pin kubeflow-trainer at 2.3.0" in next(h.message for h in up.hazards if h.code == "UP016")
+
+
+def test_crd_adoption_comes_right_before_the_release_it_hands_the_crds_to() -> None:
+    plan = _plan()
+    up = plan_upgrade(plan, _installed({"kubeflow-trainer": "2.2.1"}), _facts(plan))
+    kinds = [(s.action, s.release) for s in up.steps]
+    at = kinds.index(("adopt", "kubeflow-trainer"))
+    assert kinds[at + 1] == ("upgrade", "kubeflow-trainer")
+    assert set(up.steps[at].crds) == {"trainjobs.trainer.kubeflow.org", "trainingruntimes.trainer.kubeflow.org",
+                                      "clustertrainingruntimes.trainer.kubeflow.org"}
+    assert ("kubeflow-trainer", "UP015") in _codes(up, HANDLED)
+    # already past 2.3.0: the chart owns them, nothing to adopt
+    up = plan_upgrade(plan, _installed({"kubeflow-trainer": "2.3.0"}), _facts(plan))
+    assert "adopt" not in {s.action for s in up.steps}

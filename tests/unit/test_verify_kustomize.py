@@ -217,7 +217,7 @@ def test_resolve_maps_a_kustomize_releases_images_under_mirror_images_only():
     plan = resolve(load_catalog(), dataclasses.replace(StackSpec(profile="training-team"),
                                                        mirror=Mirror(images="registry.local/m")), [])
     m = plan.releases["kubeflow-pipelines"].image_map
-    assert m["docker.io/alpine:3.23"] == "registry.local/m/alpine:3.23"
+    assert m["docker.io/alpine:3.23"] == "registry.local/m/library/alpine:3.23"
     assert m["ghcr.io/containerd/busybox"] == "registry.local/m/containerd/busybox"
     assert plan.releases["kubeflow-trainer"].image_map == {}  # a Helm release is mirrored through its values
     assert any("apk add --no-cache kubectl" in n.message and n.release == "kubeflow-trainer" for n in plan.notes)

@@ -221,3 +221,14 @@ def test_probe_with_sets_the_companion_value_the_chart_needs_to_read_a_key(tmp_p
     assert asyncio.run(v.unread(rel, "c", "1.35.0", (), [])) == ["secret.create"]
     with_token = {"secret.create": {"secret.token": "t"}}
     assert asyncio.run(v.unread(rel, "c", "1.35.0", (), [], with_token)) == []
+
+
+def test_verify_charts_refuses_a_plan_without_the_names_only_the_user_can_give(tmp_path: Path, capsys) -> None:
+    """MLflow's chart requires its database host to render (templates/deployment.yaml@mlflow-1.11.5): verify-charts
+    asks for the names as apply does (exit 2, the --set to pass), before looking for helm or any chart."""
+    from tests.cli_helpers import run_cli
+
+    result = run_cli(capsys, "verify-charts", "--profile", "training-team", "--chart-dir", str(tmp_path))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "pass `--set mlflow.backendStore.postgres.host=<name>`" in result.err
+    assert "pass `--set mlflow.artifactRoot.s3.bucket=<name>`" in result.err

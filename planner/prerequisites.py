@@ -7,7 +7,7 @@ writes them into stackplan.yaml as comments, and `stackplan validate` refuses a 
 the user must name is not named (`unset`).
 
 The interface for readers of a plan (e.g. a preflight check against the cluster) is `Prerequisite`:
-- `kind`: `Secret` | `Bucket` | `StorageClass`;
+- `kind`: `Secret` | `Bucket` | `Database` | `StorageClass`;
 - `name`: the object's name; None only for a StorageClass (then: the cluster's *default* StorageClass must
   exist) or when `unset` (the user has not named it yet);
 - `namespace`: a Secret's namespace (None for cluster-scoped kinds and buckets);
@@ -26,7 +26,7 @@ from typing import Any
 from planner.errors import InputError, Location
 from planner.record import Record
 
-KINDS = ("Secret", "Bucket", "StorageClass")
+KINDS = ("Secret", "Bucket", "Database", "StorageClass")
 
 
 class Prerequisite(Record):

@@ -12,8 +12,10 @@ from typing import Any
 
 from planner.model import Plan
 
-# component -> the value a test gives its required prerequisite (a new required one fails `names` loudly)
-NAMES = {"mlflow": "stackplan-test-artifacts", "metaflow-service": "s3://stackplan-test-artifacts/metaflow"}
+# (component, kind) -> the value a test gives that required prerequisite (a new required one fails `names` loudly)
+NAMES = {("mlflow", "Bucket"): "stackplan-test-artifacts",
+         ("mlflow", "Database"): "mlflow-db.stackplan-test.internal",
+         ("metaflow-service", "Bucket"): "s3://stackplan-test-artifacts/metaflow"}
 
 
 def names(plan: Plan) -> dict[str, tuple[str, str]]:
@@ -21,9 +23,9 @@ def names(plan: Plan) -> dict[str, tuple[str, str]]:
     out = {}
     for p in plan.prerequisites:
         if p.unset:
-            assert p.component in NAMES and p.setting, f"tests/user_names.py: name {p.component}'s {p.kind}"
+            assert (p.component, p.kind) in NAMES and p.setting, f"tests/user_names.py: name {p.component}'s {p.kind}"
             component, _values, *path = p.setting.split(".")[1:]
-            out[p.setting] = (".".join([component, *path]), NAMES[p.component])
+            out[p.setting] = (".".join([component, *path]), NAMES[(p.component, p.kind)])
     return out
 
 

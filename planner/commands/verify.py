@@ -15,7 +15,10 @@ from planner.commands.options import output_option, stack_options
 
 
 def load_plans(stack_file: str | None, profile: str | None, sets: tuple[str, ...], strict: bool):
-    """The plan as the user wrote it, and (when it mirrors images) the same plan without the mirror."""
+    """The plan as the user wrote it, and (when it mirrors images) the same plan without the mirror.
+
+    Names only the user can give (MLflow's bucket and database host) must be set, as for an install: the charts
+    render with them (MLflow's requires its database host), and a render without them verifies nothing real."""
     import dataclasses
 
     from planner.catalog import load_catalog
@@ -25,7 +28,7 @@ def load_plans(stack_file: str | None, profile: str | None, sets: tuple[str, ...
     from planner.stackfile import load_stack
     from planner.values import parse_set
 
-    plan = load_plan(stack_file, profile, sets, strict)
+    plan = load_plan(stack_file, profile, sets, strict, installing=True)
     if not (plan.mirror and plan.mirror.images):
         return plan, None
     stack = StackSpec(profile=profile) if profile else load_stack(stack_file or "stackplan.yaml")

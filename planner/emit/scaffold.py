@@ -13,7 +13,7 @@ from typing import Any
 from planner.emit.requirement import Requirement, Versions
 from planner.emit.workflow import workflow_yml
 from planner.model import Plan, Profile
-from planner.values import merge, nested
+from planner.values import get_path, merge, nested
 
 MANIFEST = ".stackplan/manifest.json"
 WORKFLOW = ".github/workflows/stackplan.yml"
@@ -248,7 +248,8 @@ def _secret_lines(plan: Plan) -> str:
         lines.append("pulumi config set --secret stackplan:s3AccessKeyId <id>            # S3 credentials (MLflow "
                      "artifacts, KServe models)")
         lines.append("pulumi config set --secret stackplan:s3SecretAccessKey <key>")
-    if "mlflow" in ids:
+    mlflow = plan.releases.get("mlflow")
+    if mlflow is not None and get_path(mlflow.values, "postgresql.enabled"):  # the bundled PostgreSQL (opt-in)
         lines.append("pulumi config set --secret stackplan:mlflowDbPassword <password>   # MLflow's PostgreSQL")
         lines.append("pulumi config set --secret stackplan:mlflowDbAdminPassword <password>")
     return "".join(line + "\n" for line in lines)

@@ -26,7 +26,7 @@ class Prerequisite(Protocol):
     fix: str
 
 
-CLUSTER_KINDS = ("Secret", "StorageClass")  # what a Kubernetes API can show; a Bucket lives outside the cluster
+CLUSTER_KINDS = ("Secret", "StorageClass")  # what a Kubernetes API can show; a Bucket or Database lives outside
 
 
 def declared(plan: Plan) -> tuple[Prerequisite, ...]:

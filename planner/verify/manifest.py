@@ -1,9 +1,10 @@
 """What a rendered chart contains: workloads, CRDs (versions, schemas), webhooks and every image it references.
 
 Pure: takes the parsed documents `helm template` printed. Images are found wherever a chart puts them:
-pod specs (`image:`), operator custom resources (`repository` + `image` + `version`, or `registry` +
-`repository` + `tag`), ConfigMap data (JSON/YAML inside strings is parsed), env var values and args
-(`--image=…`), and keys such as KubeAI's `imageName`-keyed image maps.
+pod specs (`image:`), operator custom resources (`repository` + `image` + `version`, `registry` +
+`repository` + `tag`, or an `image:` mapping of `repository` + `tag`), ConfigMap data (JSON/YAML inside
+strings is parsed), env var values and args (`--image=…`), and keys such as KubeAI's `imageName`-keyed image
+maps.
 """
 
 from __future__ import annotations
@@ -109,6 +110,16 @@ def _join_image(node: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _split_image(node: Mapping[str, Any]) -> str | None:
+    """`image: {repository: ghcr.io/x/y, tag: v1}` in an operator CR (NGINX Gateway Fabric's NginxProxy)."""
+    repo, tag = node.get("repository"), node.get("tag")
+    if isinstance(repo, str) and "/" in repo and isinstance(tag, str | int | float) and str(tag) \
+            and "image" not in node and "registry" not in node:
+        ref = f"{repo}:{tag}"
+        return ref if looks_like_image(ref) else None
+    return None
+
+
 def _parse_embedded(text: str) -> Any:
     t = text.strip()
     if not t or (t[0] not in "{[" and ":" not in t):
@@ -167,6 +178,8 @@ def _walk(node: Any, where: str, *, pod_keys: bool, depth: int = 0) -> Iterator[
                     yield ImageRef(v.strip(), sub)
                     continue
                 yield from _in_text(v, sub, depth)
+            elif isinstance(v, dict) and key.lower() == "image" and (split := _split_image(v)):
+                yield ImageRef(split, sub)  # a CR's Helm-style {repository, tag} image
             elif isinstance(v, dict) and key.lower() in ("images",):
                 for name, ref in v.items():
                     if isinstance(ref, str) and looks_like_image(ref):

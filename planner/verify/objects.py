@@ -17,9 +17,12 @@ CHECK_OBJECTS: tuple[tuple[str, str, str], ...] = (
     ("kserve-runtimes", "ClusterServingRuntime", "kserve-tritonserver"),
     ("kserve-runtimes", "ClusterServingRuntime", "kserve-huggingfaceserver"),
     ("kserve-runtimes", "ClusterServingRuntime", "kserve-vllmserver"),
-    # planner/conformance/checks/networking.py reads GatewayClasses (nginx-gateway-fabric templates/gatewayclass.yaml,
-    # values.yaml@v2.6.7; not verified here: the chart was added after the 2026-12-07 run)
+    # planner/conformance/checks/networking.py reads GatewayClasses (nginx/nginx-gateway-fabric:charts/
+    # nginx-gateway-fabric/templates/gatewayclass.yaml, values.yaml gatewayClassName@v2.6.7)
     ("nginx-gateway-fabric", "GatewayClass", "nginx"),
+    # planner/conformance/checks/scheduling.py reads the custom metrics APIService (prometheus-community/helm-charts:
+    # charts/prometheus-adapter/templates/custom-metrics-apiservice.yaml@prometheus-adapter-5.3.0, rules.default)
+    ("prometheus-adapter", "APIService", "v1beta1.custom.metrics.k8s.io"),
     # planner/checks/kfp_api.py
     # (kubeflow/pipelines:manifests/kustomize/base/pipeline/ml-pipeline-{apiserver,ui}-service.yaml@2.17.0)
     ("kubeflow-pipelines", "Service", "ml-pipeline"),

@@ -300,6 +300,8 @@ def mirror_kustomize_docs(docs: list[Any], mirrored: Release) -> list[Any]:
 def schema_differences(plan: Plan, rendered_crds: Mapping[str, Any]) -> list[compare.Difference]:
     """The plan's custom resources (planner.desired.objects) validated against the rendered CRDs' schemas.
 
+    Built-in kinds the plan creates (a ServiceAccount) have no CRD and are not custom resources: skipped.
+
     Each resource gives a `schema` difference per error, or an `unvalidated` one when no release rendered its CRD
     (the CRD comes from a kustomize release or a chart that could not be rendered).
     """
@@ -307,6 +309,8 @@ def schema_differences(plan: Plan, rendered_crds: Mapping[str, Any]) -> list[com
 
     out = []
     for obj in plan_objects(plan):
+        if obj.core:
+            continue  # a built-in kind (the models' ServiceAccount): the API server's own schema, no CRD
         found = compare.crd_for(obj.kind, obj.api_version, rendered_crds)
         if found is None:
             out.append(compare.Difference(obj.owner, "unvalidated", f"{obj.kind}/{obj.name}",

@@ -34,7 +34,8 @@ def yaml_load(path: Path) -> Any:
 
 def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "proj"
-    sets = ("gpu-operator.driver.enabled=false", "mlflow.replicaCount=2", "mlflow.artifactRoot.s3.bucket=acme-art")
+    sets = ("gpu-operator.driver.enabled=false", "mlflow.replicaCount=2", "mlflow.artifactRoot.s3.bucket=acme-art",
+            "mlflow.backendStore.postgres.host=pg.acme.internal")
     flags = [arg for s in sets for arg in ("--set", s)]
     res = run_cli(capsys, "init", "--profile", "training-team", "--dir", str(target), *flags)
     assert res.code == 0, res.err
@@ -97,20 +98,26 @@ def test_init_into_an_empty_dir_writes_a_complete_project(tmp_path: Path, capsys
 
 def test_required_settings_are_written_commented_and_validate_points_at_them(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Issue 11: full-mlops needs an S3 bucket only the user can name; init writes an empty, commented
-    setting and lists what must exist before install; validate fails on that line until it is filled."""
+    """Issue 11: full-mlops needs an S3 bucket and a database server only the user can name; init writes empty,
+    commented settings and lists what must exist before install; validate fails on those lines until filled."""
     assert run_cli(capsys, "init", "-p", "full-mlops", "--dir", str(tmp_path)).code == 0
     stack = tmp_path / "stackplan.yaml"
     lines = stack.read_text().splitlines()
     bucket = next(i for i, ln in enumerate(lines, 1) if ln.strip().startswith("bucket:"))
     assert 'bucket: ""' in lines[bucket - 1] and "# REQUIRED" in lines[bucket - 1]
     header = "\n".join(lines[:bucket])
+    host = next(i for i, ln in enumerate(lines, 1) if ln.strip().startswith("host:"))
+    assert 'host: ""' in lines[host - 1] and "# REQUIRED" in lines[host - 1]
     for item in ("Bucket (not named yet)", "Secret mlflow/mlflow-s3 (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)",
-                 "Secret mlflow/mlflow-postgresql (keys password, postgres-password)", "StorageClass"):
+                 "Database (not named yet)", "Secret mlflow/mlflow-database (keys username, password)",
+                 "StorageClass"):
         assert item in header, item
     res = run_cli(capsys, "validate", "-f", str(stack))
-    assert res.code == 2 and f"{stack}:{bucket}:" in res.err
+    assert res.code == 2 and f"{stack}:{bucket}:" in res.err and f"{stack}:{host}:" in res.err
     stack.write_text(stack.read_text().replace('bucket: ""', "bucket: acme-mlflow-artifacts", 1))
+    res = run_cli(capsys, "validate", "-f", str(stack))
+    assert res.code == 2 and f"{stack}:{host}:" in res.err and "backendStore.postgres.host" in res.err
+    stack.write_text(stack.read_text().replace('host: ""', "host: pg.acme.internal", 1))
     res = run_cli(capsys, "validate", "-f", str(stack))
     assert res.code == 0, res.err
 

@@ -59,7 +59,8 @@ def test_monitors_follow_kube_prometheus_stack(catalog: Catalog, observability: 
 def test_storage_class_fact_reaches_persistent_volume_claims(catalog: Catalog) -> None:
     plan = _plan(catalog, "training-team", choices={"pipelines": "metaflow"}, cluster={"storageClass": "fast-ssd"},
                  enable=("kube-prometheus-stack", "ollama"))
-    assert _value(plan, "mlflow", "postgresql.primary.persistence.storageClass") == "fast-ssd"
+    # MLflow's bundled PostgreSQL is an opt-in (switched off, its values would be read by no template)
+    assert _value(plan, "mlflow", "postgresql.primary.persistence.storageClass") == "<unset>"
     assert _value(plan, "metaflow-service", "postgresql.primary.persistence.storageClass") == "fast-ssd"
     assert _value(plan, "ollama", "persistentVolume.storageClass") == "fast-ssd"
     path = "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName"
@@ -79,7 +80,22 @@ def test_mlflow_is_never_the_ephemeral_demo(catalog: Catalog) -> None:
     assert get_path(values, "postgresql.primary.persistence.enabled") is not False
     assert any(get_path(values, f"artifactRoot.{store}.enabled") for store in ("s3", "azureBlob", "gcs"))
     assert get_path(values, "artifactRoot.s3.existingSecret.name"), "S3 credentials come from a Secret"
-    assert get_path(values, "postgresql.auth.existingSecret"), "database credentials come from a Secret"
+    assert get_path(values, "backendStore.existingDatabaseSecret.name"), "database credentials come from a Secret"
+    assert get_path(values, "postgresql.enabled") is False, "the unmaintained bitnamilegacy PostgreSQL is an opt-in"
+
+
+def test_mlflow_expects_the_bundled_postgresql_only_when_opted_in(catalog: Catalog) -> None:
+    # community-charts/helm-charts:charts/mlflow/Chart.yaml@mlflow-1.11.5: the postgresql subchart's condition is
+    # postgresql.enabled; README.md@mlflow-1.11.5 documents an external database by existingDatabaseSecret
+    external = _plan(catalog, "training-team").releases["mlflow"]
+    assert [(w.kind, w.name) for w in external.workloads] == [("Deployment", "mlflow")]
+    assert not any("postgresql" in i for i in external.images)
+    opt_in = {"postgresql": {"enabled": True}, "backendStore": {"postgres": {"enabled": False}}}
+    plan = resolve(catalog, StackSpec(profile="training-team",
+                                      components={"mlflow": ComponentOverride(values=opt_in)}))
+    bundled = plan.releases["mlflow"]
+    assert ("StatefulSet", "mlflow-postgresql") in {(w.kind, w.name) for w in bundled.workloads}
+    assert any("bitnamilegacy/postgresql" in i for i in bundled.images)
 
 
 def test_serving_and_platform_defaults_are_production_ones(catalog: Catalog) -> None:
@@ -127,3 +143,17 @@ def test_full_mlops_points_kserve_at_mlflows_artifact_store(catalog: Catalog) ->
     secret = catalog.blueprints["mlflow"].values["artifactRoot"]["s3"]["existingSecret"]
     assert secret["keyOfAccessKeyId"] == _value(plan, "kserve", "kserve.storage.s3.accessKeyIdName")
     assert secret["keyOfSecretAccessKey"] == _value(plan, "kserve", "kserve.storage.s3.secretAccessKeyName")
+
+
+def test_vllm_stack_engine_values_are_probed_with_a_model_the_chart_renders(catalog: Catalog) -> None:
+    from planner.checks.vllm_stack import engine_deployments
+    from planner.values import merge, nested
+
+    # a plan without models renders no engine Deployment, so verify-charts probes the engine values with one
+    # modelSpec entry (the 2026-12-07 run found them unread in llm-inference/vllm-stack without models)
+    bp = catalog.blueprints["vllm-stack"]
+    for path in ("servingEngineSpec.runtimeClassName", "servingEngineSpec.imagePullPolicy"):
+        values: dict[str, Any] = {}
+        for other, value in bp.probe_with[path].items():
+            values = merge(values, nested(other, value))
+        assert engine_deployments("vllm-stack", values) == ["vllm-stack-probe-deployment-vllm"]

@@ -190,3 +190,20 @@ def test_docs_catalog_table_is_in_sync_with_the_blueprints(catalog: Catalog) -> 
     committed = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
     assert committed == catalog_markdown(catalog), \
         "docs/catalog.md is stale: run `python -m planner.catalog_doc > docs/catalog.md`"
+
+
+def test_the_real_chart_record_covers_every_blueprint_at_its_pinned_version(catalog: Catalog) -> None:
+    """docs/verified-charts.json (the last verify-charts run against the real charts, shown in docs/catalog.md)
+    has one row per blueprint at the version the blueprint pins: a new component, or a version bump that was not
+    verified again, fails here (CONTRIBUTING.md, "Add a component", step 7)."""
+    record = json.loads((ROOT / "docs" / "verified-charts.json").read_text(encoding="utf-8"))
+    rows = {r["release"]: r for r in record["charts"]}
+    missing = sorted(set(catalog.blueprints) - set(rows))
+    assert not missing, f"not in docs/verified-charts.json (run verify-charts against the real charts): {missing}"
+    stale = {bid: (rows[bid]["version"], bp.version) for bid, bp in catalog.blueprints.items()
+             if rows[bid]["version"] != bp.version}
+    assert not stale, f"verified at another version than the blueprint pins (record, blueprint): {stale}"
+    for row in rows.values():
+        assert row["release"] in catalog.blueprints, f"{row['release']}: no such blueprint"
+        assert row["result"] in {"holds", "differs", "partly verified", "not verified"}, row
+        assert row["result"] == "holds" or row["note"], f"{row['release']}: say what was not verified and why"

@@ -83,11 +83,14 @@ def test_images_follow_the_mirror(tmp_path: Path, capsys) -> None:
     assert lines and all(line.startswith("registry.internal:5000/mirror/") for line in lines)
 
 
-BUCKET = "components: {mlflow: {values: {artifactRoot: {s3: {bucket: acme-mlflow-artifacts}}}}}\n"
+# the names only the user can give MLflow: its artifact bucket and its database server
+NAMED = ("components: {mlflow: {values: {artifactRoot: {s3: {bucket: acme-mlflow-artifacts}}, "
+         "backendStore: {postgres: {host: pg.acme.internal}}}}}\n")
 
 
 def test_validate_refuses_a_name_only_the_user_can_give(tmp_path: Path, capsys) -> None:
-    """full-mlops and training-team need an S3 bucket for MLflow: no default could be right (issue 11)."""
+    """full-mlops and training-team need an S3 bucket and a database server for MLflow: no default could be right
+    (issue 11)."""
     stack = tmp_path / "stackplan.yaml"
     stack.write_text("profile: full-mlops\ncomponents:\n  mlflow:\n    values:\n      replicaCount: 1\n")
     result = run_cli(capsys, "validate", "-f", str(stack))
@@ -101,7 +104,8 @@ def test_validate_refuses_a_name_only_the_user_can_give(tmp_path: Path, capsys) 
     assert "bucket" not in s3, "no default bucket (e.g. `mlflow`, in someone else's account)"
     table = run_cli(capsys, "plan", "-f", str(stack)).out
     assert "Before you install" in table and "REQUIRED, set components.mlflow.values.artifactRoot.s3.bucket" in table
-    stack.write_text("profile: full-mlops\n" + BUCKET)
+    assert "REQUIRED, set components.mlflow.values.backendStore.postgres.host" in table
+    stack.write_text("profile: full-mlops\n" + NAMED)
     assert run_cli(capsys, "validate", "-f", str(stack)).code == 0
     plan = json.loads(run_cli(capsys, "plan", "-f", str(stack), "-o", "json").out)
     assert next(p for p in plan["prerequisites"] if p["kind"] == "Bucket")["name"] == "acme-mlflow-artifacts"
@@ -109,7 +113,7 @@ def test_validate_refuses_a_name_only_the_user_can_give(tmp_path: Path, capsys) 
 
 def test_validate_reports_ok_and_warnings(tmp_path: Path, capsys) -> None:
     stack = tmp_path / "stackplan.yaml"
-    stack.write_text("profile: training-team\ncluster:\n  kubernetesVersion: '1.36'\n" + BUCKET)
+    stack.write_text("profile: training-team\ncluster:\n  kubernetesVersion: '1.36'\n" + NAMED)
     result = run_cli(capsys, "validate", "-f", str(stack))
     assert result.code == 0, result.err
     assert "valid (training-team" in result.out
@@ -149,7 +153,7 @@ def test_images_mapping_pairs_upstream_with_mirror(tmp_path: Path, capsys) -> No
 def test_stack_file_from_stdin(monkeypatch, capsys) -> None:
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\n" + BUCKET))
+    monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\n" + NAMED))
     result = run_cli(capsys, "validate", "-f", "-")
     assert result.code == 0 and result.out.startswith("<stdin>: valid (full-mlops, 11 releases in 3 waves)")
     monkeypatch.setattr("sys.stdin", io.StringIO("profile: full-mlops\nclustr: {}\n"))

@@ -60,6 +60,22 @@ def test_images_are_found_in_pod_specs_args_env_configmaps_and_operator_crs():
     }
 
 
+def test_an_image_mapping_of_repository_and_tag_in_an_operator_cr_is_an_image():
+    # nginx/nginx-gateway-fabric:charts/nginx-gateway-fabric/templates/nginxproxy.yaml@v2.6.7: the data plane image
+    # the controller deploys per Gateway is only in the NginxProxy CR, as `image: {repository, tag, pullPolicy}`
+    proxy = {"apiVersion": "gateway.nginx.org/v1alpha2", "kind": "NginxProxy", "metadata": {"name": "ngf-proxy-config"},
+             "spec": {"kubernetes": {"deployment": {"container": {"image": {
+                 "repository": "ghcr.io/nginx/nginx-gateway-fabric/nginx", "tag": "2.6.7",
+                 "pullPolicy": "IfNotPresent"}}}}}}
+    refs = analyse([proxy]).images
+    assert [(r.image, r.in_pod_spec) for r in refs] == [("ghcr.io/nginx/nginx-gateway-fabric/nginx:2.6.7", False)]
+    assert refs[0].where == "NginxProxy/ngf-proxy-config spec.kubernetes.deployment.container.image"
+    # no tag (the operator picks its own) or no registry path: not an image reference by itself
+    untagged = {**proxy, "spec": {"image": {"repository": "ghcr.io/x/y"}}}
+    assert analyse([untagged]).images == ()
+    assert analyse([{**proxy, "spec": {"image": {"repository": "plain", "tag": "1"}}}]).images == ()
+
+
 def test_free_text_that_is_not_an_image_is_not_reported():
     assert not looks_like_image("hello world")
     assert looks_like_image("busybox:1.36")
@@ -173,6 +189,22 @@ def test_custom_resources_without_a_rendered_crd_are_named_unvalidated():
     assert any(d.subject.startswith("ClusterQueue/") for d in diffs)
 
 
+def test_a_built_in_kind_the_plan_creates_is_not_a_custom_resource_to_validate(tmp_path: Path):
+    from planner.commands.options import load_plan
+    from planner.desired.objects import plan_objects
+    from planner.verify.run import schema_differences
+
+    # full-mlops with an s3:// model creates ServiceAccount stackplan-models (core v1): no CRD serves it, and
+    # verify-charts must not name it unvalidated (the 2026-12-07 run did)
+    stack = tmp_path / "stackplan.yaml"
+    stack.write_text("profile: full-mlops\nmodels:\n  - {name: iris, source: \"s3://models/iris\", engine: triton}\n")
+    plan = load_plan(str(stack), None)
+    assert any(o.core for o in plan_objects(plan))
+    subjects = {d.subject for d in schema_differences(plan, {})}
+    assert "InferenceService/iris" in subjects
+    assert not any(s.startswith("ServiceAccount/") for s in subjects)
+
+
 class SecretRenderer:
     """A 'chart' that renders a Secret only when create is true and a token is set (KubeAI's pattern)."""
 
@@ -189,3 +221,14 @@ def test_probe_with_sets_the_companion_value_the_chart_needs_to_read_a_key(tmp_p
     assert asyncio.run(v.unread(rel, "c", "1.35.0", (), [])) == ["secret.create"]
     with_token = {"secret.create": {"secret.token": "t"}}
     assert asyncio.run(v.unread(rel, "c", "1.35.0", (), [], with_token)) == []
+
+
+def test_verify_charts_refuses_a_plan_without_the_names_only_the_user_can_give(tmp_path: Path, capsys) -> None:
+    """MLflow's chart requires its database host to render (templates/deployment.yaml@mlflow-1.11.5): verify-charts
+    asks for the names as apply does (exit 2, the --set to pass), before looking for helm or any chart."""
+    from tests.cli_helpers import run_cli
+
+    result = run_cli(capsys, "verify-charts", "--profile", "training-team", "--chart-dir", str(tmp_path))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "pass `--set mlflow.backendStore.postgres.host=<name>`" in result.err
+    assert "pass `--set mlflow.artifactRoot.s3.bucket=<name>`" in result.err

@@ -227,13 +227,8 @@ class Verifier:
                                                 f"the mirror's values: {getattr(e, 'message', e)}",
                                                 f"{bp.file}: fix mirrorValues"))
             else:
-                mrendered = analyse(mdocs)
-                diffs += compare.mirrored(mirrored, self.mirror_prefix, mrendered, bp.mirror_notes)
-                result.images = mrendered.image_names()
-                result.mirrored_refs = mrendered.images
-        result.differences = diffs
-        result.status = "differs" if diffs else "holds"
-        return result
+                diffs += self._mirrored(result, mirrored, bp, analyse(mdocs))
+        return _done(result, diffs)
 
 
     async def kustomize_release(self, plan: Plan, release: Release, bp: Blueprint, mirrored: Release | None,
@@ -280,13 +275,20 @@ class Verifier:
         result.images = rendered.image_names()
         result.refs = rendered.images
         if mirrored is not None and self.mirror_prefix:
-            mrendered = analyse(mirror_kustomize_docs(docs, mirrored))
-            diffs += compare.mirrored(mirrored, self.mirror_prefix, mrendered, bp.mirror_notes)
-            result.images = mrendered.image_names()
-            result.mirrored_refs = mrendered.images
-        result.differences = diffs
-        result.status = "differs" if diffs else "holds"
-        return result
+            diffs += self._mirrored(result, mirrored, bp, analyse(mirror_kustomize_docs(docs, mirrored)))
+        return _done(result, diffs)
+
+    def _mirrored(self, result: ReleaseResult, mirrored: Release, bp: Blueprint, rendered: Any) -> list[Any]:
+        """Differences of the release as rendered under the mirror; its images become the result's."""
+        result.images = rendered.image_names()
+        result.mirrored_refs = rendered.images
+        return compare.mirrored(mirrored, self.mirror_prefix, rendered, bp.mirror_notes)
+
+
+def _done(result: ReleaseResult, diffs: list[Any]) -> ReleaseResult:
+    result.differences = diffs
+    result.status = "differs" if diffs else "holds"
+    return result
 
 
 def mirror_kustomize_docs(docs: list[Any], mirrored: Release) -> list[Any]:

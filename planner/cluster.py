@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from planner.errors import ClusterUnreachableError
 from planner.kinds import CATALOG, HELM_RELEASE_SECRETS, HELM_RELEASE_TYPE, Kind
 from planner.kubeapi import ApiConnectionError, ApiSession, ApiTimeout
 
-__all__ = ["CATALOG", "ClusterReader", "Kind", "ReadError", "Reader"]
+__all__ = ["CATALOG", "ClusterReader", "Kind", "ReadError", "Reader", "list_each"]
+
+K = TypeVar("K", bound=Hashable)
 
 DEFAULT_PAGE_SIZE = 500  # kubectl's chunk size
 
@@ -46,6 +49,23 @@ class ReadError(Exception):
     def not_installed(self) -> bool:
         """The kind's API is not served: its CRD is missing (or another version is installed)."""
         return self.status == 404
+
+
+def list_each(calls: Mapping[K, Callable[[], list[dict[str, Any]]]],
+              workers: int = 8) -> dict[K, list[dict[str, Any]] | ReadError]:
+    """Run LISTs in parallel: each key's objects, or the ReadError it failed with; an unreachable cluster
+    (ClusterUnreachableError) re-raises. drift's and upgrade's readers and `prefetch` share it."""
+
+    def one(key: K) -> list[dict[str, Any]] | ReadError:
+        try:
+            return calls[key]()
+        except ReadError as e:
+            return e
+
+    if not calls:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(calls)))) as pool:
+        return dict(zip(calls, pool.map(one, calls), strict=True))
 
 
 class Reader(Protocol):
@@ -216,19 +236,8 @@ class ClusterReader:
 
     def prefetch(self, kinds: Iterable[Kind], workers: int = 8) -> dict[Kind, ReadError | None]:
         """LIST each kind cluster-wide in parallel (memoised); returns the errors by kind."""
-        unique = list(dict.fromkeys(kinds))
-
-        def one(k: Kind) -> ReadError | None:
-            try:
-                self.list(k)
-            except ReadError as e:
-                return e
-            return None
-
-        if not unique:
-            return {}
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(unique)))) as pool:
-            return dict(zip(unique, pool.map(one, unique), strict=True))
+        done = list_each({k: partial(self.list, k) for k in kinds}, workers)
+        return {k: res if isinstance(res, ReadError) else None for k, res in done.items()}
 
     def list_helm_releases(self, namespace: str) -> list[dict[str, Any]]:
         """Helm's release records in one namespace (Secrets of type helm.sh/release.v1 only; for drift)."""

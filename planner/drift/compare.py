@@ -21,7 +21,7 @@ from planner.desired.labels import VALUES_DIGEST as DIGEST_ANNOTATION
 from planner.desired.revision import parse as parse_revision
 from planner.drift.customs import custom_findings
 from planner.drift.helm_records import HelmRelease
-from planner.drift.live import WORKLOAD_KINDS, LiveFacts
+from planner.drift.live import WORKLOAD_KINDS, LiveFacts, LiveObject
 from planner.drift.values_diff import diff_values, values_equal
 from planner.drift.workload_fields import check_fields
 from planner.model import Plan, Release
@@ -171,8 +171,19 @@ def values_current(r: Release, rec: HelmRelease) -> bool:
     return values_equal(r.values, rec.config, r.values_digest) or written_from_plan(r, rec)
 
 
+def kustomize_objects(r: Release, live: LiveFacts) -> list[LiveObject]:
+    """What stackplan applied for kustomize release `r`: its labelled CRDs, and workloads in its namespaces."""
+    return live.labelled(r.id, {r.namespace, *(w.namespace for w in r.workloads if w.namespace)})
+
+
+def stale_objects(r: Release, objs: Iterable[LiveObject]) -> list[LiveObject]:
+    """Those applied with another digest than the plan's (DR003 fails on them; `stackplan upgrade` re-applies
+    the release). A kustomize release's digest covers its version and image rewrites (planner/resolve.py)."""
+    return [o for o in objs if o.annotations.get(DIGEST_ANNOTATION) != r.values_digest]
+
+
 def _kustomize(r: Release, live: LiveFacts, out: _Findings) -> bool:
-    objs = live.labelled(r.id, {r.namespace, *(w.namespace for w in r.workloads if w.namespace)})
+    objs = kustomize_objects(r, live)
     selector = f"{MANAGED_BY}=stackplan,{RELEASE_LABEL}={r.id}"
     if not objs:
         if live.unread:
@@ -184,7 +195,7 @@ def _kustomize(r: Release, live: LiveFacts, out: _Findings) -> bool:
                 remediation="`stackplan apply` (or `pulumi up`) applies it")
         return False
     out.add("DR001", Outcome.PASSED, f"{len(objs)} object(s) labelled {RELEASE_LABEL}={r.id}")
-    stale = [o for o in objs if o.annotations.get(DIGEST_ANNOTATION) != r.values_digest]
+    stale = stale_objects(r, objs)
     if stale:
         out.add("DR003", Outcome.FAILED,
                 f"{len(stale)} of {len(objs)} object(s) were applied with other values or parameters",

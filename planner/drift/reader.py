@@ -11,11 +11,10 @@ manifest names them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from planner.cluster import Reader, ReadError
+from planner.cluster import Reader, ReadError, list_each
 from planner.drift.customs import kinds_to_read, summarize
 from planner.drift.helm_records import latest_releases
 from planner.drift.live import (
@@ -40,7 +39,8 @@ from planner.kinds import (
 )
 from planner.model import Plan
 
-_WORKLOADS: dict[str, Kind] = {"Deployment": DEPLOYMENTS, "DaemonSet": DAEMONSETS, "StatefulSet": STATEFULSETS}
+# the LIST of each workload kind drift reads (live.WORKLOAD_KINDS); upgrade reads the same kinds
+WORKLOADS: dict[str, Kind] = {"Deployment": DEPLOYMENTS, "DaemonSet": DAEMONSETS, "StatefulSet": STATEFULSETS}
 RECORD_SELECTOR = f"type={HELM_RELEASE_TYPE}"
 
 
@@ -52,19 +52,12 @@ def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
         for ns in namespaces
     }
     calls["crds"] = partial(reader.list, CRDS)
-    calls.update({name: partial(reader.list, kind) for name, kind in _WORKLOADS.items() if name in WORKLOAD_KINDS})
+    calls.update({name: partial(reader.list, kind) for name, kind in WORKLOADS.items() if name in WORKLOAD_KINDS})
     calls[HPA_UNREAD] = partial(reader.list, HPAS)
     customs = {f"custom/{k.kind}": k for k in kinds_to_read(plan)}  # DR009: one LIST per declared kind
     calls.update({label: partial(reader.list, kind) for label, kind in customs.items()})
 
-    def run(label: str) -> tuple[str, list[dict[str, Any]] | ReadError]:
-        try:
-            return label, calls[label]()
-        except ReadError as e:
-            return label, e
-
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(calls)))) as pool:
-        results = dict(pool.map(run, calls))  # ClusterUnreachableError re-raises here
+    results = list_each(calls, workers)  # ClusterUnreachableError re-raises here
 
     unread = {label: res.reason for label, res in results.items() if isinstance(res, ReadError)}
     hpa_error = unread.pop(HPA_UNREAD, "")  # only DR010's replicas depend on it
@@ -78,7 +71,7 @@ def read_live(reader: Reader, plan: Plan, *, workers: int = 8) -> LiveFacts:
         crds = {c.name: c for c in map(summarize_crd, res)}
     named = {w.key for rel in decoded.releases.values() for w in rel.workloads}  # (kind, namespace, name)
     workloads: dict[str, dict[tuple[str, str], LiveObject]] = {}
-    for name in _WORKLOADS:
+    for name in WORKLOADS:
         if isinstance(res := results.get(name), list):
             objs = (summarize_object(name, o, with_spec=(name, *_ns_name(o)) in named) for o in res)
             workloads[name] = {(o.namespace or "", o.name): o for o in objs}

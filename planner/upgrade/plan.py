@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.drift.compare import values_current
+from planner.drift.compare import kustomize_objects, stale_objects, values_current
 from planner.drift.helm_records import HelmRelease
+from planner.drift.live import LiveFacts
 from planner.model import JSON, Plan, Release
 from planner.upgrade.facts import UpgradeFact, compare
 
@@ -56,9 +57,9 @@ class Installed:
     crds: Mapping[str, InstalledCrd] = field(default_factory=dict)
     unread: Mapping[str, str] = field(default_factory=dict)  # label -> reason
     kubernetes_version: str | None = None
-    # kustomize releases (no Helm record): release id -> the values-digest annotations of the objects stackplan
-    # labelled as its (CRDs, and workloads in the plan's namespaces); None when they could not all be read
-    stamped: Mapping[str, tuple[str, ...]] | None = field(default_factory=dict)
+    # kustomize releases (no Helm record): the CRDs and workloads stackplan labelled, read as drift reads them
+    # (planner/drift/reader.py); None when they could not all be read
+    stamped: LiveFacts | None = field(default_factory=LiveFacts)
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,8 @@ def _with_objects(plan: Plan, steps: list[Step]) -> list[Step]:
 def _change(r: Release, installed: Installed, hazards: list[Hazard]) -> ReleaseChange:
     chart = r.source.chart or r.id
     if r.how.kustomize:  # how the plan installs it (planner/install.py): no Helm record, its objects' stamps
-        digests = set((installed.stamped or {}).get(r.id, ()))
-        if installed.stamped is not None and digests == {r.values_digest}:  # the digest covers version and images
+        objs = kustomize_objects(r, installed.stamped) if installed.stamped is not None else []
+        if objs and not stale_objects(r, objs):  # drift's DR003 passes: the digest covers version and images
             return ReleaseChange(r.id, r.component, r.namespace, chart, r.version, r.version, "unchanged")
         return ReleaseChange(r.id, r.component, r.namespace, chart, None, r.version, "reapply")
     key = (r.namespace, r.id)

@@ -9,19 +9,19 @@ named in `unread`; an unreachable cluster propagates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from planner.cluster import Reader, ReadError
-from planner.desired.labels import MANAGED_BY, MANAGER, RELEASE, VALUES_DIGEST
+from planner.cluster import Reader, ReadError, list_each
+from planner.desired.labels import MANAGED_BY, MANAGER
 from planner.drift.helm_records import FIELD_SELECTOR, latest_releases
-from planner.kinds import CRDS, DAEMONSETS, DEPLOYMENTS, HELM_RELEASE_SECRETS, STATEFULSETS
+from planner.drift.live import LiveFacts, summarize_object
+from planner.drift.live import summarize_crd as summarize_live_crd
+from planner.drift.reader import WORKLOADS
+from planner.kinds import CRDS, HELM_RELEASE_SECRETS
 from planner.model import Plan
 from planner.upgrade.plan import Installed, summarize_crd
-
-STAMPED_KINDS = (DEPLOYMENTS, STATEFULSETS, DAEMONSETS)  # what a kustomize release runs (drift reads the same)
 
 
 def read_installed(reader: Reader, plan: Plan, *, kubernetes_version: str | None = None,
@@ -34,44 +34,26 @@ def read_installed(reader: Reader, plan: Plan, *, kubernetes_version: str | None
     calls["crds"] = partial(reader.list, CRDS)
     kustomize = any(r.how.kustomize for r in plan.releases.values())
     if kustomize:  # their objects' stamps say whether they are current (one LIST per workload kind)
-        calls.update({f"stamped/{k.kind}": partial(reader.list, k, label_selector=f"{MANAGED_BY}={MANAGER}")
-                      for k in STAMPED_KINDS})
-
-    def run(label: str) -> tuple[str, list[dict[str, Any]] | ReadError]:
-        try:
-            return label, calls[label]()
-        except ReadError as e:
-            return label, e
-
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(calls)))) as pool:
-        results = dict(pool.map(run, calls))
+        calls.update({f"stamped/{name}": partial(reader.list, kind, label_selector=f"{MANAGED_BY}={MANAGER}")
+                      for name, kind in WORKLOADS.items()})
+    results = list_each(calls, workers)  # ClusterUnreachableError re-raises here
     unread = {label: res.reason for label, res in results.items() if isinstance(res, ReadError)}
     secrets = [s for ns in namespaces if isinstance(res := results[f"secrets/{ns}"], list) for s in res]
     decoded = latest_releases(secrets)
     crds = {}
     if isinstance(res := results["crds"], list):
         crds = {c.name: c for c in map(summarize_crd, res)}
-    stamped: dict[str, tuple[str, ...]] | None = {}
-    if kustomize:
-        stamped = _stamped(results, set(namespaces))
+    stamped = _stamped(results) if kustomize else LiveFacts()
     return Installed(releases=decoded.releases, record_errors=decoded.errors, crds=crds, unread=unread,
                      kubernetes_version=kubernetes_version, stamped=stamped)
 
 
-def _stamped(results: dict[str, list[dict[str, Any]] | ReadError],
-             namespaces: set[str]) -> dict[str, tuple[str, ...]] | None:
-    """release id -> digests stamped on its objects (CRDs; workloads in the plan's namespaces), None if unread."""
-    out: dict[str, list[str]] = {}
-    for label in ("crds", *(f"stamped/{k.kind}" for k in STAMPED_KINDS)):
-        res = results[label]
-        if isinstance(res, ReadError):
-            return None
-        for obj in res:
-            meta = obj.get("metadata") or {}
-            labels = meta.get("labels") or {}
-            if labels.get(MANAGED_BY) != MANAGER or not labels.get(RELEASE):
-                continue
-            if label != "crds" and meta.get("namespace") not in namespaces:
-                continue  # the same release id in another namespace is another stack's
-            out.setdefault(labels[RELEASE], []).append(str((meta.get("annotations") or {}).get(VALUES_DIGEST)))
-    return {rid: tuple(d) for rid, d in out.items()}
+def _stamped(results: Mapping[str, list[dict[str, Any]] | ReadError]) -> LiveFacts | None:
+    """The CRDs and labelled workloads as drift summarizes them (planner/drift/live.py); None if one is unread."""
+    lists = {label: results[label] for label in ("crds", *(f"stamped/{name}" for name in WORKLOADS))}
+    if any(isinstance(res, ReadError) for res in lists.values()):
+        return None
+    workloads = {name: {(o.namespace or "", o.name): o
+                        for o in (summarize_object(name, raw) for raw in lists[f"stamped/{name}"])}
+                 for name in WORKLOADS}
+    return LiveFacts(crds={c.name: c for c in map(summarize_live_crd, lists["crds"])}, workloads=workloads)

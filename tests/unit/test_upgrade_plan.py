@@ -9,7 +9,9 @@ from functools import cache
 import pytest
 
 from planner.catalog import load_catalog
+from planner.desired.labels import MANAGED_BY, MANAGER, RELEASE, VALUES_DIGEST
 from planner.drift.helm_records import HelmRelease
+from planner.drift.live import LiveFacts, LiveObject
 from planner.errors import PlanError
 from planner.model import Catalog, ComponentOverride, Plan, StackSpec
 from planner.resolve import resolve
@@ -76,12 +78,22 @@ def test_a_kustomize_release_whose_objects_carry_the_planned_digest_is_unchanged
     rewrites) say whether they are current. All current: no step at all. One stale object or an unreadable
     LIST: re-applied."""
     plan = _plan()
-    kustomize = {r.id: r.values_digest for r in plan.releases.values() if r.how.kustomize}
-    current = replace(_installed({}), stamped={rid: (d, d) for rid, d in kustomize.items()})
+    kustomize = {r.id: r for r in plan.releases.values() if r.how.kustomize}
+
+    def applied(digests: Mapping[str, tuple[str, ...]]) -> LiveFacts:
+        """Each release's objects as drift summarizes them: two Deployments in its namespace, one per digest."""
+        objs = {(r.namespace, f"{rid}-{i}"): LiveObject("Deployment", f"{rid}-{i}", r.namespace,
+                                                        labels={MANAGED_BY: MANAGER, RELEASE: rid},
+                                                        annotations={VALUES_DIGEST: d})
+                for rid, r in kustomize.items() for i, d in enumerate(digests[rid])}
+        return LiveFacts(workloads={"Deployment": objs})
+
+    planned = {rid: (r.values_digest, r.values_digest) for rid, r in kustomize.items()}
+    current = replace(_installed({}), stamped=applied(planned))
     up = plan_upgrade(plan, current, _facts(plan))
     assert up.steps == () and {c.action for c in up.changes} == {"unchanged"}
     rid = sorted(kustomize)[0]
-    stale = replace(current, stamped={**current.stamped, rid: (kustomize[rid], "sha256:older")})
+    stale = replace(current, stamped=applied({**planned, rid: (kustomize[rid].values_digest, "sha256:older")}))
     assert [(s.release, s.action) for s in plan_upgrade(plan, stale, _facts(plan)).steps] == [(rid, "reapply")]
     unread = replace(current, stamped=None)
     assert {s.release for s in plan_upgrade(plan, unread, _facts(plan)).steps} == set(kustomize)
